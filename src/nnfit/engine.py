@@ -1,0 +1,430 @@
+"""The compiled training loop.
+
+A training run is one XLA program: ``jax.jit`` over ``lax.scan`` over epochs, each epoch a
+``lax.scan`` over fixed-shape mini-batches (a padded index block and a mask, so the short last
+batch weighs exactly its real rows), the validation pass at the end of every epoch, and the
+early-stopping and non-finite bookkeeping as data. ``jax.vmap`` runs many members (seeds,
+learning rates, penalties of one shape) as one program.
+
+The host calls that program for a chunk of epochs at a time: between chunks it reports
+progress, stops when every member has stopped, and catches Ctrl-C, keeping the state of the
+last finished chunk. Compiled programs are cached in-process by their static configuration and
+argument shapes, so hundreds of fits of one shape (a grid search) compile once; JAX's persistent
+compilation cache lets a new process skip compilation as well.
+
+This module knows nothing of pandas, files or the command line: it returns NumPy arrays.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from . import objectives
+from .mlp import MLP, Network, output_activation
+
+OPTIMIZERS = ("sgd", "gd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad")
+SCHEDULES = ("constant", "invscaling", "exponential", "cosine")
+# how many times the training program has been traced: tests use it to prove the cache works
+TRACE_COUNT = {"chunk": 0}
+
+
+class TrainingDiverged(FloatingPointError):
+    """Raised when a member's loss or parameters become non-finite.
+
+    Attributes
+    ----------
+    fit : Fit or None
+        The run up to the last finite epoch: the last good parameters and their history.
+    """
+
+    def __init__(self, message, fit=None):
+        super().__init__(message)
+        self.fit = fit
+
+
+def enable_persistent_cache():
+    """Turn on JAX's persistent compilation cache unless the user configured one.
+
+    The folder is ``$NNFIT_CACHE_DIR`` or ``~/.cache/nnfit/jax``; ``NNFIT_CACHE_DIR=off``
+    leaves JAX's configuration untouched.
+    """
+    folder = os.environ.get("NNFIT_CACHE_DIR", os.path.expanduser("~/.cache/nnfit/jax"))
+    if folder.lower() in ("off", "none", "0", "") or jax.config.jax_compilation_cache_dir:
+        return
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:  # read-only home: run without the cache rather than fail
+        return
+    jax.config.update("jax_compilation_cache_dir", folder)
+    # tiny programs compile in well under a second, and those are the ones nnfit runs most
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+
+
+@dataclass(frozen=True)
+class Static:
+    """Everything that shapes the compiled program (hashable; a new value compiles anew)."""
+
+    spec: MLP
+    n_inputs: int
+    n_outputs: int
+    loss: str
+    task: str
+    optimizer: str
+    optimizer_options: tuple  # sorted (name, value) pairs passed to the optax alias
+    schedule: str | Callable
+    schedule_options: tuple
+    batch_size: int
+    n_batches: int
+    shuffle: bool
+    chunk: int
+    has_validation: bool
+    early_stopping: bool
+    patience: int
+
+
+class Data(NamedTuple):
+    """Arrays shared by every member: training and validation sets and input statistics."""
+
+    X: Any
+    y: Any
+    w: Any
+    X_val: Any
+    y_val: Any
+    w_val: Any
+    mean: Any
+    var: Any
+
+
+class Hyper(NamedTuple):
+    """Per-member numbers: learning rate (scalar), l1 and l2 (n_layers,), stopping thresholds."""
+
+    learning_rate: Any
+    l1: Any
+    l2: Any
+    tol: Any
+    target: Any
+
+
+class TrainState(NamedTuple):
+    """One member's training state, carried from epoch to epoch."""
+
+    params: Any
+    opt_state: Any
+    epoch: Any
+    stopped: Any
+    reason: Any  # 0 running / completed, 1 early stopping, 2 target reached, 3 diverged
+    best_params: Any
+    best_score: Any
+    best_epoch: Any
+    wait: Any
+
+
+REASONS = {0: "completed", 1: "early_stopping", 2: "target_reached", 3: "diverged"}
+
+
+def _network(static, data):
+    return Network(static.spec, static.n_inputs, static.n_outputs, data.mean, data.var)
+
+
+def _schedule(static, lr):
+    """The learning-rate schedule as optax wants it, from the traced base rate ``lr``."""
+    opts = dict(static.schedule_options)
+    if callable(static.schedule):
+        return static.schedule
+    if static.schedule == "constant":
+        return lr
+    if static.schedule == "invscaling":  # scikit-learn's lr / t ** power_t, t counted in epochs
+        steps = static.n_batches
+        return lambda count: lr / (1.0 + count // steps) ** opts.get("power_t", 0.5)
+    if static.schedule == "exponential":
+        return optax.exponential_decay(lr, static.n_batches, opts.get("decay_rate", 0.96))
+    return optax.cosine_decay_schedule(lr, max(1, opts["total_steps"]))
+
+
+def _optimizer(static, lr):
+    """The optax GradientTransformation named by ``static.optimizer``."""
+    lr = _schedule(static, lr)
+    opts = dict(static.optimizer_options)
+    name = static.optimizer
+    if name in ("sgd", "gd"):
+        return optax.sgd(lr, momentum=opts.get("momentum") or None, nesterov=opts.get("nesterov", False))
+    if name in ("momentum", "nesterov"):
+        return optax.sgd(lr, momentum=opts.get("momentum", 0.9), nesterov=name == "nesterov")
+    if name == "adam":
+        return optax.adam(lr, b1=opts.get("beta_1", 0.9), b2=opts.get("beta_2", 0.999),
+                          eps=opts.get("epsilon", 1e-7))
+    if name == "adamw":
+        return optax.adamw(lr, b1=opts.get("beta_1", 0.9), b2=opts.get("beta_2", 0.999),
+                           eps=opts.get("epsilon", 1e-7), weight_decay=opts.get("weight_decay", 1e-4))
+    if name == "rmsprop":
+        return optax.rmsprop(lr, decay=opts.get("rho", 0.9), eps=opts.get("epsilon", 1e-7),
+                             momentum=opts.get("momentum") or None)
+    return optax.adagrad(lr, eps=opts.get("epsilon", 1e-7))
+
+
+def _evaluate(static, net, params, X, y, w, l1, l2):
+    """Loss (data + penalty), penalty and metrics of ``params`` on one set."""
+    logits = net.apply(params, X, logits=True)
+    data_loss = objectives.LOSSES[static.loss](y, logits, w)
+    pen = objectives.penalty(params, l1, l2)
+    if static.task == "regression":
+        metrics = objectives.regression_metrics(y, logits, w)
+    else:
+        metrics = objectives.classification_metrics(y, output_activation(static.spec.output, logits), w)
+    return data_loss + pen, pen, metrics
+
+
+def _all_finite(tree):
+    return jnp.all(jnp.stack([jnp.all(jnp.isfinite(x)) for x in jax.tree.leaves(tree)]))
+
+
+def _where(flag, new, old):
+    return jax.tree.map(lambda a, b: jnp.where(flag, a, b), new, old)
+
+
+def _run_epoch(static, data, hyper, n_epochs, state, order):
+    """One epoch of one member: every mini-batch, then validation and stopping bookkeeping.
+
+    ``order`` is the epoch's row order, shape (n_batches * batch_size,), padded past n; it is
+    drawn on the host (see :func:`_epoch_orders`) because an on-device sort per member and
+    epoch costs more than the whole forward and backward pass of a small network.
+    """
+    net = _network(static, data)
+    tx = _optimizer(static, hyper.learning_rate)
+    n = data.X.shape[0]
+    dtype = data.X.dtype
+    padded = static.n_batches * static.batch_size
+    if order is None:
+        order = jnp.concatenate([jnp.arange(n, dtype=jnp.int32), jnp.zeros(padded - n, jnp.int32)])
+    mask = (jnp.arange(padded) < n).astype(dtype)
+    blocks = (order.reshape(static.n_batches, static.batch_size),
+              mask.reshape(static.n_batches, static.batch_size))
+
+    def objective(params, X, y, w):
+        logits = net.apply(params, X, logits=True)
+        data_loss = objectives.LOSSES[static.loss](y, logits, w)
+        pen = objectives.penalty(params, hyper.l1, hyper.l2)
+        metrics = (objectives.regression_metrics(y, logits, w) if static.task == "regression"
+                   else objectives.classification_metrics(
+                       y, output_activation(static.spec.output, logits), w))
+        return data_loss + pen, (pen, metrics)
+
+    def step(carry, block):
+        params, opt_state = carry
+        idx, m = block
+        w = data.w[idx] * m
+        (loss, (pen, metrics)), grads = jax.value_and_grad(objective, has_aux=True)(
+            params, data.X[idx], data.y[idx], w)
+        updates, opt_state = tx.update(grads, opt_state, params)
+        weight = jnp.sum(w)  # Keras averages batch losses weighted by their size
+        return (optax.apply_updates(params, updates), opt_state), (
+            {"loss": loss, "penalty": pen, **metrics}, weight)
+
+    (params, opt_state), (batch_records, weights) = jax.lax.scan(
+        step, (state.params, state.opt_state), blocks)
+    total = jnp.maximum(jnp.sum(weights), jnp.finfo(dtype).tiny)
+    record = {k: jnp.sum(v * weights) / total for k, v in batch_records.items()}
+    if static.has_validation:
+        val_loss, _, val_metrics = _evaluate(static, net, params, data.X_val, data.y_val,
+                                             data.w_val, hyper.l1, hyper.l2)
+        record.update(val_loss=val_loss, **{f"val_{k}": v for k, v in val_metrics.items()})
+        score = val_loss
+    else:
+        score = record["loss"]
+
+    active = jnp.logical_and(jnp.logical_not(state.stopped), state.epoch < n_epochs)
+    finite = jnp.logical_and(_all_finite(params), jnp.isfinite(record["loss"]))
+    finite = jnp.logical_and(finite, jnp.isfinite(score))
+    diverged = jnp.logical_and(active, jnp.logical_not(finite))
+    ok = jnp.logical_and(active, finite)  # the epoch counts and its parameters are kept
+
+    improved = score < state.best_score - hyper.tol
+    wait = jnp.where(improved, 0, state.wait + 1)
+    patience_out = jnp.logical_and(static.early_stopping, wait >= static.patience)
+    target_hit = score < hyper.target
+    reason = jnp.where(target_hit, 2, jnp.where(patience_out, 1, 0))
+    stop_now = jnp.logical_or(diverged, jnp.logical_and(ok, reason > 0))
+    better = jnp.logical_and(ok, score < state.best_score)
+
+    new_state = TrainState(
+        params=_where(ok, params, state.params),
+        opt_state=_where(ok, opt_state, state.opt_state),
+        epoch=state.epoch + ok.astype(state.epoch.dtype),
+        stopped=jnp.logical_or(state.stopped, stop_now),
+        reason=jnp.where(diverged, 3, jnp.where(jnp.logical_and(ok, reason > 0), reason, state.reason)),
+        best_params=_where(better, params, state.best_params),
+        best_score=jnp.where(better, score, state.best_score),
+        best_epoch=jnp.where(better, state.epoch, state.best_epoch),
+        wait=jnp.where(ok, wait, state.wait),
+    )
+    record["recorded"] = ok
+    return new_state, record
+
+
+def _run_chunk(static, state, data, hyper, n_epochs, orders):
+    """``static.chunk`` epochs of every member (vmapped over the leading axis of state/hyper).
+
+    ``orders``: (n_members, chunk, n_batches * batch_size) row orders, or None (no shuffle).
+    """
+    TRACE_COUNT["chunk"] += 1
+
+    def member(state, hyper, orders):
+        return jax.lax.scan(lambda s, order: _run_epoch(static, data, hyper, n_epochs, s, order),
+                            state, orders, length=static.chunk)
+
+    return jax.vmap(member)(state, hyper, orders)
+
+
+def _epoch_orders(generators, n, padded, chunk):
+    """Row orders of the next ``chunk`` epochs of every member: (n_members, chunk, padded).
+
+    Each member shuffles with its own NumPy generator, seeded from its seed, so a member's
+    batches do not depend on how many members train beside it.
+    """
+    orders = np.zeros((len(generators), chunk, padded), dtype=np.int32)
+    for m, rng in enumerate(generators):
+        for e in range(chunk):
+            orders[m, e, :n] = rng.permutation(n)
+    return orders
+
+
+def _init_state(static, data, hyper, keys):
+    """Initial parameters and optimizer state of every member, from its key."""
+    net = _network(static, data)
+    dtype = data.X.dtype
+
+    def member(key, hyper):
+        params = net.init(key, dtype)
+        opt_state = _optimizer(static, hyper.learning_rate).init(params)
+        return TrainState(params, opt_state, jnp.zeros((), jnp.int32),
+                          jnp.zeros((), bool), jnp.zeros((), jnp.int32), params,
+                          jnp.full((), jnp.inf, dtype), jnp.full((), -1, jnp.int32),
+                          jnp.zeros((), jnp.int32))
+
+    return jax.vmap(member)(keys, hyper)
+
+
+_COMPILED: dict = {}
+
+
+def _compiled(name, fn, static, *args):
+    """Compile ``fn(static, *args)`` once per static config, argument shapes and dtype mode."""
+    leaves, tree = jax.tree.flatten(args)
+    key = (name, static, tree, tuple((np.shape(a), str(getattr(a, "dtype", type(a)))) for a in leaves),
+           jax.config.jax_enable_x64, jax.default_backend())
+    seconds = 0.0
+    if key not in _COMPILED:
+        start = time.perf_counter()
+        _COMPILED[key] = jax.jit(fn, static_argnums=0).lower(static, *args).compile()
+        seconds = time.perf_counter() - start
+    return _COMPILED[key], seconds
+
+
+@dataclass
+class EngineResult:
+    """What a training run produced, as host (NumPy) arrays with a leading member axis."""
+
+    params: list
+    best_params: list
+    records: dict  # name -> (n_members, n_epochs_run) arrays; NaN where a member had stopped
+    epochs_run: np.ndarray  # (n_members,)
+    best_epoch: np.ndarray
+    best_score: np.ndarray
+    reasons: list
+    interrupted: bool
+    timings: dict
+
+
+def train(static, data, hyper, seeds, n_epochs, *, restore_best=False, on_chunk=None):
+    """Run the compiled training program in chunks of epochs.
+
+    Parameters
+    ----------
+    static : Static
+    data : Data
+        Arrays of one float dtype (the training dtype); ``y`` is (n, n_outputs), ``w`` (n,).
+    hyper : Hyper
+        Per-member arrays with a leading member axis.
+    seeds : list of int
+        One per member: its initial weights come from ``jax.random.key(seed)`` and its
+        shuffling from ``numpy.random.default_rng([seed, 1])``.
+    n_epochs : int
+    restore_best : bool
+        Return the parameters of the best monitored epoch instead of the last.
+    on_chunk : callable(epochs_done: int, records: dict) or None
+        Called after every chunk (progress bars); raising KeyboardInterrupt stops cleanly.
+
+    Returns
+    -------
+    EngineResult
+    """
+    start = time.perf_counter()
+    keys = jnp.stack([jax.random.key(s) for s in seeds])
+    init, init_s = _compiled("init", _init_state, static, data, hyper, keys)
+    state = init(data, hyper, keys)
+    epochs = jnp.asarray(n_epochs, jnp.int32)
+    n, padded = data.X.shape[0], static.n_batches * static.batch_size
+    generators = [np.random.default_rng([int(s), 1]) for s in seeds]
+    next_orders = lambda: (_epoch_orders(generators, n, padded, static.chunk)  # noqa: E731
+                           if static.shuffle else None)
+    orders = next_orders()
+    runner, compile_s = _compiled("chunk", _run_chunk, static, state, data, hyper, epochs, orders)
+    chunks, interrupted = [], False
+    train_start = time.perf_counter()
+    try:
+        for done in range(0, n_epochs, static.chunk):
+            new_state, records = runner(state, data, hyper, epochs, orders)
+            orders = next_orders()  # drawn while the device trains: the call is asynchronous
+            records = jax.device_get(records)
+            state = new_state  # only now: an interrupt during the call keeps the previous state
+            chunks.append(records)
+            if on_chunk is not None:
+                on_chunk(min(done + static.chunk, n_epochs), records)
+            if bool(np.all(jax.device_get(state.stopped))):
+                break
+    except KeyboardInterrupt:
+        interrupted = True
+    jax.block_until_ready(state)
+    train_s = time.perf_counter() - train_start
+
+    host = jax.device_get(state)
+    records = _stack_records(chunks)
+    final = host.best_params if restore_best else host.params
+    if restore_best:  # a member that never improved (diverged at once) keeps its last params
+        never = host.best_epoch < 0
+        final = jax.tree.map(lambda b, p: np.where(never.reshape((-1,) + (1,) * (b.ndim - 1)), p, b),
+                             host.best_params, host.params)
+    return EngineResult(
+        params=final, best_params=host.best_params, records=records,
+        epochs_run=np.asarray(host.epoch), best_epoch=np.asarray(host.best_epoch),
+        best_score=np.asarray(host.best_score),
+        reasons=["interrupted" if interrupted and not s else REASONS[int(r)]
+                 for s, r in zip(host.stopped, host.reason)],
+        interrupted=interrupted,
+        timings={"compile_s": init_s + compile_s, "train_s": train_s,
+                 "engine_s": time.perf_counter() - start},
+    )
+
+
+def _stack_records(chunks):
+    """Join chunk records into (n_members, epochs) arrays, NaN after a member stopped."""
+    if not chunks:
+        return {}
+    joined = {k: np.concatenate([c[k] for c in chunks], axis=1) for k in chunks[0]}
+    recorded = joined.pop("recorded")
+    keep = int(recorded.any(axis=0).nonzero()[0].max()) + 1 if recorded.any() else 0
+    out = {}
+    for k, v in joined.items():
+        v = np.where(recorded, v, np.nan)[:, :keep]
+        out[k] = v
+    out["recorded"] = recorded[:, :keep]
+    return out

@@ -1,0 +1,323 @@
+"""A trained network: its parameters, its history, and what it predicts.
+
+A :class:`Fit` keeps every member's parameters as NumPy arrays with a leading member axis
+(``fit.params`` drops that axis when there is one member, as the contract says), the per-epoch
+history as pandas DataFrames, and enough of the configuration to predict, summarise, save and
+load without the training data. Saving writes JSON, CSV and ``.npz`` only (no pickle), each
+file atomically, so a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import tempfile
+
+import numpy as np
+
+from ._checks import check_features
+from .mlp import MLP, Network
+
+FORMAT_VERSION = 1
+
+
+@functools.lru_cache(maxsize=None)
+def _member_apply(spec, n_inputs, n_outputs, logits):
+    """A jitted ``(params[m], X, mean, var) -> (m, n, n_outputs)``, one per network shape."""
+    import jax
+
+    def apply(params, X, mean, var):
+        net = Network(spec, n_inputs, n_outputs, mean, var)
+        return net.apply(params, X, logits=logits)
+
+    return jax.jit(jax.vmap(apply, in_axes=(0, None, None, None)))
+
+
+class Fit:
+    """The result of :func:`nnfit.fit`.
+
+    Attributes
+    ----------
+    network : Network
+        The built network (sizes and input normalisation).
+    params : list of (W, b)
+        ``W`` (n_in, n_out) and ``b`` (n_out,); with several members each has a leading
+        member axis (n_members, ...).
+    history : pandas.DataFrame
+        One row per epoch (``epoch`` counts from 1): ``loss`` (data loss plus penalty, averaged
+        over the epoch's batches as Keras does), ``penalty``, the metrics, and ``val_*`` on the
+        validation data. With several members, the members' mean.
+    histories : pandas.DataFrame
+        The same for every member, with a ``member`` column.
+    stop_reasons : list of str
+        Per member: ``completed``, ``early_stopping``, ``target_reached``, ``diverged`` or
+        ``interrupted``.
+    timings : dict
+        ``compile_s``, ``train_s`` (the compiled loop alone) and ``total_s`` seconds.
+    """
+
+    def __init__(self, network, member_params, histories, *, config, task, classes=None,
+                 y_shape=(), feature_names=None, dtype="float32", stop_reasons=None,
+                 best_epoch=None, timings=None):
+        self.network = network
+        self._member_params = [(np.asarray(W), np.asarray(b)) for W, b in member_params]
+        self.histories = histories
+        self.config = config
+        self.task = task
+        self.classes = None if classes is None else np.asarray(classes)
+        self.y_shape = tuple(y_shape)
+        self.feature_names = None if feature_names is None else tuple(feature_names)
+        self.dtype = dtype
+        self.stop_reasons = list(stop_reasons or [])
+        self.best_epoch = None if best_epoch is None else np.asarray(best_epoch)
+        self.timings = dict(timings or {})
+
+    @classmethod
+    def from_engine(cls, network, result, **kwargs):
+        """Build a Fit from an :class:`~nnfit.engine.EngineResult`."""
+        import pandas as pd
+
+        frames = []
+        n_members = len(result.reasons)
+        for m in range(n_members):
+            columns = {k: v[m] for k, v in result.records.items() if k != "recorded"}
+            frame = pd.DataFrame(columns)
+            frame = frame[result.records["recorded"][m]] if "recorded" in result.records else frame
+            frame.insert(0, "epoch", np.arange(1, len(frame) + 1))
+            frame.insert(0, "member", m)
+            frames.append(frame)
+        histories = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        return cls(network, result.params, histories, stop_reasons=result.reasons,
+                   best_epoch=result.best_epoch + 1, timings=result.timings, **kwargs)
+
+    # ----------------------------------------------------------------- parameters and history
+    @property
+    def n_members(self):
+        """Number of members (seeds or hyper-parameter settings) trained together."""
+        return self._member_params[0][0].shape[0]
+
+    @property
+    def params(self):
+        """The parameters; a leading member axis only when there are several members."""
+        if self.n_members == 1:
+            return [(W[0], b[0]) for W, b in self._member_params]
+        return [(W, b) for W, b in self._member_params]
+
+    def member_params(self, member):
+        """The parameter list of one member, without the member axis."""
+        return [(W[member], b[member]) for W, b in self._member_params]
+
+    @property
+    def history(self):
+        """Per-epoch history (the members' mean when there are several)."""
+        if self.histories.empty:
+            return self.histories.drop(columns=["member"], errors="ignore")
+        frame = self.histories.drop(columns=["member"]).groupby("epoch", as_index=False).mean()
+        return frame.reset_index(drop=True)
+
+    @property
+    def epochs_run(self):
+        """Epochs each member trained, shape (n_members,)."""
+        counts = self.histories.groupby("member").size() if not self.histories.empty else None
+        return np.array([0 if counts is None else int(counts.get(m, 0))
+                         for m in range(self.n_members)])
+
+    # --------------------------------------------------------------------------- prediction
+    def _outputs(self, X, logits=False):
+        """Every member's output, shape (n_members, n, n_outputs)."""
+        import jax
+        import jax.numpy as jnp
+
+        X = check_features(X)
+        if X.shape[1] != self.network.n_inputs:
+            raise ValueError(f"X has {X.shape[1]} features but the network was fitted with "
+                             f"{self.network.n_inputs}")
+        dtype = np.float64 if self.dtype == "float64" else np.float32
+        net = self.network
+        apply = _member_apply(net.spec, net.n_inputs, net.n_outputs, logits)
+        cast = lambda a: None if a is None else jnp.asarray(a, dtype)  # noqa: E731
+        with jax.enable_x64(self.dtype == "float64"):
+            params = [(cast(W), cast(b)) for W, b in self._member_params]
+            out = apply(params, cast(X), cast(net.mean), cast(net.var))
+            return np.asarray(out, dtype=np.float64)
+
+    def predict_members(self, X):
+        """Each member's prediction, shape (n_members, n) or (n_members, n, n_outputs).
+
+        For classifiers these are class probabilities (n_members, n, n_classes).
+        """
+        out = self._outputs(X)
+        if self.task == "classification":
+            return _as_class_probabilities(out)
+        return out[..., 0] if self.y_shape == () else out
+
+    def predict(self, X, return_std=False):
+        """Predict with the members' mean.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, n_features)
+        return_std : bool
+            Also return the members' standard deviation (zeros for a single member).
+
+        Returns
+        -------
+        mean : ndarray of shape (n,) or (n, n_outputs)
+            Regression values, or class labels for a classifier.
+        std : ndarray, same shape as ``mean`` (only with ``return_std``)
+            For a classifier, the spread of the predicted class's probability.
+        """
+        members = self.predict_members(X)
+        if self.task == "classification":
+            proba = members.mean(axis=0)
+            label = proba.argmax(axis=-1)
+            if return_std:
+                spread = members.std(axis=0)[np.arange(len(label)), label]
+                return self.classes[label], spread
+            return self.classes[label]
+        mean = members.mean(axis=0)
+        return (mean, members.std(axis=0)) if return_std else mean
+
+    def predict_proba(self, X, return_std=False):
+        """Class probabilities, the members' mean: shape (n, n_classes)."""
+        if self.task != "classification":
+            raise ValueError("predict_proba is for classifiers; this Fit is a regression")
+        members = self.predict_members(X)
+        mean = members.mean(axis=0)
+        return (mean, members.std(axis=0)) if return_std else mean
+
+    def layer_outputs(self, X, member=0):
+        """Every layer's output for one member: list of (n, width) arrays, input first."""
+        import jax
+        import jax.numpy as jnp
+
+        X = check_features(X)
+        with jax.enable_x64(self.dtype == "float64"):
+            dtype = jnp.float64 if self.dtype == "float64" else jnp.float32
+            params = [(jnp.asarray(W, dtype), jnp.asarray(b, dtype))
+                      for W, b in self.member_params(member)]
+            outs = self.network.layer_outputs(params, jnp.asarray(X, dtype))
+            return [np.asarray(o) for o in outs]
+
+    def summary(self):
+        """Keras-like table of layers and parameter counts, then members and stopping."""
+        lines = [self.network.summary()]
+        if self.n_members > 1:
+            lines.append(f"Members: {self.n_members} (trained together)")
+        if self.stop_reasons:
+            reasons = {r: self.stop_reasons.count(r) for r in dict.fromkeys(self.stop_reasons)}
+            lines.append("Stopped: " + ", ".join(f"{r} x{c}" for r, c in reasons.items()))
+        hist = self.history
+        if not hist.empty:
+            last = hist.iloc[-1]
+            metrics = ", ".join(f"{k} {last[k]:.4g}" for k in hist.columns if k != "epoch")
+            lines.append(f"Epoch {int(last['epoch'])}: {metrics}")
+        return "\n".join(lines)
+
+    def __repr__(self):
+        return (f"Fit(layers={self.network.layer_sizes}, members={self.n_members}, "
+                f"epochs={int(self.epochs_run.max()) if self.n_members else 0}, task={self.task!r})")
+
+    # ---------------------------------------------------------------------------- save/load
+    def save(self, folder):
+        """Write ``fit.json``, ``params.npz`` and ``history.csv`` into ``folder``.
+
+        Each file is written to a temporary name and renamed, so an interrupted save never
+        leaves a truncated file behind.
+        """
+        os.makedirs(folder, exist_ok=True)
+        arrays = {}
+        for i, (W, b) in enumerate(self._member_params):
+            arrays[f"W{i}"], arrays[f"b{i}"] = W, b
+        if self.network.mean is not None:
+            arrays["mean"], arrays["var"] = self.network.mean, self.network.var
+        meta = {
+            "format": FORMAT_VERSION, "spec": _spec_to_json(self.network.spec),
+            "n_inputs": self.network.n_inputs, "n_outputs": self.network.n_outputs,
+            "n_adapted": self.network.n_adapted, "config": _jsonable(self.config),
+            "task": self.task, "classes": None if self.classes is None else self.classes.tolist(),
+            "y_shape": list(self.y_shape), "feature_names": self.feature_names,
+            "dtype": self.dtype, "stop_reasons": self.stop_reasons,
+            "best_epoch": None if self.best_epoch is None else self.best_epoch.tolist(),
+            "timings": self.timings,
+        }
+        _atomic_write(os.path.join(folder, "params.npz"), lambda f: np.savez(f, **arrays), "wb")
+        _atomic_write(os.path.join(folder, "history.csv"),
+                      lambda f: self.histories.to_csv(f, index=False), "w")
+        _atomic_write(os.path.join(folder, "fit.json"),
+                      lambda f: json.dump(meta, f, indent=2), "w")
+        return folder
+
+    @classmethod
+    def load(cls, folder):
+        """Read a Fit written by :meth:`save`."""
+        import pandas as pd
+
+        path = os.path.join(folder, "fit.json")
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"{folder!r} holds no saved fit (no fit.json); "
+                                    "give the folder a fit was saved to")
+        with open(path) as f:
+            meta = json.load(f)
+        if meta.get("format") != FORMAT_VERSION:
+            raise ValueError(f"{path}: format {meta.get('format')!r} is not {FORMAT_VERSION}")
+        with np.load(os.path.join(folder, "params.npz"), allow_pickle=False) as npz:
+            n_layers = sum(1 for k in npz.files if k.startswith("W"))
+            params = [(npz[f"W{i}"], npz[f"b{i}"]) for i in range(n_layers)]
+            mean = npz["mean"] if "mean" in npz.files else None
+            var = npz["var"] if "var" in npz.files else None
+        spec = MLP(**meta["spec"])
+        network = Network(spec, meta["n_inputs"], meta["n_outputs"], mean, var, meta["n_adapted"])
+        histories = pd.read_csv(os.path.join(folder, "history.csv"))
+        return cls(network, params, histories, config=meta["config"], task=meta["task"],
+                   classes=meta["classes"], y_shape=meta["y_shape"],
+                   feature_names=meta["feature_names"], dtype=meta["dtype"],
+                   stop_reasons=meta["stop_reasons"], best_epoch=meta["best_epoch"],
+                   timings=meta["timings"])
+
+
+def load_fit(folder):
+    """Load a :class:`Fit` saved with :meth:`Fit.save`."""
+    return Fit.load(folder)
+
+
+def _as_class_probabilities(out):
+    """Sigmoid outputs (m, n, 1) become two-column probabilities (m, n, 2)."""
+    if out.shape[-1] == 1:
+        return np.concatenate([1.0 - out, out], axis=-1)
+    return out
+
+
+def _spec_to_json(spec):
+    from dataclasses import asdict
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(spec).items()}
+
+
+def _jsonable(value):
+    """Config values as JSON: arrays to lists, callables and other objects to their repr."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (np.generic,)):
+        return value.item()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return repr(value)
+
+
+def _atomic_write(path, write, mode):
+    """Write through ``write(file)`` to a temporary file, then rename it over ``path``."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
+    try:
+        with os.fdopen(fd, mode) as f:
+            write(f)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,374 @@
+"""``nnfit.fit``: validate the user's data and options, train, and return a :class:`~nnfit.Fit`.
+
+This is the one place where user input becomes engine input: every check of a value the user
+gave lives here (or in ``_checks``), so the engine below can assume clean arrays.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+
+import numpy as np
+
+from ._checks import check_choice, check_features, check_number, check_targets
+
+DTYPES = {"float32": np.float32, "float64": np.float64}
+
+
+def fit(model, X, y, *, optimizer="adam", learning_rate=0.001, epochs=200, batch_size=32,
+        validation_split=0.0, validation_data=None, shuffle=True, loss=None, l1=0.0, l2=0.0,
+        sample_weight=None, early_stopping=False, n_iter_no_change=10, tol=1e-4,
+        target_loss=None, restore_best_weights=None, n_members=1, seed=0, dtype="float32",
+        schedule="constant", momentum=None, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+        power_t=0.5, decay_rate=0.96, verbose=False, callback=None, chunk_epochs=None):
+    """Train an :class:`~nnfit.MLP` on ``X``, ``y`` and return the :class:`~nnfit.Fit`.
+
+    The whole run (every epoch, mini-batch and validation pass) is one compiled program; with
+    ``n_members > 1`` (or per-member learning rates or penalties) all members train together.
+
+    Parameters
+    ----------
+    model : MLP
+        The network specification; output ``linear`` for regression, ``sigmoid`` (labels 0/1)
+        or ``softmax`` (integer labels 0..k-1) for classification.
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+    optimizer : {'adam', 'sgd', 'gd', 'momentum', 'nesterov', 'adamw', 'rmsprop', 'adagrad'}
+        An optax optimizer by name; ``gd`` is plain gradient descent (use ``batch_size=None``
+        for full-batch).
+    learning_rate : float or array of shape (n_members,) or optax schedule
+        A vector trains one member per rate (same seed unless ``n_members`` matches it).
+    epochs : int
+        Maximum number of passes over the training data.
+    batch_size : int or None
+        Mini-batch size; ``None`` means the whole training set (full-batch). The last batch may
+        be short: it is weighted by its real rows, as in Keras.
+    validation_split : float in [0, 1)
+        Hold out the *last* fraction of the rows, unshuffled (Keras' rule).
+    validation_data : (X_val, y_val), optional
+        Explicit validation data; overrides ``validation_split``.
+    shuffle : bool
+        Reshuffle the training rows every epoch (from the seed).
+    loss : str, optional
+        ``mse`` (default for regression), ``sse`` (half the sum), ``mae``, ``huber``;
+        ``binary_crossentropy`` / ``categorical_crossentropy`` (defaults for classification).
+    l1, l2 : float, sequence of float (one per layer), or array (n_members, n_layers or 1)
+        Penalty strength on the weights (not biases) of each dense layer, Keras' kernel
+        regularizer: ``l2 * sum(W ** 2)`` is added to every batch's loss.
+    sample_weight : array-like of shape (n_samples,), optional
+    early_stopping : bool
+        Stop a member when the monitored loss (``val_loss`` with validation data, else ``loss``)
+        has not improved by more than ``tol`` for ``n_iter_no_change`` epochs.
+    n_iter_no_change : int
+        The patience.
+    tol : float
+        The improvement that counts as progress.
+    target_loss : float, optional
+        Stop a member as soon as the monitored loss is below this (seed 002's ``< 2e-5``).
+    restore_best_weights : bool, optional
+        Return the parameters of the best monitored epoch; default: ``early_stopping``.
+    n_members : int
+        Number of members trained together; member ``i`` uses seed ``seed + i``.
+    seed : int or sequence of int
+        Initial weights and shuffling; a sequence gives each member its own.
+    dtype : {'float32', 'float64'}
+        float64 runs inside ``jax.enable_x64``, leaving the user's own JAX settings untouched.
+    schedule : {'constant', 'invscaling', 'exponential', 'cosine'}
+        Learning-rate schedule built on ``learning_rate`` (``power_t``, ``decay_rate`` tune it).
+    momentum, beta_1, beta_2, epsilon : float
+        Optimizer settings (Keras' defaults).
+    verbose : bool
+        Show a progress bar.
+    callback : callable(epochs_done, records), optional
+        Called after each chunk of epochs; raising ``KeyboardInterrupt`` stops training cleanly.
+    chunk_epochs : int, optional
+        Epochs per compiled call (default: up to 32); progress and Ctrl-C act between chunks.
+
+    Returns
+    -------
+    Fit
+
+    Raises
+    ------
+    TrainingDiverged
+        When the loss becomes non-finite; its ``fit`` holds the last finite parameters.
+
+    Examples
+    --------
+    >>> import numpy as np, nnfit
+    >>> X = np.linspace(-1, 1, 64)[:, None]; y = X[:, 0] ** 2
+    >>> fit = nnfit.fit(nnfit.MLP(hidden=(8,), activation="tanh"), X, y, learning_rate=0.05,
+    ...                 epochs=50, seed=0)
+    >>> fit.predict(X).shape
+    (64,)
+    """
+    options = dict(locals())
+    import jax
+
+    from .mlp import MLP
+
+    if not isinstance(model, MLP):
+        raise TypeError(f"model must be an nnfit.MLP, got {type(model).__name__}; "
+                        "e.g. nnfit.MLP(hidden=(5, 5), activation='relu')")
+    options["dtype_name"] = _dtype_name(dtype)
+    if options["dtype_name"] == "float64":
+        with jax.enable_x64(True):
+            return _fit(**options)
+    return _fit(**options)
+
+
+def _dtype_name(dtype):
+    name = np.dtype(dtype).name if not isinstance(dtype, str) else dtype
+    return check_choice("dtype", name, DTYPES)
+
+
+def _fit(model, X, y, dtype_name, dtype, **options):
+    import jax
+    import jax.numpy as jnp
+
+    from . import engine, objectives
+    from .fitted import Fit
+
+    started = time.perf_counter()
+    o = _checked_options(options)
+    feature_names = tuple(map(str, X.columns)) if hasattr(X, "columns") else None
+    X = check_features(X)
+    task = "regression" if model.output == "linear" else "classification"
+    Y, classes, y_shape = _encode_targets(model, check_targets(y, len(X)), task)
+    w = _sample_weight(o["sample_weight"], len(X))
+    X_tr, Y_tr, w_tr, X_val, Y_val, w_val = _validation(model, X, Y, w, task,
+                                                        o["validation_split"], o["validation_data"])
+    loss = objectives.canonical_loss(o["loss"] or ("mse" if task == "regression" else (
+        "binary_crossentropy" if model.output == "sigmoid" else "categorical_crossentropy")), task)
+    network = model.build(X.shape[1], Y.shape[1], X_tr)
+    n_layers = len(network.layer_sizes) - 1
+    n_members, hyper, seeds = _members(o, n_layers)
+    batch = len(X_tr) if o["batch_size"] is None else min(o["batch_size"], len(X_tr))
+    n_batches = -(-len(X_tr) // batch)
+    chunk = min(o["epochs"], o["chunk_epochs"] or 32)
+    static = engine.Static(
+        spec=model, n_inputs=X.shape[1], n_outputs=Y.shape[1], loss=loss, task=task,
+        optimizer=o["optimizer"],
+        optimizer_options=tuple(sorted({"momentum": o["momentum"], "beta_1": o["beta_1"],
+                                        "beta_2": o["beta_2"], "epsilon": o["epsilon"]}.items(),
+                                       key=lambda kv: kv[0])),
+        schedule=o["schedule"],
+        schedule_options=(("decay_rate", o["decay_rate"]), ("power_t", o["power_t"]),
+                          ("total_steps", n_batches * o["epochs"])),
+        batch_size=batch, n_batches=n_batches, shuffle=bool(o["shuffle"]) and n_batches > 1,
+        chunk=chunk, has_validation=X_val is not None, early_stopping=bool(o["early_stopping"]),
+        patience=o["n_iter_no_change"])
+    f = DTYPES[dtype_name]
+    as_jnp = lambda a: None if a is None else jnp.asarray(a, f)  # noqa: E731
+    data = engine.Data(as_jnp(X_tr), as_jnp(Y_tr), as_jnp(w_tr), as_jnp(X_val), as_jnp(Y_val),
+                       as_jnp(w_val), as_jnp(network.mean), as_jnp(network.var))
+    hyper = engine.Hyper(*(jnp.asarray(h, f) for h in hyper))
+    engine.enable_persistent_cache()
+    restore = o["early_stopping"] if o["restore_best_weights"] is None else o["restore_best_weights"]
+    with _progress(o["verbose"], o["epochs"], o["callback"]) as on_chunk:
+        result = engine.train(static, data, hyper, seeds, o["epochs"], restore_best=bool(restore),
+                              on_chunk=on_chunk)
+    config = {k: v for k, v in o.items() if k not in ("callback", "learning_rate_schedule")}
+    config.update(loss=loss, dtype=dtype_name, n_members=n_members, seeds=list(map(int, seeds)),
+                  batch_size=batch, model=_model_config(model))
+    result.timings["total_s"] = time.perf_counter() - started
+    fitted = Fit.from_engine(network, result, config=config, task=task, classes=classes,
+                             y_shape=y_shape, feature_names=feature_names, dtype=dtype_name)
+    _report_stops(fitted, result, o)
+    return fitted
+
+
+def _checked_options(options):
+    """Validate the keyword options of :func:`fit`; return them with defaults resolved."""
+    o = dict(options)
+    check_choice("optimizer", o["optimizer"], set(_optimizers()))
+    check_number("epochs", o["epochs"], low=1, integer=True)
+    if o["batch_size"] is not None:
+        check_number("batch_size", o["batch_size"], low=1, integer=True)
+    check_number("validation_split", o["validation_split"], low=0, high=1)
+    if o["validation_split"] >= 1:
+        raise ValueError(f"validation_split must be < 1, got {o['validation_split']!r}")
+    check_number("n_members", o["n_members"], low=1, integer=True)
+    check_number("n_iter_no_change", o["n_iter_no_change"], low=1, integer=True)
+    check_number("tol", o["tol"], low=0)
+    if o["target_loss"] is not None:
+        check_number("target_loss", o["target_loss"])
+    if not callable(o["schedule"]):
+        check_choice("schedule", o["schedule"], {"constant", "invscaling", "exponential", "cosine"})
+    for name in ("beta_1", "beta_2"):
+        check_number(name, o[name], low=0, high=1)
+    check_number("epsilon", o["epsilon"], low=0, low_open=True)
+    if o["momentum"] is not None:
+        check_number("momentum", o["momentum"], low=0, high=1)
+    if o["chunk_epochs"] is not None:
+        check_number("chunk_epochs", o["chunk_epochs"], low=1, integer=True)
+    return o
+
+
+def _optimizers():
+    from .engine import OPTIMIZERS
+    return OPTIMIZERS
+
+
+def _encode_targets(model, y, task):
+    """Targets as a 2-D float array (n, n_outputs); class labels become 0/1 or one-hot."""
+    y_shape = y.shape[1:]
+    if task == "regression":
+        return (y if y.ndim == 2 else y[:, None]), None, y_shape
+    labels = y.ravel() if (y.ndim == 1 or y.shape[1] == 1) else None
+    if labels is None:
+        raise ValueError(f"classification targets must be labels of shape (n,), got {y.shape}")
+    if np.any(labels != np.round(labels)) or labels.min() < 0:
+        bad = labels[(labels != np.round(labels)) | (labels < 0)][0]
+        raise ValueError(f"class labels must be integers 0, 1, ..., got {bad!r}")
+    classes = np.arange(int(labels.max()) + 1)
+    if model.output == "sigmoid":
+        if classes.size > 2:
+            raise ValueError(f"output='sigmoid' is binary but y has labels up to {classes[-1]}; "
+                             "use output='softmax' for more than two classes")
+        return labels[:, None], np.arange(2), ()
+    return np.eye(max(2, classes.size))[labels.astype(int)], np.arange(max(2, classes.size)), ()
+
+
+def _sample_weight(sample_weight, n):
+    if sample_weight is None:
+        return np.ones(n)
+    w = check_targets(sample_weight, n, name="sample_weight")
+    if w.ndim != 1 or np.any(w < 0):
+        raise ValueError("sample_weight must be a non-negative array of shape (n_samples,)")
+    return w
+
+
+def _validation(model, X, Y, w, task, split, validation_data):
+    """Split off the validation rows: given data, else the last ``split`` fraction (Keras)."""
+    if validation_data is not None:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise ValueError("validation_data must be a pair (X_val, y_val)")
+        X_val = check_features(validation_data[0], name="X_val")
+        if X_val.shape[1] != X.shape[1]:
+            raise ValueError(f"X_val has {X_val.shape[1]} features but X has {X.shape[1]}")
+        Y_val, _, _ = _encode_targets(model, check_targets(validation_data[1], len(X_val),
+                                                           name="y_val"), task)
+        if Y_val.shape[1] != Y.shape[1]:
+            raise ValueError(f"y_val has {Y_val.shape[1]} outputs but y has {Y.shape[1]}")
+        return X, Y, w, X_val, Y_val, np.ones(len(X_val))
+    if split == 0:
+        return X, Y, w, None, None, None
+    from .datasets import validation_split
+    X_tr, Y_tr, X_val, Y_val = validation_split(X, Y, split)
+    n_tr = len(X_tr)
+    return X_tr, Y_tr, w[:n_tr], X_val, Y_val, w[n_tr:]
+
+
+def _members(o, n_layers):
+    """Per-member (learning rate, l1, l2, tol, target) arrays and seeds."""
+    lr = o["learning_rate"]
+    if callable(lr):  # an optax schedule: the engine takes it as it is
+        o["schedule"], lr = lr, 1.0
+    lr = np.atleast_1d(np.asarray(lr, dtype=np.float64))
+    if lr.ndim != 1 or np.any(lr <= 0) or not np.all(np.isfinite(lr)):
+        raise ValueError(f"learning_rate must be > 0 (a number or one per member), got {o['learning_rate']!r}")
+    l1 = _penalty("l1", o["l1"], n_layers)
+    l2 = _penalty("l2", o["l2"], n_layers)
+    sizes = {len(lr), len(l1), len(l2)} - {1}
+    if len(sizes) > 1:
+        raise ValueError(f"per-member learning_rate, l1 and l2 must have one length, got {sorted(sizes)}")
+    n = o["n_members"]
+    m = sizes.pop() if sizes else 1
+    if m > 1 and n not in (1, m):
+        raise ValueError(f"n_members={n} but learning_rate/l1/l2 give {m} members; make them agree")
+    seed = o["seed"]
+    if np.ndim(seed) == 0:
+        check_number("seed", seed, low=0, integer=True)
+        # a vector of rates or penalties with one seed compares them from the same start
+        seeds = [seed] * m if (m > 1 and n == 1) else [seed + i for i in range(max(n, m))]
+    else:
+        seeds = [check_number("seed", int(s), low=0, integer=True) for s in seed]
+        if len(seeds) != max(n, m) and n != 1:
+            raise ValueError(f"seed has {len(seeds)} entries but n_members={n}")
+    count = len(seeds)
+    if m > 1 and count != m:
+        raise ValueError(f"seed has {count} entries but learning_rate/l1/l2 give {m} members")
+    target = -np.inf if o["target_loss"] is None else o["target_loss"]
+    hyper = (np.broadcast_to(lr, (count,)), np.broadcast_to(l1, (count, n_layers)),
+             np.broadcast_to(l2, (count, n_layers)), np.full(count, o["tol"]), np.full(count, target))
+    return count, hyper, seeds
+
+
+def _penalty(name, value, n_layers):
+    """A penalty as an (m, n_layers) array: scalar, one per layer, or one row per member."""
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.ndim == 0:
+        arr = np.full((1, n_layers), float(arr))
+    elif arr.ndim == 1:
+        if arr.size != n_layers:
+            raise ValueError(f"{name} has {arr.size} values but the network has {n_layers} dense "
+                             f"layers; give one number, or one per layer")
+        arr = arr[None, :]
+    elif arr.ndim == 2 and arr.shape[1] in (1, n_layers):
+        arr = np.broadcast_to(arr, (arr.shape[0], n_layers))
+    else:
+        raise ValueError(f"{name} must be a number, one per layer, or (n_members, n_layers); "
+                         f"got shape {arr.shape}")
+    if np.any(arr < 0) or not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
+    return arr
+
+
+def _model_config(model):
+    from dataclasses import asdict
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(model).items()}
+
+
+class _progress:
+    """A rich progress bar fed by the engine's chunk callback (or nothing when quiet)."""
+
+    def __init__(self, verbose, epochs, callback):
+        self.verbose, self.epochs, self.callback, self.bar = verbose, epochs, callback, None
+
+    def __enter__(self):
+        if self.verbose:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+            self.bar = Progress(TextColumn("training"), BarColumn(), TextColumn("{task.completed}/{task.total} epochs"),
+                                TextColumn("{task.fields[loss]}"), TimeRemainingColumn(), transient=False)
+            self.bar.start()
+            self.task = self.bar.add_task("fit", total=self.epochs, loss="")
+        return self.on_chunk
+
+    def on_chunk(self, done, records):
+        if self.bar is not None:
+            last = np.asarray(records["loss"])[:, -1]
+            self.bar.update(self.task, completed=done, loss=f"loss {np.nanmean(last):.4g}")
+        if self.callback is not None:
+            self.callback(done, records)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
+        return False
+
+
+def _report_stops(fitted, result, o):
+    """Raise on divergence, warn on interruption or on stopping before convergence."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    from .engine import TrainingDiverged
+
+    reasons = result.reasons
+    if "diverged" in reasons:
+        member = reasons.index("diverged")
+        epoch = int(result.epochs_run[member])
+        raise TrainingDiverged(
+            f"training diverged in epoch {epoch + 1} (member {member}): the loss or the weights "
+            f"became non-finite. The last finite parameters (after epoch {epoch}) and the history "
+            f"are kept in error.fit. Lower the learning rate (it was {o['learning_rate']!r}) or "
+            f"normalise the inputs (MLP(normalize=True)).", fit=fitted)
+    if result.interrupted:
+        warnings.warn(f"training interrupted after epoch {int(result.epochs_run.max())} of "
+                      f"{o['epochs']}; the Fit holds what was trained so far", UserWarning,
+                      stacklevel=3)
+    elif (o["early_stopping"] or o["target_loss"] is not None) and "completed" in reasons:
+        warnings.warn(f"{reasons.count('completed')} member(s) used all {o['epochs']} epochs "
+                      "before early stopping or the target loss stopped them; raise epochs",
+                      ConvergenceWarning, stacklevel=3)
