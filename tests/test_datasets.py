@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from sklearn.datasets import make_regression
 
-from nnfit import datasets
+from nnfit import _generators
 from nnfit.datasets import (Dataset, from_csv, from_frame, list_datasets, load_dataset,
                             train_test_split, validation_split)
 
@@ -23,7 +23,7 @@ def closed_form(ds):
     return np.linalg.lstsq(A, ds.y, rcond=None)[0]
 
 
-# ---- seed documents -----------------------------------------------------------------------------
+# ---- seed documents ----
 
 def test_linear_is_make_regression_and_has_the_seed_theta():
     ds = load_dataset("linear")
@@ -75,7 +75,7 @@ def test_capacity_sizes_and_noise_level():
     ds = load_dataset("capacity")
     assert ds.X.shape == (50, 1) and ds.X_val.shape == (1000, 1) and ds.y_val.shape == (1000,)
     # the true curve's validation MSE is the noise floor a well-fitted model approaches
-    floor = np.mean((ds.y_val - datasets._capacity_mean(ds.X_val[:, 0])) ** 2)
+    floor = np.mean((ds.y_val - _generators.capacity_mean(ds.X_val[:, 0])) ** 2)
     assert 0.015 < floor < 0.03
     more = load_dataset("capacity", n_val=2000)
     np.testing.assert_array_equal(more.X, ds.X)  # validation size leaves the training rows alone
@@ -85,12 +85,12 @@ def test_capacity_classification_best_accuracy_is_about_0_90():
     ds = load_dataset("capacity_classification")
     assert ds.X.shape == (500, 2) and ds.X_val.shape == (10000, 2)
     assert ds.y.dtype == ds.y_val.dtype == np.int64
-    bayes = np.mean(datasets._capacity_label(ds.X_val) == ds.y_val)
+    bayes = np.mean(_generators.capacity_label(ds.X_val) == ds.y_val)
     assert 0.89 < bayes < 0.91
     assert 0.4 < ds.y_val.mean() < 0.6
 
 
-# ---- TensorFlow Playground ----------------------------------------------------------------------
+# ---- TensorFlow Playground ----
 
 def test_playground_without_noise_follows_the_generators():
     circle = load_dataset("circle")
@@ -117,8 +117,8 @@ def test_multi_gaussian_is_the_largest_signed_bump():
     for cx, cy, sign in [(4, -2.5, -1), (0, 2.5, -1), (-4, 2.5, 1), (0, -2.5, 1)]:
         near = np.hypot(ds.X[:, 0] - cx, ds.X[:, 1] - cy) < 0.5  # within 0.5: |bump| > 0.75
         assert near.any() and np.all(sign * ds.y[near] > 0.75)
-    far = np.min(np.hypot(ds.X[:, None, 0] - datasets._GAUSSIANS[:, 0],
-                          ds.X[:, None, 1] - datasets._GAUSSIANS[:, 1]), axis=1) > 2
+    far = np.min(np.hypot(ds.X[:, None, 0] - _generators.GAUSSIANS[:, 0],
+                          ds.X[:, None, 1] - _generators.GAUSSIANS[:, 1]), axis=1) > 2
     assert far.any() and np.all(ds.y[far] == 0)
 
 
@@ -129,7 +129,7 @@ def test_noise_moves_labels_not_positions():
     assert load_dataset("gauss", noise=0.5).X[:250].var() > 3
 
 
-# ---- every named set ----------------------------------------------------------------------------
+# ---- every named set ----
 
 @pytest.mark.parametrize("name", NAMES)
 def test_shapes_dtypes_and_determinism(name):
@@ -176,7 +176,7 @@ def test_bad_parameters_are_named(name, params, match):
         load_dataset(name, **params)
 
 
-# ---- splits ---------------------------------------------------------------------------------------
+# ---- splits ----
 
 def test_validation_split_is_keras_rule():
     X, y = np.arange(20.0).reshape(10, 2), np.arange(10)
@@ -225,7 +225,7 @@ def test_dataset_split_returns_datasets():
     assert load_dataset("capacity").split(0.2)[0].X_val is None
 
 
-# ---- Dataset --------------------------------------------------------------------------------------
+# ---- Dataset ----
 
 def test_dataset_defaults_freezing_and_frame():
     X = np.array([[0.0, 1.0], [1.0, 2.0], [2.0, 0.5]])
@@ -259,7 +259,7 @@ def test_bad_dataset_is_refused(kwargs, match):
         Dataset(**args)
 
 
-# ---- CSV and DataFrame input -----------------------------------------------------------------------
+# ---- CSV and DataFrame input ----
 
 def test_csv_round_trip(tmp_path):
     ds = load_dataset("spiral", n_samples=40, noise=0.2)
@@ -279,6 +279,8 @@ def test_from_frame_picks_columns_by_name():
     assert ds.feature_names == ("a", "b") and ds.X.dtype == np.float64
     np.testing.assert_array_equal(ds.X[:, 1], [1, 0, 1])
     assert from_frame(df, "t", features="b").X.shape == (3, 1)
+    numbered = from_frame(pd.DataFrame({0: [1.0, 2.0], 1: [3.0, 4.0]}), 1)  # non-str labels
+    assert numbered.feature_names == ("0",) and numbered.target_names == ("1",)
 
 
 @pytest.mark.parametrize("df, target, match", [
