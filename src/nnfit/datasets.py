@@ -355,6 +355,10 @@ def from_csv(path, target, features=None, *, task="regression", name=None, **rea
     **read_csv_kwargs
         Passed to ``pandas.read_csv`` (``sep``, ``comment``...).
 
+    Returns
+    -------
+    Dataset
+
     Examples
     --------
     >>> ds = from_csv("data.csv", target="y")  # doctest: +SKIP
