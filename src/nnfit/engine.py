@@ -224,7 +224,10 @@ def _run_epoch(static, data, hyper, n_epochs, state, order):
         w = data.w[idx] * m
         (loss, (pen, metrics)), grads = jax.value_and_grad(objective, has_aux=True)(
             params, data.X[idx], data.y[idx], w)
-        updates, opt_state = tx.update(grads, opt_state, params)
+        # optax mixes its int32 step count with Python floats (bias correction); under a user's
+        # strict dtype promotion that raises in float64, so optax runs with standard promotion
+        with jax.numpy_dtype_promotion("standard"):
+            updates, opt_state = tx.update(grads, opt_state, params)
         weight = jnp.sum(w)  # Keras averages batch losses weighted by their size
         return (optax.apply_updates(params, updates), opt_state), (
             {"loss": loss, "penalty": pen, **metrics}, weight)
