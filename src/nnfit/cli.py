@@ -8,6 +8,7 @@ one line that names the value and the fix.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 import nnfit
@@ -136,9 +137,13 @@ def _experiment(args):
     if args.batch_size is not None:
         train["batch_size"] = "full" if args.batch_size == "full" else _int("--batch-size", args.batch_size)
     try:
-        return validate(tables, folder=folder), tables
+        experiment = validate(tables, folder=folder)
     except ConfigError as err:
         raise UsageError(str(err)) from None
+    for key in ("csv", "validation_csv"):  # the saved config must work from the run folder
+        if key in data:
+            data[key] = os.path.abspath(experiment._path(data[key]))
+    return experiment, tables
 
 
 def _int(flag, text):
@@ -149,7 +154,6 @@ def _int(flag, text):
 
 
 def _fit(args):
-    import os
     import warnings
 
     from .config import ConfigError
