@@ -275,6 +275,14 @@ def test_unit_contributions_many_units_and_a_wrong_sum():
     np.testing.assert_allclose(total, by_gid(fig.axes[1], "prediction")[0].get_ydata())
     with pytest.raises(ValueError, match="differs from contributions"):
         plots.plot_unit_contributions(x, C, 0.5, prediction=C.sum(axis=0))
+    # very wide layers: the largest 500 are drawn, the prediction still sums every unit
+    wide = np.outer(np.r_[np.full(599, 0.01), 5.0], np.sin(x))
+    fig = plots.plot_unit_contributions(x, wide, 0.0)
+    coll = next(c for c in fig.axes[0].collections if c.get_gid() == "unit")
+    assert len(coll.get_segments()) == 500
+    assert legend_texts(fig.axes[0])[0] == "500 of 600 units (largest) (h_j·w_j)"
+    assert np.max(np.array(coll.get_segments())[:, :, 1]) == pytest.approx(5 * np.sin(1.0))  # the big one
+    np.testing.assert_allclose(by_gid(fig.axes[1], "prediction")[0].get_ydata(), wide.sum(axis=0))
 
 
 def test_unit_contributions_need_a_hidden_layer_and_one_input():

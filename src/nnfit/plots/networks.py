@@ -10,6 +10,7 @@ from .style import COLORS, CYCLE, as_1d, new_figure, styled
 __all__ = ["plot_network", "plot_unit_contributions", "plot_layer_activations"]
 
 _MANY = 50  # above this many curves, draw one LineCollection instead of separate lines
+_MOST = 500  # above this many, draw the largest only: 8192 curves take seconds and show a blur
 
 
 def _shown_units(n, max_units):
@@ -132,20 +133,31 @@ def plot_network(layer_sizes, activations=None, params=None, *, max_units=12, la
 
 
 def _draw_curves(ax, x, Y, labels, *, gid, lw=1.2, alpha=1.0):
-    """One line per column of ``Y`` (n, k); a single LineCollection when there are many."""
+    """One line per column of ``Y`` (n, k); a single LineCollection when there are many.
+
+    Returns a description of what was drawn, e.g. ``"8,192 units"`` or, above ``_MOST``
+    columns, ``"500 of 8,192 units (largest)"``: those with the largest peak ``|value|``.
+    """
     from matplotlib.collections import LineCollection
 
-    if Y.shape[1] > _MANY:
-        segs = np.stack([np.broadcast_to(x, Y.T.shape), Y.T], axis=-1)
-        coll = LineCollection(segs, colors=[CYCLE[u % len(CYCLE)] for u in range(Y.shape[1])],
-                              linewidths=0.5, alpha=min(alpha, 0.5), label=f"{Y.shape[1]} units")
+    k = Y.shape[1]
+    if k > _MANY:
+        drawn = np.arange(k)
+        what = f"{k:,} units"
+        if k > _MOST:
+            drawn = np.sort(np.argsort(-np.max(np.abs(Y), axis=0), kind="stable")[:_MOST])
+            what = f"{_MOST} of {k:,} units (largest)"
+        segs = np.stack([np.broadcast_to(x, (len(drawn), x.size)), Y[:, drawn].T], axis=-1)
+        coll = LineCollection(segs, colors=[CYCLE[u % len(CYCLE)] for u in drawn],
+                              linewidths=0.5, alpha=min(alpha, 0.5), label=what)
         coll.set_gid(gid)
         ax.add_collection(coll)
         ax.autoscale_view()
-        return
+        return what
     for u in range(Y.shape[1]):
         ax.plot(x, Y[:, u], color=CYCLE[u % len(CYCLE)], lw=lw, alpha=alpha,
                 label=labels[u] if labels is not None else None, gid=gid)
+    return f"{k:,} unit{'s' if k != 1 else ''}"
 
 
 @styled
@@ -174,7 +186,9 @@ def plot_unit_contributions(x_grid, contributions, bias, prediction=None, *, X_t
     -------
     matplotlib.figure.Figure
         Left axes: the units (lines with gid ``unit``, or one LineCollection when there are more
-        than 50) and the bias (gid ``bias``); right axes: the prediction (gid ``prediction``).
+        than 50; above 500 units, the 500 with the largest peak contribution, as the legend
+        says) and the bias (gid ``bias``); right axes: the prediction (gid ``prediction``),
+        always the sum over every unit.
 
     Raises
     ------
@@ -202,13 +216,13 @@ def plot_unit_contributions(x_grid, contributions, bias, prediction=None, *, X_t
     fig, (ax, px) = new_figure(1, 2, size=(10.0, 3.9))
     n_units = C.shape[0]
     labels = [f"unit {u + 1}" for u in range(n_units)] if n_units <= max_legend else None
-    _draw_curves(ax, x, C.T, labels, gid="unit", alpha=0.9 if n_units <= max_legend else 0.6)
+    what = _draw_curves(ax, x, C.T, labels, gid="unit", alpha=0.9 if n_units <= max_legend else 0.6)
     ax.axhline(bias, color=COLORS["fit"], ls="--", lw=1.2, label=f"output bias {bias:.3g}",
                gid="bias")
     if labels is None:
         from matplotlib.lines import Line2D
 
-        handles = [Line2D([], [], color=CYCLE[0], lw=1, label=f"{n_units:,} units (h_j·w_j)"),
+        handles = [Line2D([], [], color=CYCLE[0], lw=1, label=f"{what} (h_j·w_j)"),
                    Line2D([], [], color=COLORS["fit"], ls="--", label=f"output bias {bias:.3g}")]
         ax.legend(handles=handles)
     else:
@@ -240,7 +254,8 @@ def plot_layer_activations(x_grid, activations, *, layer_names=None, facet="laye
     layer_names : list of str, optional
         Default ``hidden 1``, ``hidden 2``, ...
     facet : {'layers', 'units'}
-        One panel per layer with all its units, or one panel per unit of layer ``layer``
+        One panel per layer with its units (the 500 largest when wider), or one panel per unit
+        of layer ``layer``
         (seed 004's facetted view).
     layer : int
         The layer shown with ``facet='units'``.
@@ -293,8 +308,8 @@ def plot_layer_activations(x_grid, activations, *, layer_names=None, facet="laye
     fig, axes = new_figure(nrows, ncols, squeeze=False)
     for k, (ax, A) in enumerate(zip(axes.ravel(), acts)):
         labels = [f"unit {u + 1}" for u in range(A.shape[1])] if A.shape[1] <= max_legend else None
-        _draw_curves(ax, x, A, labels, gid="activation")
-        ax.set(xlabel=x_label, ylabel="activation", title=f"{names[k]} ({A.shape[1]:,} units)")
+        what = _draw_curves(ax, x, A, labels, gid="activation")
+        ax.set(xlabel=x_label, ylabel="activation", title=f"{names[k]} ({what})")
         if labels is not None:
             ax.legend(ncols=2 if A.shape[1] > 4 else 1)
     for ax in axes.ravel()[len(acts):]:
