@@ -460,7 +460,8 @@ def fit_warnings(fit, X=None, X_train=None):
         out.append(("note", f"{count('target_reached')} of {m} member(s) reached the target loss "
                     f"{cfg.get('target_loss')}."))
     for k, info in enumerate(fit.solver_info or []):
-        if info and info.get("success") is False:
+        said = k < len(reasons) and reasons[k] == "max_evaluations"  # already reported above
+        if info and info.get("success") is False and not said:
             out.append(("warning", f"Member {k}: the least-squares solver did not report success "
                         f"({info.get('message')})."))
     history = fit.history
@@ -564,9 +565,11 @@ def _members_table(fit):
     import pandas as pd
 
     rows = []
-    last = fit.histories.groupby("member").tail(1).set_index("member")
+    h = fit.histories
+    last = h.groupby("member").tail(1).set_index("member") if "member" in h else pd.DataFrame()
+    seeds = (fit.config or {}).get("seeds") or [None] * fit.n_members
     for m in range(fit.n_members):
-        row = {"member": m, "seed": (fit.config.get("seeds") or [None] * fit.n_members)[m],
+        row = {"member": m, "seed": seeds[m] if m < len(seeds) else None,
                "epochs": int(fit.epochs_run[m]),
                "stop reason": fit.stop_reasons[m] if m < len(fit.stop_reasons) else "–"}
         if fit.best_epoch is not None:

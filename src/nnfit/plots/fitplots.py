@@ -165,6 +165,7 @@ class FitPlots:
     def network(self, member=0, **kwargs):
         """The network diagram, weights of ``member`` by width and sign."""
         net = self.fit.network
+        kwargs.setdefault("input_names", self._names)
         return networks.plot_network(net.layer_sizes, net.activations,
                                      self.fit.member_params(member), **kwargs)
 

@@ -83,7 +83,7 @@ def plot_predicted_vs_true(y, y_hat, *, std=None, label="y", title=None):
     fig, ax = new_figure(size=(4.4, 4.0))
     if std is not None:
         ax.errorbar(y, y_hat, yerr=as_1d("std", std), fmt="none", ecolor=COLORS["band"],
-                    alpha=0.3, lw=0.8)
+                    alpha=0.3, lw=0.8, label="± 1 std")
     ax.scatter(y, y_hat, s=16, color=COLORS["data"], alpha=0.7, label="samples")
     lo, hi = np.nanmin(np.r_[y, y_hat]), np.nanmax(np.r_[y, y_hat])
     ax.plot([lo, hi], [lo, hi], color=COLORS["fit"], lw=1, ls="--", label="y = ŷ")

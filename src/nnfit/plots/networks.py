@@ -23,17 +23,17 @@ def _shown_units(n, max_units):
 
 
 def _positions(shown, gapped):
-    """Vertical positions, centred on 0; a gap of one slot marks the hidden units."""
+    """Vertical positions, first unit on top, centred on 0; one empty slot marks the gap."""
     slots = np.arange(len(shown), dtype=float)
     if gapped:
         head = int(np.argmax(np.diff(shown) > 1)) + 1
         slots[head:] += 1
-    return slots - slots.max() / 2 if slots.size else slots
+    return slots.max() / 2 - slots if slots.size else slots
 
 
 @styled
 def plot_network(layer_sizes, activations=None, params=None, *, max_units=12, layer_names=None,
-                 title=None):
+                 input_names=None, title=None):
     """A diagram of the network: layers, units and activations; weights by width and colour.
 
     Parameters
@@ -50,6 +50,8 @@ def plot_network(layer_sizes, activations=None, params=None, *, max_units=12, la
         Wider layers show their first and last units (``max_units - 1`` in all) around a gap
         labelled with the count of the others.
     layer_names : sequence of str, optional
+    input_names : sequence of str, optional
+        Feature names, written beside the input units that are drawn.
 
     Returns
     -------
@@ -104,6 +106,9 @@ def plot_network(layer_sizes, activations=None, params=None, *, max_units=12, la
         face = "#dddddd" if k == 0 else ("#fbd2b5" if k == n_dense else "#cfe0f3")
         ax.scatter(np.full(len(y), k), y, s=260, color=face, edgecolor="#333333", linewidth=0.9,
                    zorder=3)
+        if k == 0 and input_names is not None:
+            for u, yu in zip(idx, y):
+                ax.text(-0.12, yu, str(input_names[u]), ha="right", va="center", fontsize=8.5)
         if gap:
             head = int(np.argmax(np.diff(idx) > 1)) + 1
             ax.text(k, (y[head - 1] + y[head]) / 2, f"⋮ {sizes[k] - len(idx)} more", ha="center",
@@ -125,7 +130,7 @@ def plot_network(layer_sizes, activations=None, params=None, *, max_units=12, la
         ax.legend(handles=[Line2D([], [], color=COLORS["positive"], lw=2.5, label="positive weight"),
                            Line2D([], [], color=COLORS["negative"], lw=2.5, label="negative weight")],
                   loc="upper center", bbox_to_anchor=(0.5, -0.02), ncols=2)
-    ax.set_xlim(-0.5, n_dense + 0.5)
+    ax.set_xlim(-0.5 if input_names is None else -0.8, n_dense + 0.5)
     ax.set_ylim(low - 2.1, -low + 0.6)
     ax.set_axis_off()
     ax.set_title(title or "network " + "-".join(map(str, sizes)) + f" ({n_weights:,} parameters)")
