@@ -119,7 +119,12 @@ def plot_residuals(y, y_hat, x=None, *, x_label="x", title=None):
     ax.axhline(0, color=COLORS["fit"], lw=1, label="zero")
     ax.set(xlabel=label, ylabel="residual y − ŷ", title="residuals")
     ax.legend()
-    hx.hist(r[np.isfinite(r)], bins=min(30, max(5, len(r) // 4)), color=COLORS["data"], alpha=0.8)
+    finite = r[np.isfinite(r)]
+    try:
+        hx.hist(finite, bins=min(30, max(5, len(r) // 4)), color=COLORS["data"], alpha=0.8)
+    except ValueError:  # a diverged fit: huge residuals spanning too few floats for any bin
+        hx.text(0.5, 0.5, "residuals too large\nto bin", ha="center", va="center",
+                transform=hx.transAxes)
     rmse = float(np.sqrt(np.nanmean(r ** 2)))
     hx.axvline(0, color=COLORS["fit"], lw=1)
     hx.set(xlabel="residual y − ŷ", ylabel="count",
