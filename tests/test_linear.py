@@ -481,7 +481,8 @@ def test_bad_data_names_the_value(case, fn):
     ({"solver": "lu"}, ValueError, "unknown solver 'lu'; choose one of"),
     ({"solver": "gd", "learning_rate": 0.0}, ValueError, "learning_rate must be > 0, got 0.0"),
     ({"solver": "gd", "learning_rate": -0.1}, ValueError, "learning_rate must be > 0, got -0.1"),
-    ({"solver": "gd", "learning_rate": "fast"}, TypeError, "learning_rate must be a number, got 'fast'"),
+    ({"solver": "gd", "learning_rate": "fast"}, ValueError, "learning_rate must be a number > 0 or 'auto', got 'fast'"),
+    ({"solver": "gd", "learning_rate": None}, TypeError, "learning_rate must be a number, got None"),
     ({"solver": "minibatch", "batch_size": 101}, ValueError, "batch_size must be between 1 and n_samples=100, got 101"),
     ({"solver": "minibatch", "batch_size": 0}, ValueError, "batch_size must be between 1 and n_samples=100, got 0"),
     ({"solver": "minibatch", "batch_size": 2.5}, TypeError, "batch_size must be an integer, got 2.5"),
@@ -520,3 +521,13 @@ def test_initial_without_intercept_may_omit_it():
     b = gradient_descent(X, y, "gd", initial=[0.0, 2.0], fit_intercept=False, max_iter=3, tol=None)
     np.testing.assert_array_equal(a.path, b.path)
     assert np.all(a.path[..., 0] == 0)
+
+
+@pytest.mark.parametrize("solver", linear.GRADIENT_SOLVERS)
+def test_divergence_on_the_first_update_keeps_the_start(solver):
+    X, y = seed_003_data()
+    with pytest.raises(GradientDescentDiverged, match="diverged at update 1") as info:
+        gradient_descent(X, y, solver, learning_rate=1e9, initial=[1.0, 1.0], batch_size=10)
+    res = info.value.result
+    assert res.path.shape == (1, 1, 2) and res.n_iter == 0 and not res.converged
+    np.testing.assert_array_equal(res.path[0, 0], [1.0, 1.0])

@@ -148,7 +148,10 @@ def gradient_descent(X, y, solver="gd", *, loss="mse", learning_rate="auto", max
     """
     check_choice("solver", solver, ("gd", "minibatch", "sgd"))
     check_choice("loss", loss, ("mse", "sse"))
-    if not (isinstance(learning_rate, str) and learning_rate == "auto"):
+    if isinstance(learning_rate, str):
+        if learning_rate != "auto":
+            raise ValueError(f"learning_rate must be a number > 0 or 'auto', got {learning_rate!r}")
+    else:
         check_number("learning_rate", learning_rate, low=0, low_open=True)
     check_number("max_iter", max_iter, low=1, integer=True)
     if tol is not None:
@@ -233,8 +236,7 @@ class _Problem(NamedTuple):
 
 def _run_full_batch(problem, theta, lr, max_iter, n, tol, rng, limit):
     """Batch GD: the residual at the new theta gives both its loss and the next gradient."""
-    path = np.empty((max_iter,) + theta.shape)
-    losses = np.empty(max_iter)
+    path, losses = [], []  # grown as it goes: max_iter may be far more than needed
     step = problem.step_sizes(lr, None if problem.w is None else np.array([problem.w.sum()]),
                               np.array([n]))[0]
     _, wr = problem.loss(theta)
@@ -245,14 +247,16 @@ def _run_full_batch(problem, theta, lr, max_iter, n, tol, rng, limit):
         if not (math.isfinite(L) and L <= limit):
             bad = L
             break
-        path[t], losses[t] = new, L
+        path.append(new)
+        losses.append(L)
         t += 1
         moved = np.max(np.abs(new - theta))
         theta = new
         if tol is not None and moved <= tol * max(1.0, np.max(np.abs(theta))):
             converged = True
             break
-    return [path[:t]], [losses[:t]], t, converged, bad
+    path = np.array(path) if path else np.empty((0,) + theta.shape)
+    return [path], [np.array(losses)], t, converged, bad
 
 
 def _run_stochastic(problem, theta, lr, max_iter, bs, tol, rng, limit):
