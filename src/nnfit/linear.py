@@ -115,11 +115,12 @@ def solve(X, y, solver="svd", fit_intercept=True, sample_weight=None, refine=Tru
     X : array-like of shape (n_samples, n_features)
     y : array-like of shape (n_samples,) or (n_samples, n_targets)
     solver : {"svd", "qr", "pinv", "normal"}
-        ``"svd"`` (default): Householder QR of the centred matrix, then the SVD of its small
-        triangular factor; the most robust. ``"qr"``: column-pivoted Householder QR and a
-        triangular solve (falls back to the SVD of R when rank-deficient); as accurate as
-        ``"svd"`` on full-rank problems. ``"pinv"``: forms the pseudo-inverse ``X⁺`` explicitly
-        and multiplies, as textbooks write it. ``"normal"``: solves ``XᵀX b = Xᵀy`` by Cholesky;
+        ``"svd"`` (default): Householder QR of the centred matrix, the SVD of its small
+        triangular factor, then one refinement step; the most robust. ``"qr"``: column-pivoted
+        Householder QR, a triangular solve and one refinement step (the SVD of R when
+        rank-deficient); as accurate as ``"svd"`` on full-rank problems. ``"pinv"``: forms the
+        pseudo-inverse ``X⁺`` from the SVD and multiplies, as textbooks write it. ``"normal"``:
+        solves ``XᵀX b = Xᵀy`` by Cholesky (by the eigendecomposition of ``XᵀX`` when singular);
         the teaching variant, it squares the condition number and warns
         (``IllConditionedWarning``) when fewer than 8 digits can be trusted.
     fit_intercept : bool
