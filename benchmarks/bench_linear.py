@@ -64,7 +64,8 @@ def machine():
 def bench_exact(shapes, repeat):
     """Methods run round-robin, ``repeat`` rounds, so a burst of other load on the machine hits
     them all alike; each keeps its best time."""
-    rows = ["| problem | method | best time (s) | time / nnfit svd | max rel. diff. of coef vs scikit-learn |",
+    rows = ["| problem | method | best time (s) | time / nnfit svd "
+            "| max rel. diff. of coef vs scikit-learn |",
             "|---|---|---:|---:|---:|"]
     for n, d in shapes:
         X, y = problem(n, d)
@@ -172,7 +173,7 @@ def main():
         shapes, gd_shape = [(1_000_000, 10), (100_000, 100)], (100_000, 10)
         epochs = {"gd": 20, "minibatch": 3, "sgd": 1}
     print("## Machine\n\n" + machine() + "\n")
-    print("## Exact solvers (best of %d)\n\n" % args.repeat + bench_exact(shapes, args.repeat) + "\n")
+    print(f"## Exact solvers (best of {args.repeat})\n\n" + bench_exact(shapes, args.repeat) + "\n")
     print("## NIST StRD: correct significant digits (LRE, worst coefficient)\n\n"
           + nist_digits() + "\n")
     print("## Gradient solvers, time per epoch (best of %d)\n\n" % args.repeat

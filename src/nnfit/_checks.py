@@ -60,7 +60,7 @@ def _reject_string_or_1d(X, name):
 
 
 def check_fit_data(estimator, X, y):
-    """scikit-learn's ``validate_data`` for ``fit`` (sets ``n_features_in_``, ``feature_names_in_``).
+    """scikit-learn's ``validate_data`` for ``fit``; sets ``n_features_in_``, ``feature_names_in_``.
 
     Returns ``X`` as a finite float64 array of shape (n_samples, n_features) and ``y`` as a finite
     numeric array of shape (n_samples,) or (n_samples, n_outputs). scikit-learn's messages are
@@ -169,7 +169,9 @@ def check_sample_weight(sample_weight, n_samples, name="sample_weight"):
     if w.ndim == 0:
         w = np.full(n_samples, float(w))
     if w.shape != (n_samples,):
-        raise ValueError(f"{name} must have shape ({n_samples},), one weight per sample, got {w.shape}")
+        raise ValueError(
+            f"{name} must have shape ({n_samples},), one weight per sample, got {w.shape}"
+        )
     if np.any(w < 0):
         bad = int(np.flatnonzero(w < 0)[0])
         raise ValueError(f"{name} must be non-negative, got {float(w[bad])!r} at index {bad}")

@@ -179,9 +179,9 @@ def solve(X, y, solver="svd", fit_intercept=True, sample_weight=None, refine=Tru
         digits = -np.log10(cond**2 * np.finfo(np.float64).eps)
         if digits < NORMAL_EQUATIONS_MIN_DIGITS:
             warnings.warn(
-                f"the normal equations square the condition number: cond(X) = {cond:.3g}, so only "
-                f"about {max(digits, 0):.0f} significant digits of the coefficients can be trusted; "
-                "use solver='svd' or 'qr' for an accurate answer",
+                f"the normal equations square the condition number: cond(X) = {cond:.3g}, so "
+                f"only about {max(digits, 0):.0f} significant digits of the coefficients can be "
+                "trusted; use solver='svd' or 'qr' for an accurate answer",
                 IllConditionedWarning,
                 stacklevel=2,
             )

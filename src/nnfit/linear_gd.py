@@ -65,8 +65,9 @@ class DescentResult(NamedTuple):
     ----------
     coef : ndarray of shape (n_features,) or (n_targets, n_features)
     intercept : float or ndarray of shape (n_targets,)
-    path : ndarray of shape (n_updates + 1, n_features + 1) or (n_updates + 1, n_targets, n_features + 1)
-        The start and the parameters after every update, intercept first.
+    path : ndarray of shape (n_updates + 1, n_features + 1) or (n_updates + 1, n_targets, ...)
+        The start and the parameters after every update, intercept first; with several targets
+        the last axis is again (n_features + 1).
     losses : ndarray of shape (n_updates + 1,)
         The full-data loss at each row of ``path``.
     n_iter : int
@@ -377,7 +378,8 @@ def _initial_theta(initial, d, k, fit_intercept, rng):
         raise ValueError(f"initial must be finite, got {initial!r}")
     if not fit_intercept and np.any(arr[:, 0] != 0):
         raise ValueError(
-            f"initial[0] is the intercept, which must be 0 when fit_intercept=False, got {initial!r}"
+            "initial[0] is the intercept, which must be 0 when fit_intercept=False, "
+            f"got {initial!r}"
         )
     return np.ascontiguousarray(arr.T)
 

@@ -56,8 +56,9 @@ class LinearRegression(RegressorMixin, BaseEstimator):
     random_state : int, numpy.random.RandomState or None, default=None
         Gradient solvers only: the initial coefficients (unless ``initial_coef`` is given) and the
         epoch shuffles.
-    initial_coef : array-like of shape (n_features + 1,) or (n_targets, n_features + 1), default=None
-        Gradient solvers only: the start, intercept first.
+    initial_coef : array-like of shape (n_features + 1,) or (n_targets, n_features + 1)
+        Gradient solvers only: the start, intercept first. Default None: standard normal draws
+        from ``random_state``.
 
     Attributes
     ----------
@@ -68,7 +69,7 @@ class LinearRegression(RegressorMixin, BaseEstimator):
     singular_values_ : ndarray of shape (min(n_samples, n_features),)
         Exact solvers: its singular values; ``singular_`` is the same array under
         scikit-learn's name.
-    coef_path_ : ndarray of shape (n_updates + 1, n_features + 1) or (n_updates + 1, n_targets, n_features + 1)
+    coef_path_ : ndarray of shape (n_updates + 1, n_features + 1) or (n_updates + 1, n_targets, ...)
         Gradient solvers: the start and the parameters after every update, intercept first
         (``coef_path_[-1, ..., 0]`` is ``intercept_``, ``coef_path_[-1, ..., 1:]`` is ``coef_``).
         It holds every update: (n_updates + 1) * (n_features + 1) floats per target.
