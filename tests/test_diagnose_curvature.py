@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import nnfit
+from diagnose_helpers import drawn_fit
 from nnfit import diagnose
 
 RNG = np.random.default_rng(11)
@@ -64,7 +65,7 @@ def test_linear_model_hessian_is_closed_form(loss, l2, scale):
     """MSE: H = 2 [X 1]^T [X 1] / n; SSE (half the sum): [X 1]^T [X 1]; L2 adds 2 l2 on W."""
     X = RNG.normal(size=(30, 3))
     y = X @ [1.0, -1.0, 0.5] + RNG.normal(size=30)
-    fit = nnfit.fit(nnfit.MLP(hidden=()), X, y, epochs=2, loss=loss, l2=l2)
+    fit = drawn_fit(nnfit.MLP(hidden=()), X, y, loss=loss, l2=l2)
     A = np.c_[X, np.ones(30)]
     expected = scale * A.T @ A / (30 if loss == "mse" else 1) + np.diag([2 * l2] * 3 + [0.0])
     np.testing.assert_allclose(diagnose.hessian(fit, X, y), expected, rtol=1e-12, atol=1e-12)
@@ -83,8 +84,8 @@ def test_linear_model_hessian_is_closed_form(loss, l2, scale):
 def test_hessian_and_gradient_match_finite_differences(activation, hidden, normalize, l2):
     X = RNG.uniform(-1, 1, size=(25, 2))
     y = np.sin(X[:, 0]) + X[:, 1] ** 2
-    fit = nnfit.fit(nnfit.MLP(hidden=hidden, activation=activation, normalize=normalize), X, y,
-                    epochs=20, learning_rate=0.05, l2=l2, dtype="float64")
+    fit = drawn_fit(nnfit.MLP(hidden=hidden, activation=activation, normalize=normalize,
+                              bias_init="normal", init_scale=0.3), X, y, l2=l2)
     f = lambda t: np_objective(fit, X, y, t, l2)  # noqa: E731
     theta = flat(fit)
     np.testing.assert_allclose(diagnose.gradient(fit, X, y), fd_gradient(f, theta),
@@ -97,7 +98,7 @@ def test_hessian_and_gradient_match_finite_differences(activation, hidden, norma
 
 def test_hessian_vector_product_agrees_with_the_dense_hessian():
     X = RNG.normal(size=(20, 1))
-    fit = nnfit.fit(nnfit.MLP(hidden=(4,), activation="tanh"), X, X[:, 0] ** 2, epochs=5)
+    fit = drawn_fit(nnfit.MLP(hidden=(4,), activation="tanh"), X, X[:, 0] ** 2, dtype="float32")
     H = diagnose.hessian(fit, X, X[:, 0] ** 2)
     v = RNG.normal(size=H.shape[0])
     hvp = diagnose.hessian_vector_product(fit, X, X[:, 0] ** 2)
@@ -128,8 +129,8 @@ def test_seed_002_least_squares_solution_has_a_singular_hessian():
 def test_large_networks_fall_back_to_lanczos_for_the_extreme_eigenvalues():
     X = RNG.normal(size=(40, 2))
     y = np.tanh(X[:, 0] - X[:, 1])
-    fit = nnfit.fit(nnfit.MLP(hidden=(12,), activation="tanh"), X, y, epochs=30,
-                    learning_rate=0.03, dtype="float64")
+    fit = drawn_fit(nnfit.MLP(hidden=(12,), activation="tanh", bias_init="normal", init_scale=0.5),
+                    X, y)
     dense = diagnose.curvature(fit, X, y)
     assert dense.n_params == 49
     with pytest.warns(UserWarning, match="Lanczos"):
@@ -148,7 +149,7 @@ def test_large_networks_fall_back_to_lanczos_for_the_extreme_eigenvalues():
 def test_classifier_gradient_is_that_of_the_cross_entropy():
     X = RNG.normal(size=(30, 2))
     labels = (X[:, 0] > 0).astype(int)
-    fit = nnfit.fit(nnfit.MLP(hidden=(), output="sigmoid"), X, labels, epochs=3, dtype="float64")
+    fit = drawn_fit(nnfit.MLP(hidden=(), output="sigmoid", bias_init="normal"), X, labels)
     theta = flat(fit)
 
     def bce(t):
@@ -167,7 +168,7 @@ def test_an_unfitted_model_is_refused(call):
 
 def test_bad_data_and_options_give_clear_errors():
     X = RNG.normal(size=(10, 2))
-    fit = nnfit.fit(nnfit.MLP(hidden=(2,)), X, X[:, 0], epochs=1, n_members=2)
+    fit = drawn_fit(nnfit.MLP(hidden=(2,)), X, X[:, 0], n_members=2)
     with pytest.raises(ValueError, match="2 features|fitted with 2"):
         diagnose.curvature(fit, X[:, :1], X[:, 0])
     with pytest.raises(ValueError, match="member 2 does not exist"):

@@ -9,8 +9,9 @@ directions (eigenvectors) they belong to.
 The objective is the training loss of the Fit (its ``loss`` plus its L1/L2 weight penalties) on
 the ``X``, ``y`` you give, as a function of the flat parameter vector (``W0`` row-major, ``b0``,
 ``W1``, ``b1``, ...; :func:`parameter_names` spells it out), computed with JAX in float64 whatever
-the Fit's training dtype. Up to ``MAX_DENSE`` parameters the Hessian is formed densely (from
-jitted Hessian-vector products, a few hundred columns at a time) and fully diagonalised; above
+the Fit's training dtype. Up to ``MAX_DENSE`` parameters the Hessian is formed densely (one
+jitted Hessian-vector product per column, in blocks of 256 columns beyond 1024 parameters to
+bound the memory) and fully diagonalised; above
 it, forming it would cost ``8 p**2`` bytes and ``p`` backward passes, so :func:`curvature` warns
 and returns only the extreme eigenpairs from Lanczos iterations
 (:func:`scipy.sparse.linalg.eigsh`) on Hessian-vector products.

@@ -13,6 +13,7 @@ the sigmoid or softmax), which is what the units add up to.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -106,18 +107,32 @@ class LayerActivations:
         return pd.concat(frames, ignore_index=True)
 
 
+@functools.lru_cache(maxsize=None)
+def _compiled_outputs(spec, n_inputs, n_outputs):
+    """Jitted ``(params, X, mean, var) -> (layer outputs with logits last, activated output)``."""
+    import jax
+
+    from ..mlp import Network, output_activation
+
+    def outputs(params, X, mean, var):
+        outs = Network(spec, n_inputs, n_outputs, mean, var).layer_outputs(params, X, logits=True)
+        return outs, output_activation(spec.output, outs[-1])
+
+    return jax.jit(outputs)
+
+
 def _outputs(fit, X, member):
-    """Float64 layer outputs (with logits for the last layer and after its activation)."""
+    """Float64 layer outputs (with logits for the last layer) and the activated output."""
     import jax
     import jax.numpy as jnp
 
-    from ..mlp import output_activation
-
     params = member_params(fit, member)
+    net = fit.network
+    as_j = lambda a: None if a is None else jnp.asarray(a, jnp.float64)  # noqa: E731
     with jax.enable_x64(True):
-        p = [(jnp.asarray(W), jnp.asarray(b)) for W, b in params]
-        outs = fit.network.layer_outputs(p, jnp.asarray(X), logits=True)
-        activated = output_activation(fit.network.spec.output, outs[-1])
+        p = [(as_j(W), as_j(b)) for W, b in params]
+        outs, activated = _compiled_outputs(net.spec, net.n_inputs, net.n_outputs)(
+            p, as_j(X), as_j(net.mean), as_j(net.var))
         return [np.asarray(o) for o in outs], np.asarray(activated), params
 
 
