@@ -20,11 +20,12 @@ flagged). :func:`extrapolate` adds the fit's prediction and ensemble spread to t
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import check_features, check_number
+from .._checks import check_features
 from ._common import check_fit
 
 
@@ -64,6 +65,13 @@ class ExtrapolationScore:
                              "outside": self.outside})
 
 
+def _threshold(name, value):
+    """A threshold: a number >= 0, ``inf`` allowed (it switches that test off)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or np.isnan(value) or value < 0:
+        raise ValueError(f"{name} must be a number >= 0 (inf switches the test off), got {value!r}")
+    return float(value)
+
+
 def _mahalanobis(X_train, X):
     mean = X_train.mean(axis=0)
     cov = np.atleast_2d(np.cov(X_train, rowvar=False))
@@ -86,10 +94,11 @@ def extrapolation_score(X_train, X, *, range_tol=0.0, mahalanobis_threshold=None
     X : array-like of shape (n, d)
         The inputs to score.
     range_tol : float
-        Range score (in training ranges) tolerated before an input counts as outside.
+        Range score (in training ranges) tolerated before an input counts as outside;
+        ``inf`` switches the range test off.
     mahalanobis_threshold : float, optional
         Mahalanobis distance above which an input counts as outside; default the largest
-        distance of any training input.
+        distance of any training input; ``inf`` switches the Mahalanobis test off.
 
     Returns
     -------
@@ -109,7 +118,7 @@ def extrapolation_score(X_train, X, *, range_tol=0.0, mahalanobis_threshold=None
         raise ValueError(f"X has {X.shape[1]} features but X_train has {X_train.shape[1]}")
     if len(X_train) < 2:
         raise ValueError("X_train needs at least 2 rows to define a range and a covariance")
-    check_number("range_tol", range_tol, low=0)
+    range_tol = _threshold("range_tol", range_tol)
     low, high = X_train.min(axis=0), X_train.max(axis=0)
     width = high - low
     beyond = np.maximum(np.maximum(low[None, :] - X, X - high[None, :]), 0.0)
@@ -121,11 +130,11 @@ def extrapolation_score(X_train, X, *, range_tol=0.0, mahalanobis_threshold=None
     if mahalanobis_threshold is None:
         threshold = float(train_d.max())
     else:
-        threshold = float(check_number("mahalanobis_threshold", mahalanobis_threshold, low=0))
+        threshold = _threshold("mahalanobis_threshold", mahalanobis_threshold)
     # a hair of slack so the training points themselves, recomputed, are never flagged
     outside = (score > range_tol) | (d > threshold * (1 + 1e-9))
     return ExtrapolationScore(range_distance=distance, range_score=score, mahalanobis=d,
-                              threshold=threshold, range_tol=float(range_tol), outside=outside)
+                              threshold=threshold, range_tol=range_tol, outside=outside)
 
 
 def extrapolate(fit, X_train, X, *, range_tol=0.0, mahalanobis_threshold=None):
