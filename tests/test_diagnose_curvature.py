@@ -181,3 +181,16 @@ def test_bad_data_and_options_give_clear_errors():
     g0 = diagnose.gradient(fit, X, X[:, 0], member=0)
     g1 = diagnose.gradient(fit, X, X[:, 0], member=1)
     assert not np.allclose(g0, g1)
+
+
+@pytest.mark.slow
+def test_default_fallback_beyond_max_dense_agrees_with_the_dense_spectrum():
+    X = np.linspace(-1, 1, 100)[:, None]
+    y = np.sin(3 * X[:, 0])
+    fit = drawn_fit(nnfit.MLP(hidden=(64, 48), activation="tanh", bias_init="normal"), X, y)
+    with pytest.warns(UserWarning, match="3297 parameters, more than max_dense=3000"):
+        lanczos = diagnose.curvature(fit, X, y)
+    dense = diagnose.curvature(fit, X, y, max_dense=4000)
+    np.testing.assert_allclose(lanczos.eigenvalues[-6:], dense.eigenvalues[-6:], rtol=1e-7)
+    np.testing.assert_allclose(lanczos.eigenvalues[:6], dense.eigenvalues[:6],
+                               atol=1e-7 * dense.eigenvalues[-1])

@@ -41,7 +41,7 @@ class LinearCollapse:
 
     @property
     def coef(self):
-        """``W`` with the output axis dropped for a single 1-D target: (n_inputs,) or (n_inputs, k)."""
+        """``W`` without the output axis for a 1-D target: (n_inputs,), else (n_inputs, k)."""
         return self.W[:, 0] if self.y_shape == () else self.W
 
     @property

@@ -73,8 +73,8 @@ def compare_least_squares(X=None, y=None, *, model=None, methods=("lm", "trf", "
     -------
     pandas.DataFrame
         One row per method: ``method``, ``mse`` (training MSE), ``time_s`` (wall time of the
-        fastest timed :func:`nnfit.fit` call), ``first_call_s``, ``gradient_norm`` (Euclidean norm of
-        the gradient of the MSE in the parameters), ``status`` (scipy's status for least
+        fastest timed :func:`nnfit.fit` call), ``first_call_s``, ``gradient_norm`` (Euclidean
+        norm of the gradient of the MSE in the parameters), ``status`` (scipy's status for least
         squares, the stop reason otherwise), ``message``, ``nfev`` (residual evaluations, or
         epochs for gradient optimizers: one full-batch gradient each), ``optimality`` (scipy's
         first-order optimality, NaN for gradient optimizers).

@@ -18,6 +18,10 @@ and returns only the extreme eigenpairs from Lanczos iterations
 
 L1 penalties make the objective non-differentiable where a weight is exactly zero; JAX's
 derivative of ``|w|`` there is 0, and the Hessian counts only the smooth part.
+
+To see the objective training minimised, pass the rows it trained on: without the rows a
+``validation_split`` held out, and with the ``sample_weight`` it used (samples weigh equally
+unless you pass weights; the Fit's own are not reused because ``X`` may be other data).
 """
 
 from __future__ import annotations
@@ -310,15 +314,19 @@ def _lanczos(obj, k):
 
     p = obj.theta.shape[0]
     if not (isinstance(k, (int, np.integer)) and 1 <= k and 2 * k < p):
-        raise ValueError(f"k must be an integer with 1 <= k and 2 k < {p} (the parameters), got {k!r}")
+        raise ValueError(f"k must be an integer with 1 <= k and 2 k < {p} (the parameters), "
+                         f"got {k!r}")
     hvp = compiled("hvp", obj.key)
-    matvec = lambda v: np.asarray(hvp(obj.theta, jnp.asarray(np.ravel(v), jnp.float64),  # noqa: E731
-                                      *obj.args))
+
+    def matvec(v):
+        return np.asarray(hvp(obj.theta, jnp.asarray(np.ravel(v), jnp.float64), *obj.args))
+
     H = LinearOperator((p, p), matvec=matvec, dtype=np.float64)
     v0 = np.ones(p) / np.sqrt(p)  # a fixed start keeps the result reproducible
     top, top_vecs = eigsh(H, k=k, which="LA", v0=v0)
     sigma = float(np.max(top))
-    shifted = LinearOperator((p, p), matvec=lambda v: sigma * np.ravel(v) - matvec(v), dtype=np.float64)
+    shifted = LinearOperator((p, p), matvec=lambda v: sigma * np.ravel(v) - matvec(v),
+                             dtype=np.float64)
     low, low_vecs = eigsh(shifted, k=k, which="LA", v0=v0)
     values = np.concatenate([sigma - low, top])
     vectors = np.concatenate([low_vecs, top_vecs], axis=1)

@@ -67,7 +67,7 @@ class ExtrapolationScore:
 
 def _threshold(name, value):
     """A threshold: a number >= 0, ``inf`` allowed (it switches that test off)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or np.isnan(value) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0:
         raise ValueError(f"{name} must be a number >= 0 (inf switches the test off), got {value!r}")
     return float(value)
 

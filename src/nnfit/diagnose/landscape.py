@@ -77,15 +77,17 @@ def initial_params(fit, member=0):
     member = check_member(fit, member)
     seeds = fit.config.get("seeds")
     if not seeds:
-        raise ValueError("this Fit's config records no seeds, so its initial parameters are unknown")
+        raise ValueError("this Fit's config records no seeds, so its initial parameters are "
+                         "unknown")
     with jax.enable_x64(fit.dtype == "float64"):
         dtype = jnp.float64 if fit.dtype == "float64" else jnp.float32
         params = fit.network.init(jax.random.key(int(seeds[member])), dtype)
-        return [(np.asarray(W, dtype=np.float64), np.asarray(b, dtype=np.float64)) for W, b in params]
+        return [(np.asarray(W, np.float64), np.asarray(b, np.float64)) for W, b in params]
 
 
 def _flatten(params):
-    return np.concatenate([np.concatenate([np.ravel(W), np.ravel(b)]) for W, b in params]).astype(np.float64)
+    parts = [np.concatenate([np.ravel(W), np.ravel(b)]) for W, b in params]
+    return np.concatenate(parts).astype(np.float64)
 
 
 def _as_flat(fit, value, member, name):
@@ -277,7 +279,8 @@ def loss_surface(fit, X, y, *, member=0, directions="random", path=None, span=1.
     alphas = np.linspace(-extent, extent, int(n_points))
     betas = np.linspace(-extent, extent, int(n_points))
     A, B = np.meshgrid(alphas, betas)
-    thetas = center[None, :] + A.ravel()[:, None] * D[0][None, :] + B.ravel()[:, None] * D[1][None, :]
+    thetas = (center[None, :] + A.ravel()[:, None] * D[0][None, :]
+              + B.ravel()[:, None] * D[1][None, :])
     loss = evaluate(thetas).reshape(A.shape)
     return LossSurface(alphas=alphas, betas=betas, loss=loss, center=center,
                        center_loss=float(evaluate(center[None, :])[0]), directions=D,
@@ -318,5 +321,6 @@ def training_path(model, X, y, epochs, *, member=0, **fit_options):
     snapshots = []
     for e in epochs:
         fitted = train(model, X, y, epochs=max(e, 1), **fit_options)
-        snapshots.append(initial_params(fitted, member) if e == 0 else member_params(fitted, member))
+        snapshots.append(initial_params(fitted, member) if e == 0
+                         else member_params(fitted, member))
     return snapshots

@@ -57,7 +57,8 @@ def _check_unit(fit, layer, unit):
     if isinstance(unit, bool) or not isinstance(unit, (int, np.integer)):
         raise TypeError(f"unit must be an integer, got {unit!r}")
     if not 0 <= unit < width:
-        raise ValueError(f"unit {unit} does not exist: layer {layer} has {width} units, 0..{width - 1}")
+        raise ValueError(f"unit {unit} does not exist: layer {layer} has {width} units, "
+                         f"0..{width - 1}")
     return int(unit)
 
 
@@ -193,7 +194,8 @@ def change_points(fit, *, layer=0, member=0):
     """
     check_fit(fit, "change_points")
     layer = _check_layer(fit, layer)
-    W, b = (np.asarray(a, dtype=np.float64) for a in fit.member_params(check_member(fit, member))[layer])
+    W, b = fit.member_params(check_member(fit, member))[layer]
+    W, b = np.asarray(W, dtype=np.float64), np.asarray(b, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         points = np.where(W != 0, -b[None, :] / np.where(W != 0, W, 1.0), np.inf)
     net = fit.network
@@ -228,7 +230,8 @@ def scale_change_points(fit, interval=(0.5, 1.0), factor=0.1, *, layer=0, member
     --------
     >>> import numpy as np, nnfit
     >>> X = np.linspace(0, 1.5, 40)[:, None]
-    >>> fit = nnfit.fit(nnfit.MLP(hidden=(64,), activation="relu"), X, np.sin(4 * X[:, 0]), epochs=5)
+    >>> y = np.sin(4 * X[:, 0])
+    >>> fit = nnfit.fit(nnfit.MLP(hidden=(64,), activation="relu"), X, y, epochs=5)
     >>> fixed = nnfit.diagnose.scale_change_points(fit, (0.5, 1.0), 0.1)
     >>> fixed.predict(X).shape
     (40,)
