@@ -5,8 +5,6 @@ forms, exact edits) that hold for any parameters, so they draw the parameters an
 :class:`nnfit.Fit` directly through its public constructor.
 """
 
-import jax
-import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 
@@ -14,7 +12,12 @@ import nnfit
 
 
 def drawn_fit(model, X, y, *, n_members=1, seed=0, dtype="float64", loss=None, l1=0.0, l2=0.0):
-    """A Fit of ``model`` on ``X``, ``y`` with parameters drawn from ``seed + member``."""
+    """A Fit of ``model`` on ``X``, ``y`` with parameters drawn from a NumPy generator.
+
+    Weights are normal with the model's ``init_scale`` (``init='normal'``) or Glorot's
+    variance; biases normal with ``init_scale`` when ``bias_init='normal'``, else zero. The
+    config records no seeds, so ``initial_params`` refuses these fits.
+    """
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y)
     task = "regression" if model.output == "linear" else "classification"
@@ -27,14 +30,20 @@ def drawn_fit(model, X, y, *, n_members=1, seed=0, dtype="float64", loss=None, l
         n_outputs = int(y.max()) + 1
         classes = np.arange(n_outputs)
     network = model.build(X.shape[1], n_outputs, X)
-    with jax.enable_x64(dtype == "float64"):
-        members = [network.init(jax.random.key(seed + m), jnp.dtype(dtype)) for m in range(n_members)]
-    stacked = [(np.stack([np.asarray(p[i][0]) for p in members]),
-                np.stack([np.asarray(p[i][1]) for p in members])) for i in range(len(members[0]))]
+    # NumPy draws, not network.init: no JAX program to compile for a test's parameters
+    rng = np.random.default_rng(seed)
+    sizes = network.layer_sizes
+    scale = model.init_scale if model.init == "normal" else 1.0
+    stacked = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        std = scale if model.init == "normal" else np.sqrt(2.0 / (fan_in + fan_out))
+        W = rng.normal(scale=std, size=(n_members, fan_in, fan_out))
+        b = (rng.normal(scale=model.init_scale, size=(n_members, fan_out))
+             if model.bias_init == "normal" else np.zeros((n_members, fan_out)))
+        stacked.append((W.astype(dtype), b.astype(dtype)))
     loss = loss or ("mse" if task == "regression" else
                     "binary_crossentropy" if model.output == "sigmoid" else "categorical_crossentropy")
-    config = {"loss": loss, "l1": l1, "l2": l2, "seeds": [seed + m for m in range(n_members)],
-              "n_members": n_members, "dtype": dtype}
+    config = {"loss": loss, "l1": l1, "l2": l2, "n_members": n_members, "dtype": dtype}
     history = pd.DataFrame({"member": np.arange(n_members), "epoch": 1, "loss": np.nan})
     return nnfit.Fit(network, stacked, history, config=config, task=task, classes=classes,
                      y_shape=y.shape[1:] if task == "regression" else (), dtype=dtype,

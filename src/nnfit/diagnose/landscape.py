@@ -290,9 +290,10 @@ def loss_surface(fit, X, y, *, member=0, directions="random", path=None, span=1.
 def training_path(model, X, y, epochs, *, member=0, **fit_options):
     """Parameter snapshots along one training run, for :func:`loss_surface`'s ``path``.
 
-    Each snapshot is a separate :func:`nnfit.fit` with the same seed and ``epochs=e``; with a
-    constant learning rate (the default schedule) they are points of one and the same
-    trajectory, because a run's first ``e`` epochs do not depend on how many follow.
+    Each snapshot is a separate :func:`nnfit.fit` with the same seed and ``epochs=e`` (each
+    count compiles its own program); with a constant learning rate (the default schedule) they
+    are points of one and the same trajectory, because a run's first ``e`` epochs do not
+    depend on how many follow. Epoch 0 is the initial parameters, re-drawn from the seed.
 
     Parameters
     ----------
@@ -318,9 +319,8 @@ def training_path(model, X, y, epochs, *, member=0, **fit_options):
     if fit_options.get("schedule", "constant") != "constant":
         raise ValueError("training_path needs the constant schedule: other schedules depend on "
                          "the total number of epochs, so shorter runs are not prefixes of longer")
-    snapshots = []
-    for e in epochs:
-        fitted = train(model, X, y, epochs=max(e, 1), **fit_options)
-        snapshots.append(initial_params(fitted, member) if e == 0
-                         else member_params(fitted, member))
-    return snapshots
+    fits = {e: train(model, X, y, epochs=e, **fit_options) for e in sorted(set(epochs) - {0})}
+    if 0 in epochs:  # the start depends on the seed alone: any of the runs knows it
+        any_fit = next(iter(fits.values()), None) or train(model, X, y, epochs=1, **fit_options)
+        start = initial_params(any_fit, member)
+    return [start if e == 0 else member_params(fits[e], member) for e in epochs]
