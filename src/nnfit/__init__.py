@@ -21,8 +21,8 @@ _EXPORTS = {
     "load_dataset": "nnfit.datasets",
     "LinearRegression": "nnfit.linear_regression",
 }
-_SUBMODULES = {"datasets", "linear", "mlp", "objectives", "engine", "training", "fitted",
-               "diagnose"}
+_SUBMODULES = {"datasets", "linear", "mlp", "objectives", "engine", "training", "fitted", "plots",
+               "report", "diagnose"}
 
 __all__ = sorted(_EXPORTS) + sorted(_SUBMODULES)
 
