@@ -255,3 +255,17 @@ def test_no_warning_on_a_plain_run():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         nnfit.fit(small(), X1, Y1, epochs=2)
+
+
+def test_fit_records_the_training_input_range_for_extrapolation_checks(tmp_path):
+    X = np.c_[np.linspace(0, 1, 40), np.linspace(-3, 5, 40)]
+    fit = nnfit.fit(nnfit.MLP(hidden=(3,)), X, X[:, 0], epochs=2, validation_split=0.25)
+    train = X[:30]  # the last quarter is validation, not training
+    np.testing.assert_allclose(fit.input_stats["min"], train.min(axis=0))
+    np.testing.assert_allclose(fit.input_stats["max"], train.max(axis=0))
+    np.testing.assert_allclose(fit.input_stats["cov"], np.cov(train, rowvar=False))
+    fit.save(tmp_path / "f")
+    np.testing.assert_allclose(nnfit.load_fit(tmp_path / "f").input_stats["max"], train.max(axis=0))
+    from nnfit.report import fit_warnings
+    warned = [text for level, text in fit_warnings(fit, X=X) if "Extrapolation" in text]
+    assert warned and "10 of 40 rows" in warned[0]

@@ -9,6 +9,10 @@ Residuals are ``sqrt(w_i) * (f(x_i) - y_i)`` for every sample and output, plus
 ``sqrt(l2_l) * W_l`` for every penalised weight, so that ``2 * cost`` is the weighted sum of
 squares plus the L2 penalty. An L1 penalty is not a sum of squares and is refused.
 
+The path is reproducible to rounding: MINPACK's compiled loops round differently with the
+memory alignment of their work arrays, which a singular problem (seed 002's flat directions)
+can amplify into a different, equally good end point.
+
 Members (seeds) are solved one after another on the host; each keeps a history with one row
 per accepted iteration (``trf``: scipy's iteration callback; ``lm``, whose MINPACK core has no
 callback: every evaluation that lowered the cost).
@@ -119,33 +123,46 @@ def _solve_member(least_squares, fun, jac, metrics, flat0, unravel, data, hyper,
     rows, best = [], {"cost": np.inf, "x": np.asarray(flat0)}
     dtype = flat0.dtype
 
-    def record(x, cost):
-        x = jnp.asarray(x, dtype)
-        train = metrics(x, data.X, data.y, data.w, data.mean, data.var)
-        pen = float(jnp.sum(jnp.square(fun(x, *args)[data.X.shape[0] * data.y.shape[1]:])))
-        row = {"loss": float(train["mse"]) + pen, "penalty": pen,
-               **{k: float(v) for k, v in train.items()}, "cost": cost}
+    n_data = data.X.shape[0] * data.y.shape[1]
+    sw_host = np.repeat(np.sqrt(np.asarray(data.w, np.float64)), data.y.shape[1])
+    total_w = float(np.sum(np.asarray(data.w))) * data.y.shape[1]
+
+    def record(x, cost, r):
+        # the residuals already hold sqrt(w) * error and the penalty terms: no second pass
+        r = np.asarray(r, dtype=np.float64)
+        pen = float(r[n_data:] @ r[n_data:])
+        mse = float(r[:n_data] @ r[:n_data]) / total_w
+        row = {"loss": mse + pen, "penalty": pen,
+               "mae": float(np.abs(r[:n_data]) @ sw_host) / total_w, "mse": mse, "cost": cost}
         if has_validation:
-            val = metrics(x, data.X_val, data.y_val, data.w_val, data.mean, data.var)
+            val = metrics(as_jax(x), data.X_val, data.y_val, data.w_val, data.mean, data.var)
             row.update(val_loss=float(val["mse"]) + pen, **{f"val_{k}": float(v) for k, v in val.items()})
         rows.append(row)
 
+    def as_jax(x):
+        # copy first: jnp.asarray may alias the NumPy buffer, which MINPACK rewrites in place
+        # while JAX still reads it, and then two runs of one problem differ
+        return jnp.asarray(np.array(x, dtype=np.float64), dtype)
+
     def residual(x):
-        r = np.asarray(fun(jnp.asarray(x, dtype), *args), dtype=np.float64)
+        r = np.array(fun(as_jax(x), *args), dtype=np.float64)
         cost = 0.5 * float(r @ r)
         if method == "lm" and cost < best["cost"]:  # MINPACK has no callback: log improvements
-            record(x, cost)
+            record(x, cost, r)
         if cost < best["cost"]:
             best.update(cost=cost, x=np.array(x))
         return r
 
     def callback(intermediate_result):
-        record(intermediate_result.x, float(intermediate_result.cost))
+        r = getattr(intermediate_result, "fun", None)
+        if r is None:
+            r = fun(as_jax(intermediate_result.x), *args)
+        record(intermediate_result.x, float(intermediate_result.cost), r)
 
     interrupted, info = False, {}
     try:
         sol = least_squares(residual, np.asarray(flat0, np.float64),
-                            jac=lambda x: np.asarray(jac(jnp.asarray(x, dtype), *args)),
+                            jac=lambda x: np.array(jac(as_jax(x), *args), np.float64),
                             method=method, max_nfev=n_epochs,
                             callback=callback if method == "trf" else None)
         x, info = sol.x, {"cost": float(sol.cost), "status": int(sol.status),

@@ -199,9 +199,17 @@ def _fit(model, X, y, dtype_name, dtype, **options):
     result.timings["total_s"] = time.perf_counter() - started
     fitted = Fit.from_engine(network, result, config=config, task=task, classes=classes,
                              y_shape=y_shape, feature_names=feature_names, dtype=dtype_name,
-                             solver_info=getattr(result, "solver_info", None))
+                             solver_info=getattr(result, "solver_info", None),
+                             input_stats=_input_stats(X_tr))
     _report_stops(fitted, result, o)
     return fitted
+
+
+def _input_stats(X):
+    """Range, mean and covariance of the training inputs (n, d), for extrapolation checks."""
+    cov = np.cov(X, rowvar=False).reshape(X.shape[1], X.shape[1]) if len(X) > 1 else \
+        np.zeros((X.shape[1], X.shape[1]))
+    return {"min": X.min(axis=0), "max": X.max(axis=0), "mean": X.mean(axis=0), "cov": cov}
 
 
 def _checked_options(options):

@@ -13,6 +13,8 @@ __all__ = ["FitPlots", "unit_contributions"]
 def unit_contributions(fit, x_grid, member=0):
     """Each last-hidden-layer unit's contribution ``h_j(x) * w_j`` to a one-input regression.
 
+    The figure-ready view of :func:`nnfit.diagnose.unit_contributions` (units first).
+
     Parameters
     ----------
     fit : Fit
@@ -28,19 +30,17 @@ def unit_contributions(fit, x_grid, member=0):
     prediction : ndarray of shape (n_grid,)
         The member's output on the grid.
     """
+    from ..diagnose import unit_contributions as contributions_of
+
     net = fit.network
     if fit.task != "regression" or net.n_outputs != 1 or net.spec.output != "linear":
         raise ValueError("unit contributions need a regression with one linear output")
     if not net.spec.hidden:
         raise ValueError("the network has no hidden layer: its output is one linear map")
-    grid = np.asarray(x_grid, dtype=np.float64).reshape(-1, 1)
-    if net.n_inputs != 1:
-        raise ValueError(f"unit contributions over a grid need one input; the network has {net.n_inputs}")
-    outputs = fit.layer_outputs(grid, member=member)
-    H = np.asarray(outputs[-2], dtype=np.float64)           # (n_grid, width)
-    W, b = fit.member_params(member)[-1]
-    contributions = (H * np.asarray(W, dtype=np.float64)[:, 0][None, :]).T
-    return contributions, float(np.asarray(b).reshape(-1)[0]), np.asarray(outputs[-1])[:, 0]
+    u = contributions_of(fit, np.asarray(x_grid, dtype=np.float64).reshape(-1), member=member)
+    squeeze = lambda a: np.asarray(a).reshape(a.shape[:2]) if np.ndim(a) == 3 else np.asarray(a)  # noqa: E731
+    return (squeeze(u.contributions).T, float(np.asarray(u.bias).reshape(-1)[0]),
+            np.asarray(u.prediction).reshape(-1))
 
 
 class FitPlots:

@@ -107,13 +107,18 @@ def _trend_warnings(fit, history, reasons, cfg):
 
 
 def _extrapolation_warnings(fit, X, X_train):
-    if X is None or X_train is None:
+    """Rows of ``X`` outside the training range: of ``X_train`` if given, else the Fit's own."""
+    stats = getattr(fit, "input_stats", None)
+    if X is None or (X_train is None and stats is None):
         return []
     X = np.asarray(X, dtype=np.float64).reshape(len(X), -1)
-    Xt = np.asarray(X_train, dtype=np.float64).reshape(len(X_train), -1)
-    if X.shape[1] != Xt.shape[1]:
-        raise ValueError(f"X has {X.shape[1]} features but X_train has {Xt.shape[1]}")
-    lo, hi = Xt.min(axis=0), Xt.max(axis=0)
+    if X_train is not None:
+        Xt = np.asarray(X_train, dtype=np.float64).reshape(len(X_train), -1)
+        lo, hi = Xt.min(axis=0), Xt.max(axis=0)
+    else:
+        lo, hi = stats["min"], stats["max"]
+    if X.shape[1] != lo.shape[0]:
+        raise ValueError(f"X has {X.shape[1]} features but the training data had {lo.shape[0]}")
     outside = (X < lo) | (X > hi)
     rows = outside.any(axis=1)
     if not rows.any():
@@ -251,8 +256,8 @@ def add_fit_sections(report, fit, X=None, y=None, *, X_train=None, y_train=None)
         report.add_warning(text, level=level)
     if not any(level == "warning" for level, _ in found):
         report.add_text("No problems found: training finished as configured, and the loss had "
-                        "levelled off." + ("" if X_train is not None else
-                                           " (Extrapolation is checked when X_train is given.)"))
+                        "levelled off." + ("" if X_train is not None or fit.input_stats is not None
+                                           else " (Extrapolation is checked when X_train is given.)"))
 
     figs = FitPlots(fit, X, y)
     # figures of the model itself (band, units) show the training data when it is given
