@@ -56,6 +56,11 @@ def _parser():
     fit.add_argument("--dtype", choices=("float32", "float64"))
     fit.add_argument("--out", metavar="DIR", help="run folder (default nnfit-runs/NAME)")
     fit.add_argument("--quiet", action="store_true", help="no progress bar or tables")
+    report = commands.add_parser(
+        "report", help="(re)write report.html for a run folder",
+        description="Write RUN_DIR/report.html from the saved fit and, when its data can still be "
+                    "found, the data named in RUN_DIR/config.toml.")
+    report.add_argument("run_dir", metavar="RUN_DIR", help="a folder written by nnfit fit")
     demo = commands.add_parser(
         "demo", help="train seed 000's two-relu network on its cubic data and print the result",
         description="Train seed 000's 'two relu layers' network (normaliser, Dense 5 relu, "
@@ -78,7 +83,7 @@ def main(argv=None):
         parser.print_help()
         return 0
     try:
-        return {"demo": _demo, "fit": _fit}[args.command](args)
+        return {"demo": _demo, "fit": _fit, "report": _report}[args.command](args)
     except (UsageError, ValueError, TypeError, FileNotFoundError) as err:
         print(f"nnfit {args.command}: error: {_one_line(err)}", file=sys.stderr)
         return 2
@@ -191,6 +196,28 @@ def _fit(args):
     else:
         print(f"{status}: {out}")
     return code
+
+
+def _report(args):
+    from .config import ConfigError, load_config
+    from .fitted import load_fit
+    from .runs import write_report
+
+    folder = args.run_dir
+    if not os.path.isdir(folder):
+        raise UsageError(f"{folder!r} is not a folder; give a run folder written by nnfit fit")
+    result = load_fit(folder)
+    X = y = None
+    config = os.path.join(folder, "config.toml")
+    if os.path.exists(config):
+        try:
+            data, _, _ = load_config(config).dataset()
+            X, y = data.X, data.y
+        except ConfigError as err:
+            print(f"warning: the report shows no data: {err}", file=sys.stderr)
+    write_report(folder, result, X=X, y=y)
+    print(os.path.join(folder, "report.html"))
+    return 0
 
 
 def _print_result(result):
