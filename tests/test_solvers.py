@@ -8,7 +8,7 @@ from scipy.optimize import least_squares
 from sklearn.exceptions import ConvergenceWarning
 
 import nnfit
-from nnfit.least_squares import flatten, unflatten
+from nnfit.mlp import flatten_params, unflatten_params
 
 X = np.linspace(0, 1)[:, None]
 Y = X[:, 0] ** (1 / 3)
@@ -29,10 +29,10 @@ def test_least_squares_matches_scipy_with_the_same_start(method):
     assert info["cost"] == pytest.approx(0.5 * np.sum((fit.predict(X) - Y) ** 2), rel=1e-9)
     import jax
     with jax.enable_x64(True):
-        start = flatten(SEED_002.build(1, 1).init(jax.random.key(0), np.float64))
+        start = flatten_params(SEED_002.build(1, 1).init(jax.random.key(0), np.float64))
 
     def residual(flat):
-        (W0, b0), (W1, b1) = unflatten(np.asarray(flat), (1, 3, 1))
+        (W0, b0), (W1, b1) = unflatten_params(np.asarray(flat), (1, 3, 1))
         return (np.tanh(X @ W0 + b0) @ W1 + b1)[:, 0] - Y
 
     reference = least_squares(residual, np.asarray(start), method=method, max_nfev=400)

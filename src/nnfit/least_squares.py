@@ -26,24 +26,7 @@ import time
 import numpy as np
 
 from . import engine, objectives
-from .mlp import Network
-
-
-def flatten(params):
-    """A parameter list as one vector: W0, b0, W1, b1, ... each in row-major order."""
-    import jax.numpy as jnp
-    return jnp.concatenate([a.ravel() for W, b in params for a in (W, b)])
-
-
-def unflatten(flat, sizes):
-    """The inverse of :func:`flatten` for a network with ``layer_sizes`` ``sizes``."""
-    params, at = [], 0
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
-        W = flat[at:at + fan_in * fan_out].reshape(fan_in, fan_out)
-        at += fan_in * fan_out
-        params.append((W, flat[at:at + fan_out]))
-        at += fan_out
-    return params
+from .mlp import Network, flatten_params, unflatten_params
 
 
 @functools.lru_cache(maxsize=None)
@@ -53,7 +36,7 @@ def _functions(spec, n_inputs, n_outputs):
     import jax.numpy as jnp
 
     sizes = (n_inputs, *spec.hidden, n_outputs)
-    unravel = functools.partial(unflatten, sizes=sizes)
+    unravel = functools.partial(unflatten_params, sizes=sizes)
 
     def residuals(flat, X, y, sw, mean, var, l2_sqrt):
         params = unravel(flat)
@@ -101,8 +84,8 @@ def solve(static, data, hyper, seeds, n_epochs, *, method, init_params=None, on_
     for m, key in enumerate(keys):
         params = (net.init(key, data.X.dtype) if init_params is None
                   else jax.tree.map(lambda a: a[m], init_params))
-        flat0 = flatten(params)
-        unravel = functools.partial(unflatten, sizes=net.layer_sizes)
+        flat0 = flatten_params(params)
+        unravel = functools.partial(unflatten_params, sizes=net.layer_sizes)
         if method == "lm" and n_rows < flat0.size:
             raise ValueError(f"method 'lm' needs at least as many residuals as parameters "
                              f"({n_rows} < {flat0.size}); use optimizer='trf'")

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .._checks import check_features, check_targets
+from ..mlp import flatten_params, unflatten_params
 
 
 def check_fit(fit, what="this diagnostic"):
@@ -121,8 +122,7 @@ def flat_objective(fit, X, y, *, member=0, sample_weight=None, penalties=True, l
 
     from .. import objectives
 
-    theta = jnp.asarray(np.concatenate([np.concatenate([W.ravel(), b.ravel()])
-                                        for W, b in member_params(fit, member)]))
+    theta = jnp.asarray(flatten_params(member_params(fit, member)))
     Xn, Y, w = training_data(fit, X, y, sample_weight)
     l1, l2 = layer_penalties(fit, member)
     name = objectives.canonical_loss(loss or fit.config.get("loss", "mse"), fit.task)
@@ -130,17 +130,6 @@ def flat_objective(fit, X, y, *, member=0, sample_weight=None, penalties=True, l
     as_j = lambda a: None if a is None else jnp.asarray(a, jnp.float64)  # noqa: E731
     args = (as_j(Xn), as_j(Y), as_j(w), as_j(l1), as_j(l2), as_j(net.mean), as_j(net.var))
     return Objective((net.spec, net.n_inputs, net.n_outputs, name, bool(penalties)), theta, args)
-
-
-def unflatten(theta, sizes):
-    """A flat vector back into ``[(W0, b0), ...]`` for a network of ``layer_sizes`` ``sizes``."""
-    params, at = [], 0
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
-        W = theta[at:at + fan_in * fan_out].reshape(fan_in, fan_out)
-        at += fan_in * fan_out
-        params.append((W, theta[at:at + fan_out]))
-        at += fan_out
-    return params
 
 
 @functools.lru_cache(maxsize=None)
@@ -153,7 +142,7 @@ def pure_objective(spec, n_inputs, n_outputs, loss, penalties):
     data_loss = objectives.LOSSES[loss]
 
     def f(theta, X, Y, w, l1, l2, mean, var):
-        params = unflatten(theta, sizes)
+        params = unflatten_params(theta, sizes)
         value = data_loss(Y, Network(spec, n_inputs, n_outputs, mean, var).apply(
             params, X, logits=True), w)
         return value + objectives.penalty(params, l1, l2) if penalties else value

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..mlp import flatten_params
 from ._common import check_fit, check_member, compiled, flat_objective, member_params
 
 
@@ -86,8 +87,8 @@ def initial_params(fit, member=0):
 
 
 def _flatten(params):
-    parts = [np.concatenate([np.ravel(W), np.ravel(b)]) for W, b in params]
-    return np.concatenate(parts).astype(np.float64)
+    return np.asarray(flatten_params([(np.asarray(W), np.asarray(b)) for W, b in params]),
+                      dtype=np.float64)
 
 
 def _as_flat(fit, value, member, name):
