@@ -121,3 +121,12 @@ def test_flatten_and_unflatten_are_inverse_for_numpy_and_jax():
     host = flatten_params([(np.asarray(W), np.asarray(b)) for W, b in params])
     assert isinstance(host, np.ndarray)
     np.testing.assert_array_equal(host, np.asarray(flat))
+
+
+def test_import_stays_light():
+    import subprocess
+    import sys
+    code = ("import sys, nnfit; nnfit.MLP; nnfit.fit; nnfit.Fit; "
+            "print(*(m in sys.modules for m in ('matplotlib', 'pandas', 'sklearn')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
+    assert out.split() == ["False", "False", "False"]
