@@ -23,7 +23,7 @@ def _mse(fit):
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_least_squares_matches_scipy_with_the_same_start(method):
     """The same problem handed to scipy directly (finite-difference Jacobian) lands on the same cost."""
-    fit = nnfit.fit(SEED_002, X, Y, optimizer=method, epochs=400, dtype="float64", seed=0)
+    fit = nnfit.fit(SEED_002, X, Y, optimizer=method, epochs=400, dtype="float64", seed=0, loss="sse")
     info = fit.solver_info[0]
     assert set(info) >= {"cost", "status", "message", "nfev", "optimality"}
     assert info["cost"] == pytest.approx(0.5 * np.sum((fit.predict(X) - Y) ** 2), rel=1e-9)
@@ -58,12 +58,22 @@ def test_least_squares_history_has_validation_and_members():
     assert len(fit.solver_info) == 2
 
 
-def test_least_squares_l2_is_the_penalised_objective():
-    fit = nnfit.fit(SEED_002, X, Y, optimizer="trf", l2=0.01, epochs=200, dtype="float64")
-    W = [W for W, _ in fit.params]
-    penalty = 0.01 * sum(np.sum(w ** 2) for w in W)
-    expected = 0.5 * (np.sum((fit.predict(X) - Y) ** 2) + penalty)
-    assert fit.solver_info[0]["cost"] == pytest.approx(expected, rel=1e-8)
+@pytest.mark.parametrize("loss", ["mse", "sse"])
+def test_least_squares_cost_is_the_training_loss_with_l2(loss):
+    """The same objective as every other solver: data loss + l2 * |W|^2."""
+    fit = nnfit.fit(SEED_002, X, Y, optimizer="trf", l2=0.01, epochs=200, dtype="float64", loss=loss)
+    penalty = 0.01 * sum(np.sum(W ** 2) for W, _ in fit.params)
+    errors = fit.predict(X) - Y
+    data_loss = np.mean(errors ** 2) if loss == "mse" else 0.5 * np.sum(errors ** 2)
+    assert fit.solver_info[0]["cost"] == pytest.approx(data_loss + penalty, rel=1e-8)
+    last = fit.history.iloc[-1]
+    assert last.loss == pytest.approx(data_loss + penalty, rel=1e-8)
+    assert last.penalty == pytest.approx(penalty, rel=1e-8)
+    assert last.mse == pytest.approx(np.mean(errors ** 2), rel=1e-8)
+    # adam on the same objective reports the same loss for the same parameters
+    same = nnfit.fit(SEED_002, X, Y, optimizer="sgd", learning_rate=1e-12, epochs=1, l2=0.01,
+                     batch_size=None, dtype="float64", loss=loss, init_params=fit.params)
+    assert same.history.loss.iloc[0] == pytest.approx(data_loss + penalty, rel=1e-6)
 
 
 def test_least_squares_refuses_what_it_cannot_minimise():
