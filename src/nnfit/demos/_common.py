@@ -46,7 +46,7 @@ class DemoReport(Report):
         tolerance = " + ".join(t for t in (f"{atol:g}" if atol else "",
                                            f"{rtol:g}·|expected|" if rtol else "") if t) or "exact"
         self.checks.append({"check": name, "expected": _show(e), "got": _show(g),
-                            "max |difference|": diff, "tolerance": tolerance, "passed": ok})
+                            "max |difference|": f"{diff:.3g}", "tolerance": tolerance, "passed": ok})
         if not ok:
             shape = "" if same else f" (shape {g.shape}, expected {e.shape})"
             self.add_warning(f"Check failed: {name}: expected {_show(e)}, got {_show(g)}{shape}, "
@@ -58,7 +58,7 @@ class DemoReport(Report):
         """Record a yes/no check (``detail`` says what was seen); a failure becomes a warning."""
         ok = bool(condition)
         self.checks.append({"check": name, "expected": "true", "got": detail,
-                            "max |difference|": None, "tolerance": "–", "passed": ok})
+                            "max |difference|": "–", "tolerance": "–", "passed": ok})
         if not ok:
             self.add_warning(f"Check failed: {name}: {detail}.")
         return ok
