@@ -146,7 +146,8 @@ def run_all(out_dir, *, quick=False, progress=None):
     started = time.perf_counter()
     for k, (name, (_, title)) in enumerate(DEMOS.items(), start=1):
         prefix = f"[{k}/{len(DEMOS)}] {name}"
-        tell = None if progress is None else (lambda step, prefix=prefix: progress(f"{prefix}: {step}"))
+        tell = None if progress is None else (
+            lambda step, prefix=prefix: progress(f"{prefix}: {step}"))
         if progress is not None:
             progress(f"{prefix}: starting")
         row = {"name": name, "title": title, "summary": "", "seconds": None, "warnings": None,
@@ -159,7 +160,8 @@ def run_all(out_dir, *, quick=False, progress=None):
             row["warnings"] = len(report.warnings)
         except Exception as err:  # one broken demo must not hide the others
             row["seconds"] = time.perf_counter() - t
-            row["error"] = f"{type(err).__name__}: {str(err).strip().splitlines()[0] if str(err).strip() else ''}"
+            first = (str(err).strip().splitlines() or [""])[0]
+            row["error"] = f"{type(err).__name__}: {first}".rstrip(": ")
             failures[name] = row["error"]
             if progress is not None:
                 progress(f"{prefix}: failed: {row['error']}")

@@ -46,7 +46,8 @@ class DemoReport(Report):
         tolerance = " + ".join(t for t in (f"{atol:g}" if atol else "",
                                            f"{rtol:g}·|expected|" if rtol else "") if t) or "exact"
         self.checks.append({"check": name, "expected": _show(e), "got": _show(g),
-                            "max |difference|": f"{diff:.3g}", "tolerance": tolerance, "passed": ok})
+                            "max |difference|": f"{diff:.3g}", "tolerance": tolerance,
+                            "passed": ok})
         if not ok:
             shape = "" if same else f" (shape {g.shape}, expected {e.shape})"
             self.add_warning(f"Check failed: {name}: expected {_show(e)}, got {_show(g)}{shape}, "

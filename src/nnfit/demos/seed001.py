@@ -104,7 +104,8 @@ def build(quick=False, progress=None):
         f"deviation {NOISE:g} (nnfit.load_dataset(\"line\")). The post does not seed NumPy; "
         f"nnfit draws from np.random.RandomState({SEED}) in the post's order, so every number "
         "below is reproducible.")
-    r.add_figure(_scatter(x, y, "Data points"), "The data, as the post plots it (y limits −3 to 5).")
+    r.add_figure(_scatter(x, y, "Data points"),
+                 "The data, as the post plots it (y limits −3 to 5).")
 
     step("the initial line")
     w0, w1 = initial_weights()
@@ -116,7 +117,8 @@ def build(quick=False, progress=None):
         f"w1 = {w1:.6f}.")
     sse0 = 0.5 * float(np.sum((y - (w1 * x + w0)) ** 2))
     num["initial_sse"] = sse0
-    r.add_figure(_scatter(x, y, "Initial line", (w0, w1), f"SSE = {sse0:.2f}"), "The deliberately bad initial line and its SSE.")
+    r.add_figure(_scatter(x, y, "Initial line", (w0, w1), f"SSE = {sse0:.2f}"),
+                 "The deliberately bad initial line and its SSE.")
     r.check_true("start drawn as the post draws it: w1 in (-3, -2], w0 in [0, 2)",
                  -3 < w1 <= -2 and 0 <= w0 < 2, f"w0 = {w0:.6f}, w1 = {w1:.6f}")
 
