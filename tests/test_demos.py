@@ -211,8 +211,9 @@ def test_run_all_keeps_going_when_a_demo_fails(built, tmp_path, monkeypatch):
     with pytest.raises(demos.DemoFailed, match="1 of 3 demos failed") as caught:
         demos.run_all(tmp_path, quick=True)
     assert caught.value.failures == {"linear-from-scratch": "RuntimeError: boom"}
+    assert "boom" in caught.value.tracebacks["linear-from-scratch"]
     page = open(caught.value.index, encoding="utf-8").read()
-    assert "failed: RuntimeError: boom" in page
+    assert "failed: RuntimeError: boom" in page and "2 of 3 reports written" in page
     assert 'href="gradient-descent.html"' in page and 'href="linear-from-scratch.html"' not in page
     assert (tmp_path / "gradient-descent.html").is_file()
 

@@ -54,12 +54,15 @@ class DemoFailed(RuntimeError):
         The path of the index page, written before this was raised.
     failures : dict of str -> str
         Demo name -> the error's one-line description.
+    tracebacks : dict of str -> str
+        Demo name -> the full traceback.
     """
 
-    def __init__(self, message, index, failures):
+    def __init__(self, message, index, failures, tracebacks=None):
         super().__init__(message)
         self.index = index
         self.failures = failures
+        self.tracebacks = dict(tracebacks or {})
 
 
 def list_demos():
@@ -142,7 +145,7 @@ def run_all(out_dir, *, quick=False, progress=None):
         The path of ``<out_dir>/index.html``.
     """
     out_dir = os.fspath(out_dir)
-    rows, failures = [], {}
+    rows, failures, tracebacks = [], {}, {}
     started = time.perf_counter()
     for k, (name, (_, title)) in enumerate(DEMOS.items(), start=1):
         prefix = f"[{k}/{len(DEMOS)}] {name}"
@@ -163,15 +166,15 @@ def run_all(out_dir, *, quick=False, progress=None):
             first = (str(err).strip().splitlines() or [""])[0]
             row["error"] = f"{type(err).__name__}: {first}".rstrip(": ")
             failures[name] = row["error"]
+            tracebacks[name] = traceback.format_exc()
             if progress is not None:
                 progress(f"{prefix}: failed: {row['error']}")
-                progress(traceback.format_exc())
         rows.append(row)
     index = _index(rows, quick, time.perf_counter() - started).write(
         os.path.join(out_dir, "index.html"))
     if failures:
         raise DemoFailed(f"{len(failures)} of {len(DEMOS)} demos failed ({', '.join(failures)}); "
-                         f"see {index}", index, failures)
+                         f"see {index}", index, failures, tracebacks)
     return index
 
 
@@ -179,8 +182,9 @@ def _index(rows, quick, seconds):
     """The index page: one row per demo with its title, summary, runtime, warnings and link."""
     from ..report import Report
 
+    written = sum(row["error"] is None for row in rows)
     report = Report("nnfit demos: the five seed documents, reproduced",
-                    subtitle=f"{len(rows)} reports · {seconds:.0f} s in all"
+                    subtitle=f"{written} of {len(rows)} reports written · {seconds:.0f} s in all"
                              + (" · quick mode" if quick else ""))
     report.add_section("Reports")
     report.add_text("Each seed document reproduced end to end with nnfit: every analysis it "
