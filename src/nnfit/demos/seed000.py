@@ -113,7 +113,7 @@ def build(quick=False, progress=None):
         "x0 = 1 is put beside x1, so the line is X·θ with θ = [intercept, slope].")
     r.add_figure(_scatter(x, y, "x1", "y"), "The data (df.plot(x='x1', y='y', kind='scatter')).")
 
-    step("the closed form, four ways")
+    step("the closed form, every way")
     _closed_form(r, X, x, y)
 
     r.add_section("Let's try something with neural networks")
@@ -155,7 +155,7 @@ def build(quick=False, progress=None):
         "seed then takes make_regression's y as the feature x1 and sin(4X) as the target. x1 "
         "is a noisy multiple of X, so the target is a sine of x1 blurred by that noise: no "
         "model can fit it exactly.")
-    shapes = f"X.shape, y.shape = {sine.X.shape}, {(len(sine.X),)}"
+    shapes = f"X.shape, y.shape = {sine.X.shape}, {sine.y.shape}"
     r.add_preformatted(shapes, "The seed prints ((500, 1), (500,))")
     r.check_true("the sine data have the seed's shapes ((500, 1), (500,))",
                  sine.X.shape == (500, 1) and sine.y.shape == (500,), shapes)
