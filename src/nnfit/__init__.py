@@ -22,7 +22,7 @@ _EXPORTS = {
     "LinearRegression": "nnfit.linear_regression",
 }
 _SUBMODULES = {"datasets", "linear", "mlp", "objectives", "engine", "training", "fitted", "plots",
-               "report", "diagnose"}
+               "report", "diagnose", "demos"}
 
 __all__ = sorted(_EXPORTS) + sorted(_SUBMODULES)
 
