@@ -346,7 +346,8 @@ def build(quick=False, progress=None):
                                          fmt="{:.4f}"),
                       "The table as a heat map; outlined: the lowest of each column")
     widths = starts[starts["family"] == "width"]
-    report.add_figure(plots.plot_capacity(widths, "capacity", ["train_mse", "val_mse"],
+    report.add_figure(plots.plot_capacity(widths.rename(columns={"capacity": "units"}), "units",
+                                          ["train_mse", "val_mse"],
                                           logx=True, title="1 hidden layer: MSE by units"),
                       "Mean over starts (band: best to worst start) by the number of units")
     depths = starts[starts["family"] == "depth"]
