@@ -20,8 +20,10 @@ _EXPORTS = {
     "Dataset": "nnfit.datasets",
     "load_dataset": "nnfit.datasets",
     "LinearRegression": "nnfit.linear_regression",
+    "MLPRegressor": "nnfit.estimators",
+    "MLPClassifier": "nnfit.estimators",
 }
-_SUBMODULES = {"datasets", "linear", "mlp", "objectives", "engine", "training", "fitted"}
+_SUBMODULES = {"datasets", "linear", "mlp", "objectives", "engine", "training", "fitted", "estimators"}
 
 __all__ = sorted(_EXPORTS) + sorted(_SUBMODULES)
 
