@@ -8,6 +8,7 @@ one line that names the value and the fix.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 import nnfit
@@ -23,6 +24,38 @@ def _parser():
         description="Fit, inspect and compare neural-network and linear regressors, fast.")
     parser.add_argument("--version", action="version", version=f"nnfit {nnfit.__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    fit = commands.add_parser(
+        "fit", help="train a network from a TOML experiment file or from flags",
+        description="Train a network and write a run folder (config.toml, fit.json, "
+                    "params.npz, history.csv, report.html). Give a TOML experiment file, or "
+                    "--data FILE.csv --target COLUMN and flags; flags override the file.")
+    fit.add_argument("config", nargs="?", metavar="CONFIG.toml", help="experiment file")
+    fit.add_argument("--data", metavar="FILE.csv", help="CSV file with a header row")
+    fit.add_argument("--dataset", metavar="NAME", help="a built-in data set, e.g. cubic")
+    fit.add_argument("--target", metavar="COL", help="the column(s) to predict, comma-separated")
+    fit.add_argument("--features", metavar="COLS", help="feature columns (default: all others)")
+    fit.add_argument("--hidden", metavar="W,W,...", help="hidden layer widths, e.g. 16,16 "
+                     "('' for none)")
+    fit.add_argument("--activation", metavar="NAME", help="hidden activation(s), comma-separated")
+    fit.add_argument("--output", choices=("linear", "sigmoid", "softmax"), help="output activation")
+    fit.add_argument("--normalize", action=argparse.BooleanOptionalAction, default=None,
+                     help="standardise inputs with the training mean and variance")
+    fit.add_argument("--optimizer", metavar="NAME", help="adam, sgd, gd, lbfgs, lm, trf, ...")
+    fit.add_argument("--learning-rate", type=float, metavar="LR")
+    fit.add_argument("--epochs", type=int)
+    fit.add_argument("--batch-size", metavar="N", help="mini-batch size or 'full'")
+    fit.add_argument("--loss", metavar="NAME", help="mse, sse, mae, huber, ...")
+    fit.add_argument("--l1", type=float, help="L1 penalty on every layer's weights")
+    fit.add_argument("--l2", type=float, help="L2 penalty on every layer's weights")
+    fit.add_argument("--validation-split", type=float, metavar="F",
+                     help="hold out the last fraction of the rows")
+    fit.add_argument("--early-stopping", action="store_true", default=None,
+                     help="stop when the validation loss stops improving")
+    fit.add_argument("--members", type=int, metavar="K", help="train K seeds together")
+    fit.add_argument("--seed", type=int)
+    fit.add_argument("--dtype", choices=("float32", "float64"))
+    fit.add_argument("--out", metavar="DIR", help="run folder (default nnfit-runs/NAME)")
+    fit.add_argument("--quiet", action="store_true", help="no progress bar or tables")
     demo = commands.add_parser(
         "demo", help="train seed 000's two-relu network on its cubic data and print the result",
         description="Train seed 000's 'two relu layers' network (normaliser, Dense 5 relu, "
@@ -45,13 +78,139 @@ def main(argv=None):
         parser.print_help()
         return 0
     try:
-        return {"demo": _demo}[args.command](args)
-    except UsageError as err:
-        print(f"nnfit {args.command}: error: {err}", file=sys.stderr)
+        return {"demo": _demo, "fit": _fit}[args.command](args)
+    except (UsageError, ValueError, TypeError, FileNotFoundError) as err:
+        print(f"nnfit {args.command}: error: {_one_line(err)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("nnfit: interrupted", file=sys.stderr)
         return 130
+
+
+def _one_line(err):
+    """The first line of an error message (scikit-learn's span several)."""
+    text = str(err).strip() or type(err).__name__
+    return " ".join(text.split("\n")[0:2]) if len(text.split("\n")) > 1 else text
+
+
+def _experiment(args):
+    """The experiment of ``nnfit fit``: the TOML file, if any, with the flags laid over it."""
+    from .config import ConfigError, load_config, validate
+
+    if args.config:
+        raw = load_config(args.config)
+        tables = {"data": dict(raw.data), "model": dict(raw.model), "train": dict(raw.train)}
+        folder = raw.folder
+    else:
+        tables, folder = {"data": {}, "model": {}, "train": {}}, "."
+    data = tables["data"]
+    if args.data or args.dataset:
+        data.pop("csv", None), data.pop("dataset", None)
+        data.update({"csv": args.data} if args.data else {"dataset": args.dataset})
+    if args.target:
+        data["target"] = args.target.split(",") if "," in args.target else args.target
+    if args.features:
+        data["features"] = args.features.split(",")
+    if args.validation_split is not None:
+        data["validation_split"] = args.validation_split
+    if not data:
+        raise UsageError("no data: give CONFIG.toml, or --data FILE.csv --target COLUMN, "
+                         "or --dataset NAME")
+    model = tables["model"]
+    if args.hidden is not None:
+        try:
+            model["hidden"] = [int(w) for w in args.hidden.split(",") if w.strip()]
+        except ValueError:
+            raise UsageError(f"--hidden must be widths like 16,16, got {args.hidden!r}") from None
+    if args.activation:
+        acts = args.activation.split(",")
+        model["activation"] = acts if len(acts) > 1 else acts[0]
+    for key in ("output", "normalize"):
+        if getattr(args, key) is not None:
+            model[key] = getattr(args, key)
+    train = tables["train"]
+    flags = {"optimizer": args.optimizer, "learning_rate": args.learning_rate,
+             "epochs": args.epochs, "loss": args.loss, "l1": args.l1, "l2": args.l2,
+             "early_stopping": args.early_stopping, "n_members": args.members,
+             "seed": args.seed, "dtype": args.dtype}
+    train.update({k: v for k, v in flags.items() if v is not None})
+    if args.batch_size is not None:
+        train["batch_size"] = "full" if args.batch_size == "full" else _int("--batch-size", args.batch_size)
+    try:
+        experiment = validate(tables, folder=folder)
+    except ConfigError as err:
+        raise UsageError(str(err)) from None
+    for key in ("csv", "validation_csv"):  # the saved config must work from the run folder
+        if key in data:
+            data[key] = os.path.abspath(experiment._path(data[key]))
+    return experiment, tables
+
+
+def _int(flag, text):
+    try:
+        return int(text)
+    except ValueError:
+        raise UsageError(f"{flag} must be an integer, got {text!r}") from None
+
+
+def _fit(args):
+    import warnings
+
+    from .config import ConfigError
+    from .engine import TrainingDiverged
+    from .runs import save_run
+    from .training import fit as train
+
+    experiment, tables = _experiment(args)
+    try:
+        model = experiment.mlp()
+        data, validation, split = experiment.dataset()
+        keywords = experiment.fit_keywords()
+    except ConfigError as err:
+        raise UsageError(str(err)) from None
+    name = os.path.splitext(os.path.basename(args.config))[0] if args.config else data.name
+    out = args.out or os.path.join("nnfit-runs", name)
+    status, message, code = "finished", "", 0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = train(model, data.X, data.y, validation_split=split,
+                           validation_data=validation, verbose=not args.quiet, **keywords)
+        except TrainingDiverged as err:
+            result, status, message, code = err.fit, "diverged", str(err), 1
+    if result.stop_reasons and "interrupted" in result.stop_reasons:
+        status, message, code = "interrupted", "interrupted by the user", 130
+    save_run(out, result, tables, status=status, message=message, X=data.X, y=data.y)
+    for w in caught:
+        print(f"warning: {w.message}", file=sys.stderr)
+    if not args.quiet:
+        _print_result(result)
+    if code == 1:
+        print(f"nnfit fit: error: {message.split('. ')[0]}; saved the last good state to {out}",
+              file=sys.stderr)
+    else:
+        print(f"{status}: {out}")
+    return code
+
+
+def _print_result(result):
+    from rich.console import Console
+    from rich.table import Table
+
+    print(result.network.summary())
+    hist = result.history
+    if not hist.empty:  # one row per metric: fits any terminal width
+        title = f"epoch {int(hist.epoch.iloc[-1])}" + (
+            f", mean of {result.n_members} members" if result.n_members > 1 else "")
+        table = Table(title=title)
+        table.add_column("metric")
+        table.add_column("value", justify="right")
+        for column in hist.columns.drop("epoch"):
+            table.add_row(column, f"{hist[column].iloc[-1]:.6g}")
+        Console().print(table)
+    t = result.timings
+    print(f"compile {t.get('compile_s', 0):.2f} s, training {t.get('train_s', 0):.3f} s, "
+          f"stopped: {', '.join(sorted(set(result.stop_reasons)))}")
 
 
 def _demo(args):

@@ -30,8 +30,8 @@ import optax
 from . import objectives
 from .mlp import MLP, Network, output_activation
 
-OPTIMIZERS = ("sgd", "gd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad")
-SCHEDULES = ("constant", "invscaling", "exponential", "cosine")
+OPTIMIZERS = ("sgd", "gd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad", "lbfgs")
+SCHEDULES = ("constant", "invscaling", "exponential", "cosine", "adaptive")
 # how many times the training program has been traced: tests use it to prove the cache works
 TRACE_COUNT = {"chunk": 0}
 
@@ -140,7 +140,7 @@ def _schedule(static, lr):
     opts = dict(static.schedule_options)
     if callable(static.schedule):
         return static.schedule
-    if static.schedule == "constant":
+    if static.schedule in ("constant", "adaptive"):  # adaptive: see _optimizer
         return lr
     if static.schedule == "invscaling":  # scikit-learn's lr / t ** power_t, t counted in epochs
         steps = static.n_batches
@@ -151,10 +151,27 @@ def _schedule(static, lr):
 
 
 def _optimizer(static, lr):
-    """The optax GradientTransformation named by ``static.optimizer``."""
-    lr = _schedule(static, lr)
+    """The optax GradientTransformation named by ``static.optimizer``.
+
+    With ``schedule="adaptive"`` it is followed by optax's reduce-on-plateau, which divides the
+    step by 5 when the epoch's mean loss has not improved by ``tol`` for ``patience`` epochs
+    (scikit-learn's 'adaptive' rule); the engine passes it the loss of every batch.
+    """
+    base = _base_optimizer(static, _schedule(static, lr))
+    if static.schedule != "adaptive":
+        return base
+    opts = dict(static.schedule_options)
+    return optax.chain(base, optax.contrib.reduce_on_plateau(
+        # optax wants a positive tolerance; a tiny one means "any decrease is progress"
+        factor=0.2, patience=static.patience, rtol=0.0, atol=max(opts.get("tol", 1e-4), 1e-12),
+        accumulation_size=static.n_batches))
+
+
+def _base_optimizer(static, lr):
     opts = dict(static.optimizer_options)
     name = static.optimizer
+    if name == "lbfgs":  # full batch; the zoom line search chooses every step
+        return optax.lbfgs(memory_size=opts.get("memory_size", 10))
     if name in ("sgd", "gd"):
         return optax.sgd(lr, momentum=opts.get("momentum") or None, nesterov=opts.get("nesterov", False))
     if name in ("momentum", "nesterov"):
@@ -226,8 +243,14 @@ def _run_epoch(static, data, hyper, n_epochs, state, order):
             params, data.X[idx], data.y[idx], w)
         # optax mixes its int32 step count with Python floats (bias correction); under a user's
         # strict dtype promotion that raises in float64, so optax runs with standard promotion
+        extra = {}
+        if static.optimizer == "lbfgs":  # the line search re-evaluates the batch objective
+            extra = dict(value=loss, grad=grads,
+                         value_fn=lambda p: objective(p, data.X[idx], data.y[idx], w)[0])
+        elif static.schedule == "adaptive":
+            extra = dict(value=loss)
         with jax.numpy_dtype_promotion("standard"):
-            updates, opt_state = tx.update(grads, opt_state, params)
+            updates, opt_state = tx.update(grads, opt_state, params, **extra)
         weight = jnp.sum(w)  # Keras averages batch losses weighted by their size
         return (optax.apply_updates(params, updates), opt_state), (
             {"loss": loss, "penalty": pen, **metrics}, weight)
@@ -300,20 +323,20 @@ def _epoch_orders(generators, n, padded, chunk):
     return orders
 
 
-def _init_state(static, data, hyper, keys):
-    """Initial parameters and optimizer state of every member, from its key."""
+def _init_state(static, data, hyper, keys, start):
+    """Initial parameters and optimizer state of every member, from its key or ``start``."""
     net = _network(static, data)
     dtype = data.X.dtype
 
-    def member(key, hyper):
-        params = net.init(key, dtype)
+    def member(key, hyper, start):
+        params = net.init(key, dtype) if start is None else start
         opt_state = _optimizer(static, hyper.learning_rate).init(params)
         return TrainState(params, opt_state, jnp.zeros((), jnp.int32),
                           jnp.zeros((), bool), jnp.zeros((), jnp.int32), params,
                           jnp.full((), jnp.inf, dtype), jnp.full((), -1, jnp.int32),
                           jnp.zeros((), jnp.int32))
 
-    return jax.vmap(member)(keys, hyper)
+    return jax.vmap(member)(keys, hyper, start)
 
 
 _COMPILED: dict = {}
@@ -347,7 +370,8 @@ class EngineResult:
     timings: dict
 
 
-def train(static, data, hyper, seeds, n_epochs, *, restore_best=False, on_chunk=None):
+def train(static, data, hyper, seeds, n_epochs, *, init_params=None, restore_best=False,
+          on_chunk=None):
     """Run the compiled training program in chunks of epochs.
 
     Parameters
@@ -361,6 +385,8 @@ def train(static, data, hyper, seeds, n_epochs, *, restore_best=False, on_chunk=
         One per member: its initial weights come from ``jax.random.key(seed)`` and its
         shuffling from ``numpy.random.default_rng([seed, 1])``.
     n_epochs : int
+    init_params : list of (W, b) with a leading member axis, optional
+        Start from these parameters instead of drawing them (warm start).
     restore_best : bool
         Return the parameters of the best monitored epoch instead of the last.
     on_chunk : callable(epochs_done: int, records: dict) or None
@@ -372,8 +398,8 @@ def train(static, data, hyper, seeds, n_epochs, *, restore_best=False, on_chunk=
     """
     start = time.perf_counter()
     keys = jnp.stack([jax.random.key(s) for s in seeds])
-    init, init_s = _compiled("init", _init_state, static, data, hyper, keys)
-    state = init(data, hyper, keys)
+    init, init_s = _compiled("init", _init_state, static, data, hyper, keys, init_params)
+    state = init(data, hyper, keys, init_params)
     epochs = jnp.asarray(n_epochs, jnp.int32)
     n, padded = data.X.shape[0], static.n_batches * static.batch_size
     generators = [np.random.default_rng([int(s), 1]) for s in seeds]

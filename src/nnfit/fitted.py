@@ -55,11 +55,14 @@ class Fit:
         ``interrupted``.
     timings : dict
         ``compile_s``, ``train_s`` (the compiled loop alone) and ``total_s`` seconds.
+    solver_info : list of dict or None
+        Least-squares solvers only: per member, scipy's cost, status, message, nfev, njev,
+        optimality and success.
     """
 
     def __init__(self, network, member_params, histories, *, config, task, classes=None,
                  y_shape=(), feature_names=None, dtype="float32", stop_reasons=None,
-                 best_epoch=None, timings=None):
+                 best_epoch=None, timings=None, solver_info=None):
         self.network = network
         self._member_params = [(np.asarray(W), np.asarray(b)) for W, b in member_params]
         self.histories = histories
@@ -72,6 +75,7 @@ class Fit:
         self.stop_reasons = list(stop_reasons or [])
         self.best_epoch = None if best_epoch is None else np.asarray(best_epoch)
         self.timings = dict(timings or {})
+        self.solver_info = solver_info
 
     @classmethod
     def from_engine(cls, network, result, **kwargs):
@@ -240,7 +244,7 @@ class Fit:
             "y_shape": list(self.y_shape), "feature_names": self.feature_names,
             "dtype": self.dtype, "stop_reasons": self.stop_reasons,
             "best_epoch": None if self.best_epoch is None else self.best_epoch.tolist(),
-            "timings": self.timings,
+            "timings": self.timings, "solver_info": _jsonable(self.solver_info),
         }
         _atomic_write(os.path.join(folder, "params.npz"), lambda f: np.savez(f, **arrays), "wb")
         _atomic_write(os.path.join(folder, "history.csv"),
@@ -274,7 +278,7 @@ class Fit:
                    classes=meta["classes"], y_shape=meta["y_shape"],
                    feature_names=meta["feature_names"], dtype=meta["dtype"],
                    stop_reasons=meta["stop_reasons"], best_epoch=meta["best_epoch"],
-                   timings=meta["timings"])
+                   timings=meta["timings"], solver_info=meta.get("solver_info"))
 
 
 def load_fit(folder):

@@ -14,6 +14,8 @@ import numpy as np
 from ._checks import check_choice, check_features, check_number, check_targets
 
 DTYPES = {"float32": np.float32, "float64": np.float64}
+FULL_BATCH = ("lbfgs", "lm", "trf")
+LEAST_SQUARES = ("lm", "trf")
 
 
 def fit(model, X, y, *, optimizer="adam", learning_rate=0.001, epochs=200, batch_size=32,
@@ -21,7 +23,8 @@ def fit(model, X, y, *, optimizer="adam", learning_rate=0.001, epochs=200, batch
         sample_weight=None, early_stopping=False, n_iter_no_change=10, tol=1e-4,
         target_loss=None, restore_best_weights=None, n_members=1, seed=0, dtype="float32",
         schedule="constant", momentum=None, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
-        power_t=0.5, decay_rate=0.96, verbose=False, callback=None, chunk_epochs=None):
+        power_t=0.5, decay_rate=0.96, init_params=None, verbose=False, callback=None,
+        chunk_epochs=None):
     """Train an :class:`~nnfit.MLP` on ``X``, ``y`` and return the :class:`~nnfit.Fit`.
 
     The whole run (every epoch, mini-batch and validation pass) is one compiled program; with
@@ -34,9 +37,14 @@ def fit(model, X, y, *, optimizer="adam", learning_rate=0.001, epochs=200, batch
         or ``softmax`` (integer labels 0..k-1) for classification.
     X : array-like of shape (n_samples, n_features)
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-    optimizer : {'adam', 'sgd', 'gd', 'momentum', 'nesterov', 'adamw', 'rmsprop', 'adagrad'}
+    optimizer : {'adam', 'sgd', 'gd', 'momentum', 'nesterov', 'adamw', 'rmsprop', 'adagrad', \
+'lbfgs', 'lm', 'trf'}
         An optax optimizer by name; ``gd`` is plain gradient descent (use ``batch_size=None``
-        for full-batch).
+        for full-batch). ``lbfgs`` is optax's L-BFGS with a zoom line search on the full batch
+        (``learning_rate`` unused), one history row per iteration. ``lm`` (Levenberg–Marquardt)
+        and ``trf`` (trust region) are ``scipy.optimize.least_squares`` with the exact JAX
+        Jacobian, for regression with ``mse``/``sse``: ``epochs`` caps the evaluations and
+        ``fit.solver_info`` reports cost, status, message, nfev and optimality per member.
     learning_rate : float or array of shape (n_members,) or optax schedule
         A vector trains one member per rate (same seed unless ``n_members`` matches it).
     epochs : int
@@ -74,10 +82,15 @@ def fit(model, X, y, *, optimizer="adam", learning_rate=0.001, epochs=200, batch
         Initial weights and shuffling; a sequence gives each member its own.
     dtype : {'float32', 'float64'}
         float64 runs inside ``jax.enable_x64``, leaving the user's own JAX settings untouched.
-    schedule : {'constant', 'invscaling', 'exponential', 'cosine'}
-        Learning-rate schedule built on ``learning_rate`` (``power_t``, ``decay_rate`` tune it).
+    schedule : {'constant', 'invscaling', 'exponential', 'cosine', 'adaptive'}
+        Learning-rate schedule built on ``learning_rate`` (``power_t``, ``decay_rate`` tune it);
+        ``adaptive`` divides the rate by 5 whenever the epoch's loss has not improved by ``tol``
+        for ``n_iter_no_change`` epochs (scikit-learn's rule, via optax's reduce_on_plateau).
     momentum, beta_1, beta_2, epsilon : float
         Optimizer settings (Keras' defaults).
+    init_params : list of (W, b), optional
+        Start from these parameters (same layout as ``Fit.params``) instead of drawing them:
+        a warm start.
     verbose : bool
         Show a progress bar.
     callback : callable(epochs_done, records), optional
@@ -144,7 +157,8 @@ def _fit(model, X, y, dtype_name, dtype, **options):
     network = model.build(X.shape[1], Y.shape[1], X_tr)
     n_layers = len(network.layer_sizes) - 1
     n_members, hyper, seeds = _members(o, n_layers)
-    batch = len(X_tr) if o["batch_size"] is None else min(o["batch_size"], len(X_tr))
+    full_batch = o["batch_size"] is None or o["optimizer"] in FULL_BATCH
+    batch = len(X_tr) if full_batch else min(o["batch_size"], len(X_tr))
     n_batches = -(-len(X_tr) // batch)
     chunk = min(o["epochs"], o["chunk_epochs"] or 32)
     static = engine.Static(
@@ -155,7 +169,7 @@ def _fit(model, X, y, dtype_name, dtype, **options):
                                        key=lambda kv: kv[0])),
         schedule=o["schedule"],
         schedule_options=(("decay_rate", o["decay_rate"]), ("power_t", o["power_t"]),
-                          ("total_steps", n_batches * o["epochs"])),
+                          ("tol", o["tol"]), ("total_steps", n_batches * o["epochs"])),
         batch_size=batch, n_batches=n_batches, shuffle=bool(o["shuffle"]) and n_batches > 1,
         chunk=chunk, has_validation=X_val is not None, early_stopping=bool(o["early_stopping"]),
         patience=o["n_iter_no_change"])
@@ -164,17 +178,28 @@ def _fit(model, X, y, dtype_name, dtype, **options):
     data = engine.Data(as_jnp(X_tr), as_jnp(Y_tr), as_jnp(w_tr), as_jnp(X_val), as_jnp(Y_val),
                        as_jnp(w_val), as_jnp(network.mean), as_jnp(network.var))
     hyper = engine.Hyper(*(jnp.asarray(h, f) for h in hyper))
+    start = _start_params(o["init_params"], network, n_members, f)
     engine.enable_persistent_cache()
     restore = o["early_stopping"] if o["restore_best_weights"] is None else o["restore_best_weights"]
-    with _progress(o["verbose"], o["epochs"], o["callback"]) as on_chunk:
-        result = engine.train(static, data, hyper, seeds, o["epochs"], restore_best=bool(restore),
-                              on_chunk=on_chunk)
+    with _progress(o["verbose"], o["epochs"] if o["optimizer"] not in LEAST_SQUARES else n_members,
+                   o["callback"]) as on_chunk:
+        if o["optimizer"] in LEAST_SQUARES:
+            if task != "regression" or loss not in ("mse", "sse"):
+                raise ValueError(f"optimizer {o['optimizer']!r} is least squares: it fits regression "
+                                 f"with loss 'mse' or 'sse', not {task} with {loss!r}")
+            from .least_squares import solve
+            result = solve(static, data, hyper, seeds, o["epochs"], method=o["optimizer"],
+                           init_params=start, on_chunk=on_chunk)
+        else:
+            result = engine.train(static, data, hyper, seeds, o["epochs"], init_params=start,
+                                  restore_best=bool(restore), on_chunk=on_chunk)
     config = {k: v for k, v in o.items() if k not in ("callback", "learning_rate_schedule")}
     config.update(loss=loss, dtype=dtype_name, n_members=n_members, seeds=list(map(int, seeds)),
                   batch_size=batch, model=_model_config(model))
     result.timings["total_s"] = time.perf_counter() - started
     fitted = Fit.from_engine(network, result, config=config, task=task, classes=classes,
-                             y_shape=y_shape, feature_names=feature_names, dtype=dtype_name)
+                             y_shape=y_shape, feature_names=feature_names, dtype=dtype_name,
+                             solver_info=getattr(result, "solver_info", None))
     _report_stops(fitted, result, o)
     return fitted
 
@@ -182,7 +207,7 @@ def _fit(model, X, y, dtype_name, dtype, **options):
 def _checked_options(options):
     """Validate the keyword options of :func:`fit`; return them with defaults resolved."""
     o = dict(options)
-    check_choice("optimizer", o["optimizer"], set(_optimizers()))
+    check_choice("optimizer", o["optimizer"], set(_optimizers()) | set(LEAST_SQUARES))
     check_number("epochs", o["epochs"], low=1, integer=True)
     if o["batch_size"] is not None:
         check_number("batch_size", o["batch_size"], low=1, integer=True)
@@ -195,7 +220,7 @@ def _checked_options(options):
     if o["target_loss"] is not None:
         check_number("target_loss", o["target_loss"])
     if not callable(o["schedule"]):
-        check_choice("schedule", o["schedule"], {"constant", "invscaling", "exponential", "cosine"})
+        check_choice("schedule", o["schedule"], set(_schedules()))
     for name in ("beta_1", "beta_2"):
         check_number(name, o[name], low=0, high=1)
     check_number("epsilon", o["epsilon"], low=0, low_open=True)
@@ -209,6 +234,36 @@ def _checked_options(options):
 def _optimizers():
     from .engine import OPTIMIZERS
     return OPTIMIZERS
+
+
+def _schedules():
+    from .engine import SCHEDULES
+    return SCHEDULES
+
+
+def _start_params(init_params, network, n_members, dtype):
+    """``init_params`` checked against the network, as jnp arrays with a member axis."""
+    if init_params is None:
+        return None
+    import jax.numpy as jnp
+
+    sizes = network.layer_sizes
+    if len(init_params) != len(sizes) - 1:
+        raise ValueError(f"init_params has {len(init_params)} layers but the network has "
+                         f"{len(sizes) - 1} (sizes {sizes})")
+    start = []
+    for layer, ((W, b), fan_in, fan_out) in enumerate(zip(init_params, sizes[:-1], sizes[1:])):
+        W, b = np.asarray(W, dtype), np.asarray(b, dtype)
+        if W.shape == (fan_in, fan_out) and b.shape == (fan_out,):
+            W, b = np.broadcast_to(W, (n_members, *W.shape)), np.broadcast_to(b, (n_members, *b.shape))
+        if W.shape != (n_members, fan_in, fan_out) or b.shape != (n_members, fan_out):
+            raise ValueError(f"init_params layer {layer} has shapes {W.shape}, {b.shape}; "
+                             f"expected ({fan_in}, {fan_out}), ({fan_out},) or with a leading "
+                             f"axis of {n_members} members")
+        if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
+            raise ValueError(f"init_params layer {layer} holds NaN or inf")
+        start.append((jnp.asarray(W), jnp.asarray(b)))
+    return start
 
 
 def _encode_targets(model, y, task):
@@ -367,8 +422,11 @@ def _report_stops(fitted, result, o):
     if result.interrupted:
         warnings.warn(f"training interrupted after epoch {int(result.epochs_run.max())} of "
                       f"{o['epochs']}; the Fit holds what was trained so far", UserWarning,
-                      stacklevel=3)
+                      stacklevel=4)
+    elif "max_evaluations" in reasons:
+        warnings.warn(f"least squares stopped at max_nfev={o['epochs']} evaluations before "
+                      "converging; raise epochs", ConvergenceWarning, stacklevel=4)
     elif (o["early_stopping"] or o["target_loss"] is not None) and "completed" in reasons:
         warnings.warn(f"{reasons.count('completed')} member(s) used all {o['epochs']} epochs "
                       "before early stopping or the target loss stopped them; raise epochs",
-                      ConvergenceWarning, stacklevel=3)
+                      ConvergenceWarning, stacklevel=4)

@@ -1,0 +1,216 @@
+"""TOML experiment files, validated into the arguments of :func:`nnfit.fit`.
+
+An experiment file has three tables; every key is optional except the data source::
+
+    [data]
+    dataset = "cubic"            # a built-in set (nnfit.datasets.list_datasets()), or
+    # csv = "measurements.csv"   # a CSV file (relative to the TOML file) with
+    # target = "y"               #   the target column(s) and
+    # features = ["x1", "x2"]    #   the feature columns (default: all the others)
+    validation_split = 0.2       # the last fraction of the rows (Keras' rule)
+    # validation_csv = "val.csv" # or explicit validation data with the same columns
+
+    [model]                      # nnfit.MLP
+    hidden = [5, 5]
+    activation = "relu"
+    normalize = true
+
+    [train]                      # keywords of nnfit.fit
+    optimizer = "adam"
+    learning_rate = 0.01
+    epochs = 200
+
+Mistakes are reported as :class:`ConfigError` naming the table, the key and what is allowed,
+before anything is trained.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+
+NUMBER = (int, float)
+# table -> key -> (accepted Python types, description of what is allowed)
+SCHEMA = {
+    "data": {
+        "dataset": (str, "a built-in data set name"),
+        "csv": (str, "a CSV file path"),
+        "target": ((str, list), "a column name or a list of names"),
+        "features": (list, "a list of column names"),
+        "validation_split": (NUMBER, "a fraction in [0, 1)"),
+        "validation_csv": (str, "a CSV file path"),
+        "params": (dict, "keyword parameters of the built-in data set"),
+    },
+    "model": {
+        "hidden": (list, "a list of layer widths, e.g. [16, 16]"),
+        "activation": ((str, list), "an activation name or one per hidden layer"),
+        "output": (str, "'linear', 'sigmoid' or 'softmax'"),
+        "normalize": (bool, "true or false"),
+        "init": (str, "an initialiser name"),
+        "bias_init": (str, "an initialiser name"),
+        "init_scale": (NUMBER, "a positive number"),
+    },
+    "train": {
+        "optimizer": (str, "an optimizer name"),
+        "learning_rate": (NUMBER + (list,), "a positive number or one per member"),
+        "epochs": (int, "a positive integer"),
+        "batch_size": ((int, str), "a positive integer or \"full\""),
+        "shuffle": (bool, "true or false"),
+        "loss": (str, "a loss name"),
+        "l1": (NUMBER + (list,), "a number, one per layer, or rows per member"),
+        "l2": (NUMBER + (list,), "a number, one per layer, or rows per member"),
+        "early_stopping": (bool, "true or false"),
+        "n_iter_no_change": (int, "a positive integer"),
+        "tol": (NUMBER, "a non-negative number"),
+        "target_loss": (NUMBER, "a number"),
+        "restore_best_weights": (bool, "true or false"),
+        "n_members": (int, "a positive integer"),
+        "seed": ((int, list), "a non-negative integer or one per member"),
+        "dtype": (str, "'float32' or 'float64'"),
+        "schedule": (str, "'constant', 'invscaling', 'exponential', 'cosine' or 'adaptive'"),
+        "momentum": (NUMBER, "a number in [0, 1]"),
+        "beta_1": (NUMBER, "a number in [0, 1]"),
+        "beta_2": (NUMBER, "a number in [0, 1]"),
+        "epsilon": (NUMBER, "a positive number"),
+        "power_t": (NUMBER, "a number"),
+        "decay_rate": (NUMBER, "a number"),
+    },
+}
+
+
+class ConfigError(ValueError):
+    """An experiment file that cannot be used as it is; the message names the key."""
+
+
+@dataclass
+class Experiment:
+    """A validated experiment: where the data comes from, the model, the training keywords."""
+
+    data: dict
+    model: dict
+    train: dict = field(default_factory=dict)
+    sweep: dict = field(default_factory=dict)
+    folder: str = "."
+
+    def mlp(self):
+        """The :class:`~nnfit.MLP` of the ``[model]`` table."""
+        from .mlp import MLP
+
+        model = dict(self.model)
+        if "hidden" in model:
+            model["hidden"] = tuple(model["hidden"])
+        if isinstance(model.get("activation"), list):
+            model["activation"] = tuple(model["activation"])
+        try:
+            return MLP(**model)
+        except (TypeError, ValueError) as err:
+            raise ConfigError(f"[model]: {err}") from None
+
+    def fit_keywords(self):
+        """The ``[train]`` table as keywords of :func:`nnfit.fit`."""
+        kw = dict(self.train)
+        if kw.get("batch_size") == "full":
+            kw["batch_size"] = None
+        return kw
+
+    def dataset(self):
+        """Load the ``[data]`` table: (Dataset, validation_data or None, validation_split)."""
+        from . import datasets
+
+        d = self.data
+        split = d.get("validation_split", 0.0)
+        try:
+            if "dataset" in d:
+                data = datasets.load_dataset(d["dataset"], **d.get("params", {}))
+            else:
+                data = datasets.from_csv(self._path(d["csv"]), target=d["target"],
+                                         features=d.get("features"))
+            validation = None
+            if "validation_csv" in d:
+                val = datasets.from_csv(self._path(d["validation_csv"]), target=list(data.target_names),
+                                        features=list(data.feature_names))
+                validation = (val.X, val.y)
+            elif data.X_val is not None and split == 0:
+                validation = (data.X_val, data.y_val)
+        except (FileNotFoundError, KeyError, TypeError, ValueError) as err:
+            raise ConfigError(f"[data]: {err}") from None
+        return data, validation, split
+
+    def _path(self, name):
+        return name if os.path.isabs(name) else os.path.join(self.folder, name)
+
+
+def load_config(path, *, tables=("data", "model", "train")):
+    """Read and validate an experiment file.
+
+    Parameters
+    ----------
+    path : str
+        The TOML file.
+    tables : tuple of str
+        The tables this command accepts (``nnfit sweep`` adds ``sweep``).
+
+    Returns
+    -------
+    Experiment
+
+    Raises
+    ------
+    ConfigError
+        For a missing or unreadable file, invalid TOML, an unknown table or key, a value of
+        the wrong type, or no data source.
+    """
+    if not os.path.isfile(path):
+        raise ConfigError(f"config file {path!r} does not exist; give the path of a .toml file")
+    try:
+        with open(path, "rb") as f:
+            raw = tomllib.load(f)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: invalid TOML: {err}") from None
+    return validate(raw, tables=tables, folder=os.path.dirname(os.path.abspath(path)))
+
+
+def validate(raw, *, tables=("data", "model", "train"), folder="."):
+    """Validate an already-parsed experiment dictionary; see :func:`load_config`."""
+    unknown = set(raw) - set(tables)
+    if unknown:
+        raise ConfigError(f"unknown table [{sorted(unknown)[0]}]; the tables are "
+                          + ", ".join(f"[{t}]" for t in tables))
+    for table, values in raw.items():
+        if not isinstance(values, dict):
+            raise ConfigError(f"{table} must be a table ([{table}]), got {values!r}")
+        if table in SCHEMA:
+            _check_table(table, values)
+    data = raw.get("data", {})
+    if ("dataset" in data) == ("csv" in data):
+        raise ConfigError("[data] needs exactly one of dataset = \"NAME\" or csv = \"FILE\"")
+    if "csv" in data and "target" not in data:
+        raise ConfigError("[data] csv needs target = \"COLUMN\" (the column to predict)")
+    if "validation_split" in data and "validation_csv" in data:
+        raise ConfigError("[data] give validation_split or validation_csv, not both")
+    train = raw.get("train", {})
+    if isinstance(train.get("batch_size"), str) and train["batch_size"] != "full":
+        raise ConfigError(f"[train] batch_size must be a positive integer or \"full\", "
+                          f"got {train['batch_size']!r}")
+    return Experiment(data=data, model=raw.get("model", {}), train=train,
+                      sweep=raw.get("sweep", {}), folder=folder)
+
+
+def _check_table(table, values):
+    schema = SCHEMA[table]
+    for key, value in values.items():
+        if key not in schema:
+            close = [k for k in schema if k.startswith(key[:3])]
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ConfigError(f"unknown key {key!r} in [{table}]{hint}; allowed: "
+                              + ", ".join(sorted(schema)))
+        types, allowed = schema[key]
+        types = types if isinstance(types, tuple) else (types,)
+        if isinstance(value, bool) and bool not in types:
+            ok = False
+        else:
+            ok = isinstance(value, types)
+        if not ok:
+            raise ConfigError(f"[{table}] {key} = {value!r} is a {type(value).__name__}; "
+                              f"expected {allowed}")

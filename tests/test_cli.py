@@ -1,0 +1,140 @@
+"""The command line, end to end in temporary folders (subprocesses, as a user runs it)."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import nnfit
+from nnfit import cli
+from nnfit.config import ConfigError, load_config
+
+
+def run(*args, cwd, timeout=300):
+    return subprocess.run([sys.executable, "-m", "nnfit.cli", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+@pytest.fixture()
+def csv_folder(tmp_path):
+    x = np.linspace(0, 1, 60)
+    pd.DataFrame({"x": x, "y": np.sin(5 * x)}).to_csv(tmp_path / "d.csv", index=False)
+    (tmp_path / "bad.csv").write_text("x,y\n1,2\n3,abc\n4,5\n")
+    (tmp_path / "empty.csv").write_text("")
+    (tmp_path / "exp.toml").write_text(
+        '[data]\ncsv = "d.csv"\ntarget = "y"\nvalidation_split = 0.25\n'
+        '[model]\nhidden = [8]\nactivation = "tanh"\n'
+        '[train]\nlearning_rate = 0.02\nepochs = 40\nseed = 3\n')
+    return tmp_path
+
+
+def test_help_does_not_import_jax():
+    code = "import sys, nnfit.cli; print('jax' in sys.modules, 'pandas' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
+    assert out.split() == ["False", "False"]
+
+
+def test_fit_from_toml_writes_a_loadable_run_folder(csv_folder):
+    result = run("fit", "exp.toml", "--out", "run", "--quiet", cwd=csv_folder)
+    assert result.returncode == 0, result.stderr
+    folder = csv_folder / "run"
+    for name in ("config.toml", "fit.json", "params.npz", "history.csv", "status.json"):
+        assert (folder / name).exists()
+    fit = nnfit.load_fit(folder)
+    assert len(fit.history) == 40 and "val_mse" in fit.history
+    assert json.loads((folder / "status.json").read_text())["status"] == "finished"
+    # the saved config reproduces the run
+    again = run("fit", "run/config.toml", "--out", "run2", "--quiet", cwd=csv_folder)
+    assert again.returncode == 0, again.stderr
+    np.testing.assert_allclose(nnfit.load_fit(csv_folder / "run2").history.loss, fit.history.loss)
+
+
+def test_fit_from_flags_overrides_and_matches_the_library(csv_folder):
+    result = run("fit", "--data", "d.csv", "--target", "y", "--hidden", "6", "--epochs", "15",
+                 "--learning-rate", "0.05", "--seed", "1", "--out", "flags", "--quiet", cwd=csv_folder)
+    assert result.returncode == 0, result.stderr
+    df = pd.read_csv(csv_folder / "d.csv")
+    direct = nnfit.fit(nnfit.MLP(hidden=(6,)), df[["x"]].to_numpy(), df.y.to_numpy(), epochs=15,
+                       learning_rate=0.05, seed=1)
+    saved = nnfit.load_fit(csv_folder / "flags")
+    np.testing.assert_allclose(saved.history.loss, direct.history.loss, rtol=1e-6)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--data", "d.csv", "--target", "z"], "column 'z' not found"),
+    (["--data", "bad.csv", "--target", "y"], "non-numeric value 'abc'"),
+    (["--data", "empty.csv", "--target", "y"], "empty"),
+    (["--data", "nope.csv", "--target", "y"], "nope.csv"),
+    (["--data", "d.csv", "--target", "y", "--hidden", "8,x"], "8,x"),
+    (["--data", "d.csv", "--target", "y", "--learning-rate", "-1"], "-1"),
+    (["--data", "d.csv", "--target", "y", "--activation", "relux"], "relux"),
+    (["--data", "d.csv", "--target", "y", "--batch-size", "0"], "batch_size"),
+    (["missing.toml"], "missing.toml"),
+    ([], "no data"),
+])
+def test_bad_input_exits_2_with_one_line(csv_folder, args, message, monkeypatch, capsys):
+    monkeypatch.chdir(csv_folder)
+    assert cli.main(["fit", *args, "--quiet"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], lines
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[train]\nepoch = 3\n[data]\ndataset = "line"\n', "unknown key 'epoch' in [train] (did you mean 'epochs'?)"),
+    ('[train]\nepochs = "3"\n[data]\ndataset = "line"\n', "epochs = '3' is a str"),
+    ('[trian]\nepochs = 3\n', "unknown table [trian]"),
+    ('[model]\nhidden = [4]\n', "needs exactly one of dataset"),
+    ('[data]\ncsv = "d.csv"\n', "target"),
+    ('[data\n', "invalid TOML"),
+    ('[data]\ndataset = "line"\n[train]\nbatch_size = "some"\n', "\"full\""),
+])
+def test_config_errors_name_the_key(tmp_path, text, message):
+    path = tmp_path / "c.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_config(str(path))
+    assert message in str(err.value)
+
+
+def test_divergence_saves_the_last_good_state(tmp_path):
+    result = run("fit", "--dataset", "cube_root", "--optimizer", "sgd", "--learning-rate", "100",
+                 "--hidden", "8", "--epochs", "50", "--quiet", "--out", "div", cwd=tmp_path)
+    assert result.returncode == 1 and "diverged" in result.stderr
+    status = json.loads((tmp_path / "div" / "status.json").read_text())
+    assert status["status"] == "diverged"
+    fit = nnfit.load_fit(tmp_path / "div")
+    assert np.all(np.isfinite(fit.history.loss)) and len(fit.history) < 50
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGINT delivery")
+def test_ctrl_c_leaves_a_valid_run_folder(tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "nnfit.cli", "fit", "--dataset", "cube_root",
+                             "--hidden", "3", "--epochs", "100000000", "--batch-size", "full",
+                             "--out", "stop", "--quiet"], cwd=tmp_path, stderr=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline:  # wait until training has started (past compilation)
+        time.sleep(1.0)
+        if proc.poll() is not None:
+            break
+        if time.time() > deadline - 110:
+            proc.send_signal(signal.SIGINT)
+            break
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    status = json.loads((tmp_path / "stop" / "status.json").read_text())
+    assert status["status"] == "interrupted"
+    fit = nnfit.load_fit(tmp_path / "stop")
+    assert fit.stop_reasons == ["interrupted"]
+    assert np.all(np.isfinite(fit.predict(np.linspace(0, 1, 5)[:, None])))
+
+
+def test_main_returns_status_without_exiting(capsys):
+    assert cli.main(["demo", "--epochs", "0"]) == 2
+    assert "--epochs must be >= 1" in capsys.readouterr().err

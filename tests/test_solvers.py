@@ -1,0 +1,125 @@
+"""Full-batch solvers (L-BFGS, least squares), the adaptive schedule and warm starts."""
+
+import warnings
+
+import numpy as np
+import pytest
+from scipy.optimize import least_squares
+from sklearn.exceptions import ConvergenceWarning
+
+import nnfit
+from nnfit.least_squares import flatten, unflatten
+
+X = np.linspace(0, 1)[:, None]
+Y = X[:, 0] ** (1 / 3)
+SEED_002 = nnfit.MLP(hidden=(3,), activation="tanh", init="normal", bias_init="normal", init_scale=0.1)
+
+
+def _mse(fit):
+    return float(np.mean((fit.predict(X) - Y) ** 2))
+
+
+@pytest.mark.parametrize("method", ["lm", "trf"])
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_least_squares_matches_scipy_with_the_same_start(method):
+    """The same problem handed to scipy directly (finite-difference Jacobian) lands on the same cost."""
+    fit = nnfit.fit(SEED_002, X, Y, optimizer=method, epochs=400, dtype="float64", seed=0)
+    info = fit.solver_info[0]
+    assert set(info) >= {"cost", "status", "message", "nfev", "optimality"}
+    assert info["cost"] == pytest.approx(0.5 * np.sum((fit.predict(X) - Y) ** 2), rel=1e-9)
+    import jax
+    with jax.enable_x64(True):
+        start = flatten(SEED_002.build(1, 1).init(jax.random.key(0), np.float64))
+
+    def residual(flat):
+        (W0, b0), (W1, b1) = unflatten(np.asarray(flat), (1, 3, 1))
+        return (np.tanh(X @ W0 + b0) @ W1 + b1)[:, 0] - Y
+
+    reference = least_squares(residual, np.asarray(start), method=method, max_nfev=400)
+    assert info["cost"] == pytest.approx(reference.cost, rel=0.05, abs=1e-7)
+
+
+def test_seed_002_least_squares_beats_adam_and_is_nearly_stationary():
+    ls = nnfit.fit(SEED_002, X, Y, optimizer="lm", epochs=100, dtype="float64", seed=0)
+    adam = nnfit.fit(SEED_002, X, Y, learning_rate=0.01, epochs=25000, batch_size=None,
+                     target_loss=2e-5, dtype="float64", seed=0)
+    assert _mse(ls) < _mse(adam) < 2e-5
+    assert len(ls.history) > 1 and ls.history.loss.is_monotonic_decreasing
+    with pytest.warns(ConvergenceWarning):  # flat directions: it creeps, never "converges"
+        longer = nnfit.fit(SEED_002, X, Y, optimizer="lm", epochs=2000, dtype="float64", seed=0)
+    assert longer.solver_info[0]["optimality"] < 1e-4  # the gradient of the cost is near zero
+
+
+def test_least_squares_history_has_validation_and_members():
+    fit = nnfit.fit(SEED_002, X, Y, optimizer="trf", epochs=60, dtype="float64", n_members=2,
+                    validation_split=0.2)
+    assert {"loss", "mse", "val_loss", "val_mse"} <= set(fit.history.columns)
+    assert sorted(fit.histories.member.unique()) == [0, 1]
+    assert len(fit.solver_info) == 2
+
+
+def test_least_squares_l2_is_the_penalised_objective():
+    fit = nnfit.fit(SEED_002, X, Y, optimizer="trf", l2=0.01, epochs=200, dtype="float64")
+    W = [W for W, _ in fit.params]
+    penalty = 0.01 * sum(np.sum(w ** 2) for w in W)
+    expected = 0.5 * (np.sum((fit.predict(X) - Y) ** 2) + penalty)
+    assert fit.solver_info[0]["cost"] == pytest.approx(expected, rel=1e-8)
+
+
+def test_least_squares_refuses_what_it_cannot_minimise():
+    with pytest.raises(ValueError, match="L1"):
+        nnfit.fit(SEED_002, X, Y, optimizer="lm", l1=0.1)
+    with pytest.raises(ValueError, match="least squares"):
+        nnfit.fit(nnfit.MLP(hidden=(3,), output="sigmoid"), X, (Y > 0.5).astype(int), optimizer="lm")
+    with pytest.raises(ValueError, match="trf"):
+        nnfit.fit(nnfit.MLP(hidden=(40,)), X, Y, optimizer="lm")
+
+
+def test_least_squares_warns_when_it_runs_out_of_evaluations():
+    with pytest.warns(ConvergenceWarning, match="max_nfev=5"):
+        nnfit.fit(SEED_002, X, Y, optimizer="trf", epochs=5)
+
+
+def test_lbfgs_reaches_the_least_squares_minimum():
+    lbfgs = nnfit.fit(SEED_002, X, Y, optimizer="lbfgs", epochs=1500, dtype="float64")
+    assert _mse(lbfgs) < 2e-6
+    assert len(lbfgs.history) == 1500
+
+
+def test_adaptive_schedule_divides_the_rate_by_five_on_a_plateau():
+    import jax
+    import jax.numpy as jnp
+
+    from nnfit import engine
+    static = engine.Static(spec=SEED_002, n_inputs=1, n_outputs=1, loss="mse", task="regression",
+                           optimizer="sgd", optimizer_options=(), schedule="adaptive",
+                           schedule_options=(("tol", 0.0),), batch_size=50, n_batches=1,
+                           shuffle=False, chunk=1, has_validation=False, early_stopping=False,
+                           patience=2)
+    tx = engine._optimizer(static, 1.0)
+    params = [jnp.ones(1)]
+    steps = []
+    with jax.numpy_dtype_promotion("standard"):  # as in the engine: optax mixes int and float
+        state = tx.init(params)
+        for _ in range(6):  # a constant loss never improves: the scale drops every 2 epochs
+            updates, state = tx.update([jnp.ones(1)], state, params, value=jnp.ones(()))
+            steps.append(float(-updates[0][0]))
+    np.testing.assert_allclose(steps, [1, 1, 0.2, 0.2, 0.04, 0.04], rtol=1e-6)
+
+
+def test_warm_start_continues_from_given_parameters():
+    first = nnfit.fit(SEED_002, X, Y, learning_rate=0.01, epochs=50, batch_size=None,
+                      shuffle=False, dtype="float64")
+    cont = nnfit.fit(SEED_002, X, Y, learning_rate=0.01, epochs=1, batch_size=None,
+                     dtype="float64", init_params=first.params, optimizer="sgd")
+    # the first epoch's loss is evaluated at the given parameters
+    assert cont.history.loss.iloc[0] == pytest.approx(_mse(first), rel=1e-9)
+    with pytest.raises(ValueError, match="init_params layer 0"):
+        nnfit.fit(SEED_002, X, Y, epochs=1, init_params=[(np.ones((2, 3)), np.ones(3)), first.params[1]])
+
+
+def test_no_convergence_warning_for_converged_least_squares():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        nnfit.fit(nnfit.MLP(hidden=(), normalize=False), X, 2 * X[:, 0] + 1, optimizer="lm",
+                  dtype="float64")
