@@ -43,8 +43,6 @@ _LEAST_SQUARES = ("lm", "trf")  # regression only: scipy.optimize.least_squares
 _FULL_BATCH = ("lbfgs", "gd", "lm", "trf")
 _SCHEDULED = ("sgd", "gd", "rmsprop")  # scikit-learn applies learning_rate to sgd only, not adam
 _REGRESSION_LOSSES = {"squared_error": "mse", "absolute_error": "mae", "huber": "huber"}
-_MAX_ITER_MESSAGE = ("{solver}: Maximum iterations ({max_iter}) reached and the "
-                     "optimization hasn't converged yet.")
 
 
 @dataclass(frozen=True)
@@ -90,7 +88,7 @@ _SHARED_DOC = """hidden_layer_sizes : int or sequence of int, default=(100,)
     learning_rate_init : float, default=0.001
     power_t : float, default=0.5
     max_iter : int, default=200
-        Epochs (iterations for 'lbfgs', 'lm', 'trf').
+        Epochs; iterations for 'lbfgs'; residual evaluations for 'lm' and 'trf'.
     shuffle : bool, default=True
     random_state : int, RandomState or None, default=None
         Initial weights, shuffling and the early-stopping split; drawn into one seed per fit.
@@ -111,7 +109,8 @@ _SHARED_DOC = """hidden_layer_sizes : int or sequence of int, default=(100,)
         Adam's (``epsilon`` also RMSprop's).
     n_iter_no_change : int or np.inf, default=10
     max_fun : int, default=15000
-        'lbfgs' only: the most loss evaluations.
+        The most loss evaluations: enforced for 'lm' and 'trf' (with ``max_iter``); accepted
+        but not yet enforced for 'lbfgs', whose iterations ``max_iter`` caps.
     l1 : float or sequence of float (one per dense layer), default=0.0
         nnfit's L1 penalty, scaled like ``alpha``: ``l1 * |W|_1`` over the batch's weight sum.
     normalize : bool, default=False
@@ -239,7 +238,6 @@ class _BaseMLP(BaseEstimator):
 
     def _fit(self, X, y, sample_weight, task):
         import nnfit
-        from sklearn.model_selection import train_test_split
 
         self._check_params(task)
         hidden = self._hidden()
@@ -247,46 +245,10 @@ class _BaseMLP(BaseEstimator):
         X, y = self._validate_xy(X, y, reset=not warm)
         w = _sample_weight(sample_weight, len(X))
         targets, output = self._encode(y, warm)
-        n_layers = len(hidden) + 1
-        alpha = self._penalty("alpha", self.alpha, n_layers)
-        l1 = self._penalty("l1", self.l1, n_layers)
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max - self.n_members))
-        validation = None
-        if self.early_stopping:
-            X, X_val, targets, y_val, w, _ = train_test_split(
-                X, targets, w, test_size=self.validation_fraction, random_state=rng,
-                stratify=targets if task == "classification" else None)
-            if len(X_val) < 2:
-                raise ValueError("The validation set is too small. Increase 'validation_fraction' "
-                                 "or the size of your dataset.")
-            validation = (X_val, y_val)
-        n = len(X)
-        if self.solver in _FULL_BATCH:
-            batch = n
-        elif self.batch_size == "auto":
-            batch = min(200, n)
-        else:
-            if self.batch_size > n:
-                warnings.warn("Got `batch_size` less than 1 or larger than sample size. "
-                              "It is going to be clipped", UserWarning, stacklevel=3)
-            batch = int(np.clip(self.batch_size, 1, n))
-        # c: how scikit-learn's loss relates to nnfit's (half MSE); s: a batch's weight sum
-        c = 0.5 if (task == "regression" and self.loss == "squared_error") else 1.0
-        s = batch * float(np.mean(w))
-        options = dict(
-            optimizer=self._optimizer(), learning_rate=self.learning_rate_init,
-            epochs=self.max_iter, batch_size=None if batch == n else batch,
-            shuffle=bool(self.shuffle), sample_weight=w, validation_data=validation,
-            l2=0.5 * alpha / (c * s), l1=l1 / (c * s), n_members=self.n_members, seed=seed,
-            dtype=np.dtype(self.dtype).name, beta_1=self.beta_1, beta_2=self.beta_2,
-            epsilon=self.epsilon, momentum=self.momentum if self.solver == "sgd" else None,
-            verbose=bool(self.verbose), **self._stopping(c, validation),
-            **self._schedule(n, -(-n // batch)))
-        if task == "regression":
-            options["loss"] = _REGRESSION_LOSSES[self.loss]
-        if self.solver == "lbfgs":
-            options["max_fun"] = self.max_fun
+        X, targets, w, validation = self._split(X, targets, w, rng)
+        options = self._options(len(hidden) + 1, len(X), w, validation, seed)
         if warm:
             options["init_params"] = self.fit_.params
         model = nnfit.MLP(hidden=hidden, activation=self.activation, output=output,
@@ -295,16 +257,65 @@ class _BaseMLP(BaseEstimator):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             fit = nnfit.fit(model, X, targets, **options)
-        for warning in caught:  # the core's own "raise epochs" is replaced by scikit-learn's below
+        for warning in caught:  # the core's "raise epochs" gives way to scikit-learn's, below
             if not issubclass(warning.category, ConvergenceWarning):
                 warnings.warn_explicit(warning.message, warning.category, warning.filename,
                                        warning.lineno)
-        self._set_attributes(fit, hidden, c, n, validation, warm)
-        if "completed" in fit.stop_reasons and options["early_stopping"] is not False:
-            warnings.warn(_MAX_ITER_MESSAGE.format(
-                solver="Stochastic Optimizer" if self.solver not in _FULL_BATCH else self.solver,
-                max_iter=self.max_iter), ConvergenceWarning, stacklevel=3)
+        self._set_attributes(fit, hidden, len(X), w, validation, warm)
+        if ("max_evaluations" if self.solver in _LEAST_SQUARES else "completed") in fit.stop_reasons:
+            solver = "Stochastic Optimizer" if self.solver in ("adam", "sgd") else self.solver
+            warnings.warn(f"{solver}: Maximum iterations ({self.max_iter}) reached and the "
+                          f"optimization hasn't converged yet.", ConvergenceWarning, stacklevel=3)
         return self
+
+    def _split(self, X, targets, w, rng):
+        """scikit-learn's early-stopping split: random, stratified for classifiers."""
+        if not self.early_stopping:
+            return X, targets, w, None
+        from sklearn.model_selection import train_test_split
+
+        X, X_val, targets, y_val, w, _ = train_test_split(
+            X, targets, w, test_size=self.validation_fraction, random_state=rng,
+            stratify=targets if self._is_classifier else None)
+        if len(X_val) < 2:
+            raise ValueError("The validation set is too small. Increase 'validation_fraction' "
+                             "or the size of your dataset.")
+        return X, targets, w, (X_val, y_val)
+
+    def _scale(self):
+        """scikit-learn's loss over nnfit's: 0.5 for squared error (half MSE), else 1."""
+        return 0.5 if getattr(self, "loss", None) == "squared_error" else 1.0
+
+    def _options(self, n_layers, n, w, validation, seed):
+        """nnfit.fit's keywords for this estimator's parameters (see the module docstring)."""
+        if self.solver in _FULL_BATCH:
+            batch = n
+        elif self.batch_size == "auto":
+            batch = min(200, n)
+        else:
+            if self.batch_size > n:
+                warnings.warn("Got `batch_size` less than 1 or larger than sample size. "
+                              "It is going to be clipped", UserWarning, stacklevel=4)
+            batch = int(np.clip(self.batch_size, 1, n))
+        c = self._scale()
+        alpha = self._penalty("alpha", self.alpha, n_layers)
+        l1 = self._penalty("l1", self.l1, n_layers)
+        # least squares minimise the weighted *sum* of squares plus l2 * ||W||^2, so scikit-learn's
+        # (0.5 / sum(w)) * (sum(w r^2) + alpha ||W||^2) needs l2 = alpha there
+        s = 1.0 if self.solver in _LEAST_SQUARES else batch * float(np.mean(w))
+        options = dict(
+            optimizer=self._optimizer(),
+            epochs=min(self.max_iter, self.max_fun) if self.solver in _LEAST_SQUARES else self.max_iter,
+            batch_size=None if batch == n else batch,
+            shuffle=bool(self.shuffle), sample_weight=w, validation_data=validation,
+            l2=0.5 * alpha / (c * s), l1=l1 / (c * s), n_members=self.n_members, seed=seed,
+            dtype=np.dtype(self.dtype).name, beta_1=self.beta_1, beta_2=self.beta_2,
+            epsilon=self.epsilon, momentum=self.momentum if self.solver == "sgd" else None,
+            verbose=bool(self.verbose), **self._stopping(c, validation),
+            **self._schedule(n, -(-n // batch)))
+        if not self._is_classifier:
+            options["loss"] = _REGRESSION_LOSSES[self.loss]
+        return options
 
     def _optimizer(self):
         if self.solver != "sgd":
@@ -313,30 +324,38 @@ class _BaseMLP(BaseEstimator):
             return "sgd"
         return "nesterov" if self.nesterovs_momentum else "momentum"
 
+    def _adaptive(self):
+        return self.solver in _SCHEDULED and self.learning_rate == "adaptive"
+
     def _schedule(self, n, n_batches):
-        if self.solver not in _SCHEDULED or self.learning_rate == "constant":
-            return {"schedule": "constant"}
-        if self.learning_rate == "adaptive":
-            return {"schedule": "adaptive"}
-        return {"learning_rate": InvScaling(float(self.learning_rate_init), float(self.power_t),
-                                            n, n_batches)}
+        """nnfit.fit's learning_rate and schedule keywords."""
+        if self.solver in _SCHEDULED and self.learning_rate == "invscaling":
+            return {"learning_rate": InvScaling(float(self.learning_rate_init),
+                                                float(self.power_t), n, n_batches)}
+        adaptive = self.solver in _SCHEDULED and self.learning_rate == "adaptive"
+        return {"learning_rate": self.learning_rate_init,
+                "schedule": "adaptive" if adaptive else "constant"}
 
     def _stopping(self, c, validation):
         """scikit-learn's stopping rule as nnfit.fit's early_stopping, patience and tol."""
-        if self.n_iter_no_change == np.inf:
-            return {"early_stopping": False, "tol": 0.0}
+        never = self.n_iter_no_change == np.inf
+        patience = self.max_iter + 1 if never else int(self.n_iter_no_change) + 1
         tol = self.tol / c
         if validation is not None and not self._is_classifier:
             y_val = validation[1]
             spread = np.var(y_val, axis=0) if self.loss == "squared_error" else np.std(y_val, axis=0)
             tol = self.tol * float(np.mean(spread))
-        return {"early_stopping": True, "n_iter_no_change": int(self.n_iter_no_change) + 1,
-                "tol": tol, "restore_best_weights": bool(self.early_stopping)}
+        # 'adaptive' lowers the rate on a stalled training loss instead of stopping
+        stop = not never and (validation is not None or not self._adaptive())
+        return {"early_stopping": stop, "n_iter_no_change": patience, "tol": tol,
+                "restore_best_weights": validation is not None}
 
-    def _set_attributes(self, fit, hidden, c, n, validation, warm):
+    def _set_attributes(self, fit, hidden, n, w, validation, warm):
         history = fit.history
-        curve = list(c * history["loss"].to_numpy())
-        previous = list(getattr(self, "loss_curve_", [])) if warm else []
+        if self.solver in _LEAST_SQUARES:  # their penalty column is l2 * ||W||^2 = alpha * ||W||^2
+            curve = 0.5 * (history["mse"].to_numpy() + history["penalty"].to_numpy() / w.sum())
+        else:
+            curve = self._scale() * history["loss"].to_numpy()
         self.fit_ = fit
         self.history_ = history
         self.coefs_ = [np.asarray(W) for W, _ in fit.params]
@@ -344,9 +363,9 @@ class _BaseMLP(BaseEstimator):
         self.n_layers_ = len(hidden) + 2
         self.n_outputs_ = fit.network.n_outputs
         self.n_iter_ = len(history)
-        self.loss_curve_ = previous + curve
-        self.loss_ = curve[-1] if curve else np.nan
-        self.t_ = (getattr(self, "t_", 0) if warm else 0) + (
+        self.loss_curve_ = (list(self.loss_curve_) if warm else []) + curve.tolist()
+        self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else np.nan
+        self.t_ = (self.t_ if warm else 0) + (
             0 if self.solver in ("lbfgs",) + _LEAST_SQUARES else n * self.n_iter_)
         self.best_loss_ = None if self.early_stopping else float(np.nanmin(self.loss_curve_))
         if validation is None:
@@ -422,6 +441,9 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         ``sample_weight`` (n_samples,) weighs each sample's loss. Returns ``self``.
         """
         check_choice("loss", self.loss, _REGRESSION_LOSSES)
+        if self.solver in _LEAST_SQUARES and self.loss != "squared_error":
+            raise ValueError(f"solver {self.solver!r} is least squares: it needs "
+                             f"loss='squared_error', not {self.loss!r}")
         return self._fit(X, y, sample_weight, "regression")
 
     def _encode(self, y, warm):
