@@ -46,15 +46,31 @@ def test_scikit_learn_estimator_checks(estimator, check):
     check(estimator)
 
 
+def _expected_failures(estimator):
+    if estimator.early_stopping:
+        return {"check_sample_weight_equivalence_on_dense_data":
+                "the early-stopping split is random: repeated rows and weighted rows fall on "
+                "different sides of it (scikit-learn's MLPs split the same way)"}
+    if estimator.solver == "lm":
+        return {"check_sample_weight_equivalence_on_dense_data":
+                "the check fits 30 features on 27 rows: fewer residuals than parameters, which "
+                "Levenberg-Marquardt cannot solve (the error says so)"}
+    return {}
+
+
 @pytest.mark.slow
 @parametrize_with_checks([
-    nnfit.MLPRegressor(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=50),
-    nnfit.MLPRegressor(hidden_layer_sizes=(3,), solver="lm", max_iter=50),
-    nnfit.MLPRegressor(hidden_layer_sizes=(8,), early_stopping=True, n_members=3, max_iter=30),
-    nnfit.MLPClassifier(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=50),
+    # float64: in float32 L-BFGS's line search turns the rounding differences between weighted
+    # and repeated rows into different steps (check_sample_weight_equivalence)
+    nnfit.MLPRegressor(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=50, dtype="float64"),
+    nnfit.MLPClassifier(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=50, dtype="float64"),
+    nnfit.MLPRegressor(hidden_layer_sizes=(1,), solver="lm", max_iter=50),
+    nnfit.MLPRegressor(hidden_layer_sizes=(8,), early_stopping=True, validation_fraction=0.5,
+                       learning_rate_init=0.01, n_members=3, max_iter=100),
     nnfit.MLPClassifier(hidden_layer_sizes=(8,), solver="sgd", learning_rate="invscaling",
-                        early_stopping=True, dtype="float64", max_iter=30),
-])
+                        learning_rate_init=0.5, early_stopping=True, validation_fraction=0.5,
+                        dtype="float64", max_iter=100),
+], expected_failed_checks=_expected_failures)
 def test_scikit_learn_estimator_checks_other_solvers(estimator, check):
     check(estimator)
 
@@ -350,7 +366,9 @@ def test_pickle_round_trip_predicts_the_same():
     (nnfit.MLPRegressor, dict(alpha=[1.0, 2.0, 3.0]), "one per dense layer"),
     (nnfit.MLPRegressor, dict(l1=np.nan), "l1"),
     (nnfit.MLPRegressor, dict(loss="poisson"), "unknown loss 'poisson'"),
+    (nnfit.MLPRegressor, dict(loss=(10,)), "pass hidden_layer_sizes by name"),
     (nnfit.MLPRegressor, dict(solver="lm", loss="huber"), "loss='squared_error'"),
+    (nnfit.MLPRegressor, dict(solver="lm", hidden_layer_sizes=(30,)), "use solver='trf'"),
     (nnfit.MLPRegressor, dict(learning_rate="cyclic"), "cyclic"),
     (nnfit.MLPRegressor, dict(learning_rate_init=0.0), "learning_rate_init"),
     (nnfit.MLPRegressor, dict(batch_size=0), "batch_size must be >= 1, got 0"),
