@@ -3,21 +3,25 @@
     PYTHONPATH=src python benchmarks/bench_estimators.py [--quick] [--out benchmarks/ESTIMATORS.md]
 
 Workloads: ``solver`` adam (mini-batches of 200) and lbfgs (full batch), a small network (16,)
-and a wide one (256, 256), regression on 2,000 rows of 10 features, ``max_iter`` epochs with the
+and a wide one (256, 256), regression on 200 and 2,000 rows of 10 features (one mini-batch per
+epoch, where per-step overhead rules, and ten, where arithmetic starts to), ``max_iter`` epochs with the
 stopping rule off (``n_iter_no_change=np.inf``; lbfgs with ``tol=0``) so both libraries do the
 same number of iterations where they can (lbfgs' own tests may still stop scikit-learn earlier:
 the table gives both iteration counts and the time per iteration).
 
-"nnfit" is a fit whose program is already compiled (a second fit of the same shapes, as in a
-grid search or a re-run: compiled programs are cached in the process and on disk); "first" is
-the first fit in a fresh process, compilation included, with the disk cache off. 32 members:
-scikit-learn trains 32 networks one after another (timed as 32 x the median single fit);
-nnfit trains them together (``n_members=32``).
+Each time is the median of ``--repeats`` fits (fewer once a workload has taken a minute).
+Every library runs in its own fresh process. "nnfit" is a fit whose program is already
+compiled (a second fit of the same shapes, as in a grid search or a re-run: compiled programs
+are cached in the process and on disk); "first" is the first fit in a fresh process,
+compilation included, with the disk cache off. 32 members: scikit-learn trains 32 networks one
+after another (timed as 32 x the median single fit); nnfit trains them together
+(``n_members=32``).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import subprocess
@@ -42,51 +46,62 @@ def _params(solver, hidden, max_iter):
                 n_iter_no_change=np.inf, tol=0.0, random_state=0)
 
 
-def _time(make, X, y, repeats, warm_up=False):
-    """Median seconds of ``repeats`` fits (after one untimed fit with ``warm_up``)."""
-    if warm_up:
-        make().fit(X, y)
+def _time(make, X, y, repeats):
+    """Median seconds of ``repeats`` fits."""
     times, model = [], None
     for _ in range(repeats):
         model = make()
         start = time.perf_counter()
         model.fit(X, y)
         times.append(time.perf_counter() - start)
+        if sum(times) > 60:  # the slow fits: fewer repeats keep the whole run in minutes
+            break
     return float(np.median(times)), model
 
 
-def _first_fit_seconds(solver, hidden, max_iter):
-    """A fresh interpreter, disk cache off: the cost of the very first fit, compile included."""
-    code = (
-        "import time, warnings, numpy as np; warnings.simplefilter('ignore');"
-        "import sys; sys.path.insert(0, 'benchmarks'); import bench_estimators as b, nnfit;"
-        f"X, y = b._data(); m = nnfit.MLPRegressor(**b._params({solver!r}, {hidden!r}, {max_iter}));"
-        "t = time.perf_counter(); m.fit(X, y); print(time.perf_counter() - t)")
-    env = dict(os.environ, NNFIT_CACHE_DIR="off")
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         check=True)
-    return float(out.stdout.strip().splitlines()[-1])
+def _worker(library, n, solver, hidden, max_iter, repeats, members, cache=True):
+    """Time one library's fits in a fresh interpreter; return its JSON summary.
+
+    Each library runs alone in its process: JAX's and OpenBLAS' thread pools in one process
+    fight over the cores (scikit-learn's wide fits ran ten times slower next to JAX here).
+    """
+    env = dict(os.environ) if cache else dict(os.environ, NNFIT_CACHE_DIR="off")
+    args = [sys.executable, __file__, "--worker", library, str(n), solver,
+            ",".join(map(str, hidden)), str(max_iter), str(repeats), str(members)]
+    out = subprocess.run(args, env=env, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def run(max_iter, repeats, sklearn_member_fits):
-    import nnfit
-    from sklearn.neural_network import MLPRegressor
+def _work(library, n, solver, hidden, max_iter, repeats, members):
+    """The worker's side: fit and print {first_s, s, n_iter, r2} as JSON."""
+    if library == "sklearn":
+        from sklearn.neural_network import MLPRegressor
+    else:
+        from nnfit import MLPRegressor
+    X, y = _data(int(n))
+    kw = _params(solver, tuple(int(h) for h in hidden.split(",")), int(max_iter))
+    if int(members) > 1:
+        kw["n_members"] = int(members)
+    start = time.perf_counter()
+    MLPRegressor(**kw).fit(X, y)
+    first_s = time.perf_counter() - start
+    seconds, model = _time(lambda: MLPRegressor(**kw), X, y, int(repeats))
+    print(json.dumps(dict(first_s=first_s, s=seconds, n_iter=int(model.n_iter_),
+                          r2=float(model.score(X, y)))))
 
-    X, y = _data()
+
+def run(max_iter, repeats, sizes):
     rows = []
-    for solver, hidden in WORKLOADS:
-        kw = _params(solver, hidden, max_iter)
-        sk_s, sk = _time(lambda: MLPRegressor(**kw), X, y, repeats)
-        first_s = _first_fit_seconds(solver, hidden, max_iter)
-        nn_s, nn = _time(lambda: nnfit.MLPRegressor(**kw), X, y, repeats, warm_up=True)
-        sk32_s = sk_s * 32 if sklearn_member_fits <= 1 else 32 * _time(
-            lambda: MLPRegressor(**kw), X, y, sklearn_member_fits)[0]
-        nn32_s, nn32 = _time(lambda: nnfit.MLPRegressor(n_members=32, **kw), X, y, repeats,
-                             warm_up=True)
+    for (n, (solver, hidden)) in ((n, w) for n in sizes for w in WORKLOADS):
+        job = (n, solver, hidden, max_iter, repeats)
+        sk = _worker("sklearn", *job, 1)
+        first = _worker("nnfit", *job, 1, cache=False)["first_s"]
+        nn = _worker("nnfit", *job, 1)
+        nn32 = _worker("nnfit", *job, 32)
         rows.append(dict(
-            solver=solver, hidden=hidden, sk_s=sk_s, sk_iter=sk.n_iter_, first_s=first_s,
-            nn_s=nn_s, nn_iter=nn.n_iter_, sk_r2=sk.score(X, y), nn_r2=nn.score(X, y),
-            sk32_s=sk32_s, nn32_s=nn32_s, nn32_iter=nn32.n_iter_))
+            rows=n, solver=solver, hidden=hidden, sk_s=sk["s"], sk_iter=sk["n_iter"],
+            first_s=first, nn_s=nn["s"], nn_iter=nn["n_iter"], sk_r2=sk["r2"], nn_r2=nn["r2"],
+            sk32_s=32 * sk["s"], nn32_s=nn32["s"], nn32_iter=nn32["n_iter"]))
         print(rows[-1], file=sys.stderr)
     return rows
 
@@ -109,15 +124,15 @@ def _machine():
 
 def table(rows, command):
     lines = [
-        "| solver | network | scikit-learn s (iters) | nnfit s (iters) | nnfit first fit s | "
+        "| rows | solver | network | scikit-learn s (iters) | nnfit s (iters) | nnfit first fit s | "
         "speed-up | speed-up per iteration | sklearn x32 s | nnfit x32 s | speed-up x32 | "
         "nnfit 32 members / 1 | R² sklearn / nnfit |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         per_iter = (r["sk_s"] / r["sk_iter"]) / (r["nn_s"] / r["nn_iter"])
         lines.append(
-            f"| {r['solver']} | {r['hidden']} | {r['sk_s']:.3f} ({r['sk_iter']}) | "
+            f"| {r['rows']} | {r['solver']} | {r['hidden']} | {r['sk_s']:.3f} ({r['sk_iter']}) | "
             f"{r['nn_s']:.3f} ({r['nn_iter']}) | {r['first_s']:.1f} | "
             f"{r['sk_s'] / r['nn_s']:.1f}x | {per_iter:.1f}x | {r['sk32_s']:.1f} | "
             f"{r['nn32_s']:.3f} | {r['sk32_s'] / r['nn32_s']:.0f}x | "
@@ -126,19 +141,22 @@ def table(rows, command):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--worker"]:
+        warnings.simplefilter("ignore")
+        return _work(*argv[1:])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="50 iterations, one repeat")
     parser.add_argument("--max-iter", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--sklearn-member-fits", type=int, default=1,
-                        help="single scikit-learn fits timed for the x32 column (default: reuse)")
+    parser.add_argument("--rows", default="200,2000", help="data sizes, comma-separated")
     parser.add_argument("--out", help="also write the table to this Markdown file")
     args = parser.parse_args(argv)
     max_iter, repeats = (50, 1) if args.quick else (args.max_iter, args.repeats)
     warnings.simplefilter("ignore")  # ConvergenceWarning: max_iter is the point here
-    rows = run(max_iter, repeats, args.sklearn_member_fits)
-    command = "PYTHONPATH=src python benchmarks/bench_estimators.py " + " ".join(
-        argv if argv is not None else sys.argv[1:])
+    sizes = [int(v) for v in args.rows.split(",")]
+    rows = run(max_iter, repeats, sizes)
+    command = "PYTHONPATH=src python benchmarks/bench_estimators.py " + " ".join(argv)
     text = table(rows, command.strip())
     print(text)
     if args.out:

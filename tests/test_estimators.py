@@ -76,6 +76,22 @@ def test_scikit_learn_estimator_checks_other_solvers(estimator, check):
 
 
 # ------------------------------------------------------------------ side by side with sklearn
+@pytest.mark.parametrize("ours, theirs", [
+    (nnfit.MLPRegressor, neural_network.MLPRegressor),
+    (nnfit.MLPClassifier, neural_network.MLPClassifier),
+])
+def test_parameters_and_defaults_are_scikit_learns(ours, theirs):
+    import inspect
+
+    mine, reference = ours().get_params(), theirs().get_params()
+    assert {k: mine[k] for k in reference} == reference
+    assert set(mine) - set(reference) == {"l1", "normalize", "n_members", "dtype"}
+    positional = [p.name for p in inspect.signature(theirs).parameters.values()
+                  if p.kind is p.POSITIONAL_OR_KEYWORD]
+    assert [p.name for p in inspect.signature(ours).parameters.values()
+            if p.kind is p.POSITIONAL_OR_KEYWORD] == positional
+
+
 @pytest.mark.parametrize("solver, hidden, alpha, margin", [
     ("adam", (32,), 1.0, 0.05),
     ("lbfgs", (16,), 30.0, 0.02),  # a strong penalty: one optimum, which both must find

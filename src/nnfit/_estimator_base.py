@@ -257,7 +257,9 @@ class BaseMLP(BaseEstimator):
                 "restore_best_weights": validation is not None}
 
     def _set_attributes(self, fit, hidden, n, w, validation, warm):
-        history = fit.history
+        # one member's history is its own (Fit.history's mean over members costs a groupby)
+        history = (fit.histories.drop(columns="member").reset_index(drop=True)
+                   if fit.n_members == 1 else fit.history)
         if self.solver in _LEAST_SQUARES:  # their penalty column is l2 * ||W||^2 = alpha * ||W||^2
             curve = 0.5 * (history["mse"].to_numpy() + history["penalty"].to_numpy() / w.sum())
         else:
