@@ -90,9 +90,9 @@ def _work(library, n, solver, hidden, max_iter, repeats, members):
                           r2=float(model.score(X, y)))))
 
 
-def run(max_iter, repeats, sizes):
+def run(max_iter, repeats, sizes, workloads=WORKLOADS):
     rows = []
-    for (n, (solver, hidden)) in ((n, w) for n in sizes for w in WORKLOADS):
+    for (n, (solver, hidden)) in ((n, w) for n in sizes for w in workloads):
         job = (n, solver, hidden, max_iter, repeats)
         sk = _worker("sklearn", *job, 1)
         first = _worker("nnfit", *job, 1, cache=False)["first_s"]
@@ -150,12 +150,15 @@ def main(argv=None):
     parser.add_argument("--max-iter", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--rows", default="200,2000", help="data sizes, comma-separated")
+    parser.add_argument("--networks", choices=("all", "small", "wide"), default="all")
     parser.add_argument("--out", help="also write the table to this Markdown file")
     args = parser.parse_args(argv)
     max_iter, repeats = (50, 1) if args.quick else (args.max_iter, args.repeats)
     warnings.simplefilter("ignore")  # ConvergenceWarning: max_iter is the point here
     sizes = [int(v) for v in args.rows.split(",")]
-    rows = run(max_iter, repeats, sizes)
+    workloads = [w for w in WORKLOADS if args.networks == "all"
+                 or (args.networks == "small") == (len(w[1]) == 1)]
+    rows = run(max_iter, repeats, sizes, workloads)
     command = "PYTHONPATH=src python benchmarks/bench_estimators.py " + " ".join(argv)
     text = table(rows, command.strip())
     print(text)

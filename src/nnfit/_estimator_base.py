@@ -49,6 +49,7 @@ class InvScaling:
         return jnp.where(epochs > 0, self.learning_rate_init / t ** self.power_t,
                          self.learning_rate_init)
 
+
 class BaseMLP(BaseEstimator):
     """What the regressor and the classifier share: parameters, the mapping onto nnfit.fit,
     and the fitted attributes."""
