@@ -135,6 +135,30 @@ def test_ctrl_c_leaves_a_valid_run_folder(tmp_path):
     assert np.all(np.isfinite(fit.predict(np.linspace(0, 1, 5)[:, None])))
 
 
-def test_main_returns_status_without_exiting(capsys):
-    assert cli.main(["demo", "--epochs", "0"]) == 2
-    assert "--epochs must be >= 1" in capsys.readouterr().err
+def test_demo_names_and_errors(capsys, tmp_path):
+    assert cli.main(["demo", "--list"]) == 0
+    listed = capsys.readouterr().out
+    assert all(name in listed for name in ("regression-intuition", "capacity"))
+    assert cli.main(["demo", "nope", "--out", str(tmp_path)]) == 2
+    assert "unknown demo 'nope'" in capsys.readouterr().err
+
+
+def test_demo_writes_a_report(tmp_path, capsys):
+    assert cli.main(["demo", "linear-from-scratch", "--quick", "--quiet", "--out", str(tmp_path)]) == 0
+    path = capsys.readouterr().out.strip()
+    assert path.endswith("linear-from-scratch.html") and os.path.exists(path)
+    assert "<img" in open(path).read()
+
+
+def test_report_rewrites_the_html_of_a_run(csv_folder, monkeypatch, capsys):
+    monkeypatch.chdir(csv_folder)
+    assert cli.main(["fit", "exp.toml", "--out", "r", "--quiet"]) == 0
+    (csv_folder / "r" / "report.html").unlink()
+    assert cli.main(["report", "r"]) == 0
+    html = (csv_folder / "r" / "report.html").read_text()
+    assert "<img" in html and "val_mse" in html
+    assert cli.main(["report", "nowhere"]) == 2
+    assert "not a folder" in capsys.readouterr().err
+    empty = csv_folder / "empty_run"
+    empty.mkdir()
+    assert cli.main(["report", str(empty)]) == 2

@@ -106,3 +106,27 @@ def test_sklearn_and_keras_activation_names_are_accepted():
 def test_bad_specs_name_the_value(kwargs, match):
     with pytest.raises(ValueError, match=match):
         nnfit.MLP(**kwargs)
+
+
+def test_flatten_and_unflatten_are_inverse_for_numpy_and_jax():
+    from nnfit.mlp import flatten_params, unflatten_params
+    net = nnfit.MLP(hidden=(3, 2)).build(2, 1)
+    params = net.init(jax.random.key(0))
+    flat = flatten_params(params)
+    assert flat.shape == (2 * 3 + 3 + 3 * 2 + 2 + 2 + 1,) and isinstance(flat, jax.Array)
+    back = unflatten_params(flat, net.layer_sizes)
+    for (W, b), (W2, b2) in zip(params, back):
+        np.testing.assert_array_equal(W, W2)
+        np.testing.assert_array_equal(b, b2)
+    host = flatten_params([(np.asarray(W), np.asarray(b)) for W, b in params])
+    assert isinstance(host, np.ndarray)
+    np.testing.assert_array_equal(host, np.asarray(flat))
+
+
+def test_import_stays_light():
+    import subprocess
+    import sys
+    code = ("import sys, nnfit; nnfit.MLP; nnfit.fit; nnfit.Fit; "
+            "print(*(m in sys.modules for m in ('matplotlib', 'pandas', 'sklearn')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
+    assert out.split() == ["False", "False", "False"]

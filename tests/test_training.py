@@ -255,3 +255,43 @@ def test_no_warning_on_a_plain_run():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         nnfit.fit(small(), X1, Y1, epochs=2)
+
+
+def test_fit_records_the_training_input_range_for_extrapolation_checks(tmp_path):
+    X = np.c_[np.linspace(0, 1, 40), np.linspace(-3, 5, 40)]
+    fit = nnfit.fit(nnfit.MLP(hidden=(3,)), X, X[:, 0], epochs=2, validation_split=0.25)
+    train = X[:30]  # the last quarter is validation, not training
+    np.testing.assert_allclose(fit.input_stats["min"], train.min(axis=0))
+    np.testing.assert_allclose(fit.input_stats["max"], train.max(axis=0))
+    np.testing.assert_allclose(fit.input_stats["cov"], np.cov(train, rowvar=False))
+    fit.save(tmp_path / "f")
+    np.testing.assert_allclose(nnfit.load_fit(tmp_path / "f").input_stats["max"], train.max(axis=0))
+    from nnfit.report import fit_warnings
+    warned = [text for level, text in fit_warnings(fit, X=X) if "Extrapolation" in text]
+    assert warned and "10 of 40 rows" in warned[0]
+
+
+def test_monitor_chooses_what_early_stopping_watches():
+    X = np.linspace(0, 1, 60)[:, None]
+    y = X[:, 0] ** 2 + RNG.normal(scale=0.3, size=60)
+    fit = nnfit.fit(nnfit.MLP(hidden=(32,), activation="relu"), X, y, learning_rate=0.05,
+                    epochs=300, validation_split=0.3, early_stopping=True, n_iter_no_change=5,
+                    tol=0.0, monitor="val_mae", dtype="float64")
+    best = int(fit.history.val_mae.idxmin())
+    assert len(fit.history) == best + 1 + 5
+    with pytest.raises(ValueError, match="'val_accuracy'"):
+        nnfit.fit(small(), X1, Y1, epochs=1, monitor="val_accuracy", validation_split=0.2)
+    with pytest.raises(ValueError, match="need validation data"):
+        nnfit.fit(small(), X1, Y1, epochs=1, monitor="val_mse")
+
+
+def test_validation_labels_use_the_training_classes_and_weights():
+    X = RNG.normal(size=(90, 2))
+    labels = np.digitize(X[:, 0], [-0.5, 0.5])
+    keep = labels < 2  # a validation set without the highest class
+    fit = nnfit.fit(nnfit.MLP(hidden=(8,), output="softmax"), X, labels, epochs=3,
+                    validation_data=(X[keep], labels[keep], np.full(keep.sum(), 2.0)))
+    assert "val_accuracy" in fit.history
+    with pytest.raises(ValueError, match="validation labels go up to 2"):
+        nnfit.fit(nnfit.MLP(hidden=(8,), output="softmax"), X[keep], labels[keep], epochs=1,
+                  validation_data=(X, labels))

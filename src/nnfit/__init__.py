@@ -23,7 +23,8 @@ _EXPORTS = {
     "MLPRegressor": "nnfit.estimators",
     "MLPClassifier": "nnfit.estimators",
 }
-_SUBMODULES = {"datasets", "linear", "mlp", "objectives", "engine", "training", "fitted", "estimators"}
+_SUBMODULES = {"datasets", "linear", "mlp", "objectives", "engine", "training", "fitted", "plots",
+               "report", "diagnose", "demos", "estimators"}
 
 __all__ = sorted(_EXPORTS) + sorted(_SUBMODULES)
 

@@ -31,18 +31,53 @@ def check_features(X, name="X", dtype=np.float64):
     """
     from sklearn.utils.validation import check_array
 
-    if isinstance(X, (str, bytes)):
-        raise TypeError(f"{name} must be an array of numbers, got the string {X!r}")
-    arr = np.asarray(X) if not hasattr(X, "iloc") else X
-    if getattr(arr, "ndim", 2) == 1:
-        raise ValueError(
-            f"{name} must be 2-D (n_samples, n_features), got a 1-D array of shape {np.shape(arr)}; "
-            f"use {name}.reshape(-1, 1) for a single feature"
-        )
+    _reject_string_or_1d(X, name)
     try:
         return check_array(X, dtype=dtype, ensure_2d=True, allow_nd=False, input_name=name)
     except ValueError as err:
         raise ValueError(f"{name}: {err}") from None
+
+
+def _reject_string_or_1d(X, name):
+    if isinstance(X, (str, bytes)):
+        raise TypeError(f"{name} must be an array of numbers, got the string {X!r}")
+    # Only arrays, pandas objects and plain lists are looked at here; anything else (sparse
+    # matrices, other array-likes) goes to check_array as it is.
+    if isinstance(X, np.ndarray) or hasattr(X, "iloc"):
+        shape = X.shape
+    elif isinstance(X, (list, tuple)):
+        try:
+            shape = np.shape(X)
+        except ValueError:  # ragged nested lists: check_array explains those
+            return
+    else:
+        return
+    if len(shape) == 1:
+        raise ValueError(
+            f"{name} must be 2-D (n_samples, n_features), got a 1-D array of shape {shape}. "
+            f"Reshape your data with {name}.reshape(-1, 1) if it is a single feature"
+        )
+
+
+def check_fit_data(estimator, X, y):
+    """scikit-learn's ``validate_data`` for ``fit``; sets ``n_features_in_``, ``feature_names_in_``.
+
+    Returns ``X`` as a finite float64 array of shape (n_samples, n_features) and ``y`` as a finite
+    numeric array of shape (n_samples,) or (n_samples, n_outputs). scikit-learn's messages are
+    kept as they are (its estimator checks match them); a 1-D ``X`` gets nnfit's.
+    """
+    from sklearn.utils.validation import validate_data
+
+    _reject_string_or_1d(X, "X")
+    return validate_data(estimator, X, y, dtype=np.float64, multi_output=True, y_numeric=True)
+
+
+def check_predict_data(estimator, X):
+    """scikit-learn's ``validate_data`` for ``predict``: same features as seen in ``fit``."""
+    from sklearn.utils.validation import validate_data
+
+    _reject_string_or_1d(X, "X")
+    return validate_data(estimator, X, dtype=np.float64, reset=False)
 
 
 def check_targets(y, n_samples, name="y", dtype=np.float64):
@@ -108,3 +143,38 @@ def check_choice(name, value, allowed):
     if not isinstance(value, str) or value not in allowed:
         raise ValueError(f"unknown {name} {value!r}; choose one of {', '.join(sorted(allowed))}")
     return value
+
+
+def check_sample_weight(sample_weight, n_samples, name="sample_weight"):
+    """Return ``None`` or the weights as a finite, non-negative float array of shape (n_samples,).
+
+    Parameters
+    ----------
+    sample_weight : None or array-like of shape (n_samples,)
+    n_samples : int
+        The number of rows of the features.
+    name : str
+        How the value is called in error messages.
+    """
+    if sample_weight is None:
+        return None
+    from sklearn.utils.validation import check_array
+
+    if isinstance(sample_weight, (str, bytes)):
+        raise TypeError(f"{name} must be an array of numbers, got the string {sample_weight!r}")
+    try:
+        w = check_array(sample_weight, dtype=np.float64, ensure_2d=False, input_name=name)
+    except ValueError as err:
+        raise ValueError(f"{name}: {err}") from None
+    if w.ndim == 0:
+        w = np.full(n_samples, float(w))
+    if w.shape != (n_samples,):
+        raise ValueError(
+            f"{name} must have shape ({n_samples},), one weight per sample, got {w.shape}"
+        )
+    if np.any(w < 0):
+        bad = int(np.flatnonzero(w < 0)[0])
+        raise ValueError(f"{name} must be non-negative, got {float(w[bad])!r} at index {bad}")
+    if not w.sum() > 0:
+        raise ValueError(f"{name} sums to zero; give at least one sample a positive weight")
+    return w

@@ -56,17 +56,24 @@ def _parser():
     fit.add_argument("--dtype", choices=("float32", "float64"))
     fit.add_argument("--out", metavar="DIR", help="run folder (default nnfit-runs/NAME)")
     fit.add_argument("--quiet", action="store_true", help="no progress bar or tables")
+    report = commands.add_parser(
+        "report", help="(re)write report.html for a run folder",
+        description="Write RUN_DIR/report.html from the saved fit and, when its data can still be "
+                    "found, the data named in RUN_DIR/config.toml.")
+    report.add_argument("run_dir", metavar="RUN_DIR", help="a folder written by nnfit fit")
     demo = commands.add_parser(
-        "demo", help="train seed 000's two-relu network on its cubic data and print the result",
-        description="Train seed 000's 'two relu layers' network (normaliser, Dense 5 relu, "
-                    "Dense 5 relu, Dense 1) on the cubic data set, as the seed notebook does "
-                    "with Keras, and print the summary, the history and the timings.")
-    demo.add_argument("--epochs", type=int, default=200, help="epochs (default 200)")
-    demo.add_argument("--members", type=int, default=1,
-                      help="train this many seeds together and report their spread (default 1)")
-    demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    demo.add_argument("--out", metavar="DIR", help="save the fit (JSON, CSV, .npz) to DIR")
-    demo.add_argument("--quiet", action="store_true", help="no progress bar")
+        "demo", help="reproduce the seed documents as HTML reports",
+        description="Reproduce the five seed documents end to end, each as a self-contained "
+                    "HTML report: regression-intuition (000), linear-from-scratch (001), "
+                    "nonlinear-models (002), gradient-descent (003), capacity (004). With no "
+                    "NAME all five run and DIR/index.html links them.")
+    demo.add_argument("name", nargs="?", metavar="NAME", help="one demo (default: all five)")
+    demo.add_argument("--out", metavar="DIR", default="nnfit-demo",
+                      help="folder for the reports (default nnfit-demo)")
+    demo.add_argument("--quick", action="store_true",
+                      help="fewer epochs: a fast look, same sections")
+    demo.add_argument("--list", action="store_true", help="list the demos and exit")
+    demo.add_argument("--quiet", action="store_true", help="print only the report's path")
     return parser
 
 
@@ -78,7 +85,7 @@ def main(argv=None):
         parser.print_help()
         return 0
     try:
-        return {"demo": _demo, "fit": _fit}[args.command](args)
+        return {"demo": _demo, "fit": _fit, "report": _report}[args.command](args)
     except (UsageError, ValueError, TypeError, FileNotFoundError) as err:
         print(f"nnfit {args.command}: error: {_one_line(err)}", file=sys.stderr)
         return 2
@@ -193,6 +200,28 @@ def _fit(args):
     return code
 
 
+def _report(args):
+    from .config import ConfigError, load_config
+    from .fitted import load_fit
+    from .runs import write_report
+
+    folder = args.run_dir
+    if not os.path.isdir(folder):
+        raise UsageError(f"{folder!r} is not a folder; give a run folder written by nnfit fit")
+    result = load_fit(folder)
+    X = y = None
+    config = os.path.join(folder, "config.toml")
+    if os.path.exists(config):
+        try:
+            data, _, _ = load_config(config).dataset()
+            X, y = data.X, data.y
+        except ConfigError as err:
+            print(f"warning: the report shows no data: {err}", file=sys.stderr)
+    write_report(folder, result, X=X, y=y)
+    print(os.path.join(folder, "report.html"))
+    return 0
+
+
 def _print_result(result):
     from rich.console import Console
     from rich.table import Table
@@ -214,35 +243,31 @@ def _print_result(result):
 
 
 def _demo(args):
-    if args.epochs < 1:
-        raise UsageError(f"--epochs must be >= 1, got {args.epochs}")
-    if args.members < 1:
-        raise UsageError(f"--members must be >= 1, got {args.members}")
-    import numpy as np
-    from rich.console import Console
+    import time
 
-    from .datasets import load_dataset
-    from .mlp import MLP
-    from .training import fit
+    from . import demos
 
-    console = Console()
-    data = load_dataset("cubic")
-    # the seed's features: a constant column x0 = 1 beside x1, both through the normaliser
-    X = np.c_[np.ones(len(data)), data.X]
-    model = MLP(hidden=(5, 5), activation="relu", normalize=True)
-    console.print(f"[bold]{data.name}[/bold]: {data.description}")
-    result = fit(model, X, data.y, optimizer="adam", learning_rate=0.01, epochs=args.epochs,
-                 batch_size=32, validation_split=0.2, n_members=args.members, seed=args.seed,
-                 verbose=not args.quiet)
-    print(result.summary())
-    hist = result.history
-    print(hist.iloc[[0, len(hist) // 2, len(hist) - 1]].to_string(index=False))
-    t = result.timings
-    console.print(f"compile {t['compile_s']:.2f} s, training {t['train_s']:.3f} s, "
-                  f"total {t['total_s']:.2f} s")
-    if args.out:
-        result.save(args.out)
-        console.print(f"saved to {args.out}")
+    if args.list:
+        for name, title in demos.list_demos().items():
+            print(f"{name:22} {title}")
+        return 0
+    if args.name is not None and args.name not in demos.DEMOS:
+        raise UsageError(f"unknown demo {args.name!r}; the demos are {', '.join(demos.DEMOS)}")
+    started = time.perf_counter()
+    progress = None if args.quiet else (lambda step: print(f"  {step}", file=sys.stderr, flush=True))
+    try:
+        if args.name:
+            path = demos.run_demo(args.name, args.out, quick=args.quick, progress=progress)
+        else:
+            path = demos.run_all(args.out, quick=args.quick, progress=progress)
+    except demos.DemoFailed as err:
+        for name, why in err.failures.items():
+            print(f"nnfit demo: {name} failed: {why}", file=sys.stderr)
+        print(err.index)
+        return 1
+    if not args.quiet:
+        print(f"done in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    print(path)
     return 0
 
 

@@ -89,6 +89,7 @@ class Static:
     has_validation: bool
     early_stopping: bool
     patience: int
+    monitor: str = "loss"  # the history column that early stopping and "best" watch
 
 
 class Data(NamedTuple):
@@ -263,9 +264,8 @@ def _run_epoch(static, data, hyper, n_epochs, state, order):
         val_loss, _, val_metrics = _evaluate(static, net, params, data.X_val, data.y_val,
                                              data.w_val, hyper.l1, hyper.l2)
         record.update(val_loss=val_loss, **{f"val_{k}": v for k, v in val_metrics.items()})
-        score = val_loss
-    else:
-        score = record["loss"]
+    # lower is better; accuracy is turned round so that one rule serves every column
+    score = -record[static.monitor] if static.monitor.endswith("accuracy") else record[static.monitor]
 
     active = jnp.logical_and(jnp.logical_not(state.stopped), state.epoch < n_epochs)
     finite = jnp.logical_and(_all_finite(params), jnp.isfinite(record["loss"]))

@@ -58,11 +58,14 @@ class Fit:
     solver_info : list of dict or None
         Least-squares solvers only: per member, scipy's cost, status, message, nfev, njev,
         optimality and success.
+    input_stats : dict or None
+        The training inputs' ``min``, ``max``, ``mean`` (n_features,) and ``cov``
+        (n_features, n_features): what extrapolation checks compare new inputs against.
     """
 
     def __init__(self, network, member_params, histories, *, config, task, classes=None,
                  y_shape=(), feature_names=None, dtype="float32", stop_reasons=None,
-                 best_epoch=None, timings=None, solver_info=None):
+                 best_epoch=None, timings=None, solver_info=None, input_stats=None):
         self.network = network
         self._member_params = [(np.asarray(W), np.asarray(b)) for W, b in member_params]
         self.histories = histories
@@ -76,6 +79,8 @@ class Fit:
         self.best_epoch = None if best_epoch is None else np.asarray(best_epoch)
         self.timings = dict(timings or {})
         self.solver_info = solver_info
+        self.input_stats = None if input_stats is None else {
+            k: np.asarray(v, dtype=np.float64) for k, v in input_stats.items()}
 
     @classmethod
     def from_engine(cls, network, result, **kwargs):
@@ -91,7 +96,8 @@ class Fit:
             frame.insert(0, "epoch", np.arange(1, len(frame) + 1))
             frame.insert(0, "member", m)
             frames.append(frame)
-        histories = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        histories = (pd.concat(frames, ignore_index=True) if frames
+                     else pd.DataFrame(columns=["member", "epoch"]))
         return cls(network, result.params, histories, stop_reasons=result.reasons,
                    best_epoch=result.best_epoch + 1, timings=result.timings, **kwargs)
 
@@ -236,6 +242,8 @@ class Fit:
             arrays[f"W{i}"], arrays[f"b{i}"] = W, b
         if self.network.mean is not None:
             arrays["mean"], arrays["var"] = self.network.mean, self.network.var
+        for key, value in (self.input_stats or {}).items():
+            arrays[f"input_{key}"] = value
         meta = {
             "format": FORMAT_VERSION, "spec": _spec_to_json(self.network.spec),
             "n_inputs": self.network.n_inputs, "n_outputs": self.network.n_outputs,
@@ -271,14 +279,19 @@ class Fit:
             params = [(npz[f"W{i}"], npz[f"b{i}"]) for i in range(n_layers)]
             mean = npz["mean"] if "mean" in npz.files else None
             var = npz["var"] if "var" in npz.files else None
+            stats = {k[len("input_"):]: npz[k] for k in npz.files if k.startswith("input_")}
         spec = MLP(**meta["spec"])
         network = Network(spec, meta["n_inputs"], meta["n_outputs"], mean, var, meta["n_adapted"])
-        histories = pd.read_csv(os.path.join(folder, "history.csv"))
+        try:
+            histories = pd.read_csv(os.path.join(folder, "history.csv"))
+        except pd.errors.EmptyDataError:  # a run stopped before its first epoch
+            histories = pd.DataFrame(columns=["member", "epoch"])
         return cls(network, params, histories, config=meta["config"], task=meta["task"],
                    classes=meta["classes"], y_shape=meta["y_shape"],
                    feature_names=meta["feature_names"], dtype=meta["dtype"],
                    stop_reasons=meta["stop_reasons"], best_epoch=meta["best_epoch"],
-                   timings=meta["timings"], solver_info=meta.get("solver_info"))
+                   timings=meta["timings"], solver_info=meta.get("solver_info"),
+                   input_stats=stats or None)
 
 
 def load_fit(folder):

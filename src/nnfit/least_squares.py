@@ -5,9 +5,16 @@ with the *exact* Jacobian of the residuals from JAX (``jax.jacfwd``, compiled on
 shape), in float64. It is what seed 002 does by hand with autograd: a tiny cost, a near-zero
 gradient, and a solver report (cost, status, message, nfev, optimality).
 
-Residuals are ``sqrt(w_i) * (f(x_i) - y_i)`` for every sample and output, plus
-``sqrt(l2_l) * W_l`` for every penalised weight, so that ``2 * cost`` is the weighted sum of
-squares plus the L2 penalty. An L1 penalty is not a sum of squares and is refused.
+Residuals are ``sqrt(c * w_i) * (f(x_i) - y_i)`` for every sample and output, plus
+``sqrt(2 * l2_l) * W_l`` for every penalised weight, with ``c = 2 / sum(w)`` (per output) for
+``mse`` and ``c = 1`` for ``sse``, so that scipy's ``cost = 0.5 * sum(r ** 2)`` is exactly
+nnfit's training loss — the same objective, and the same meaning of ``l2``, as every other
+solver. With ``loss="sse"`` the cost is seed 002's ``0.5 * sum((y - f(x)) ** 2)``. An L1
+penalty is not a sum of squares and is refused.
+
+The path is reproducible to rounding: MINPACK's compiled loops round differently with the
+memory alignment of their work arrays, which a singular problem (seed 002's flat directions)
+can amplify into a different, equally good end point.
 
 Members (seeds) are solved one after another on the host; each keeps a history with one row
 per accepted iteration (``trf``: scipy's iteration callback; ``lm``, whose MINPACK core has no
@@ -22,24 +29,7 @@ import time
 import numpy as np
 
 from . import engine, objectives
-from .mlp import Network
-
-
-def flatten(params):
-    """A parameter list as one vector: W0, b0, W1, b1, ... each in row-major order."""
-    import jax.numpy as jnp
-    return jnp.concatenate([a.ravel() for W, b in params for a in (W, b)])
-
-
-def unflatten(flat, sizes):
-    """The inverse of :func:`flatten` for a network with ``layer_sizes`` ``sizes``."""
-    params, at = [], 0
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
-        W = flat[at:at + fan_in * fan_out].reshape(fan_in, fan_out)
-        at += fan_in * fan_out
-        params.append((W, flat[at:at + fan_out]))
-        at += fan_out
-    return params
+from .mlp import Network, flatten_params, unflatten_params
 
 
 @functools.lru_cache(maxsize=None)
@@ -49,7 +39,7 @@ def _functions(spec, n_inputs, n_outputs):
     import jax.numpy as jnp
 
     sizes = (n_inputs, *spec.hidden, n_outputs)
-    unravel = functools.partial(unflatten, sizes=sizes)
+    unravel = functools.partial(unflatten_params, sizes=sizes)
 
     def residuals(flat, X, y, sw, mean, var, l2_sqrt):
         params = unravel(flat)
@@ -97,57 +87,82 @@ def solve(static, data, hyper, seeds, n_epochs, *, method, init_params=None, on_
     for m, key in enumerate(keys):
         params = (net.init(key, data.X.dtype) if init_params is None
                   else jax.tree.map(lambda a: a[m], init_params))
-        flat0 = flatten(params)
-        unravel = functools.partial(unflatten, sizes=net.layer_sizes)
+        flat0 = flatten_params(params)
+        unravel = functools.partial(unflatten_params, sizes=net.layer_sizes)
         if method == "lm" and n_rows < flat0.size:
             raise ValueError(f"method 'lm' needs at least as many residuals as parameters "
                              f"({n_rows} < {flat0.size}); use optimizer='trf'")
         fun, jac, metrics = _functions(static.spec, static.n_inputs, static.n_outputs)
         members.append(_solve_member(least_squares, fun, jac, metrics, flat0, unravel, data,
-                                     hyper, m, method, n_epochs, static.has_validation, jnp))
+                                     hyper, m, method, n_epochs, static.has_validation, jnp,
+                                     static.loss))
         if on_chunk is not None:
             on_chunk(m + 1, {"loss": np.array([[members[-1]["records"]["loss"][-1]]])})
-    return _as_result(members, start)
+    return _as_result(members, start, static.monitor)
 
 
 def _solve_member(least_squares, fun, jac, metrics, flat0, unravel, data, hyper, m, method,
-                  n_epochs, has_validation, jnp):
+                  n_epochs, has_validation, jnp, loss):
     """One member's solve, with its history and the best point seen if interrupted."""
-    sw = jnp.sqrt(data.w)
-    l2_sqrt = jnp.sqrt(hyper.l2[m])
+    from threadpoolctl import threadpool_limits
+
+    k = data.y.shape[1]
+    total_w = float(np.sum(np.asarray(data.w))) * k
+    # residual scale so that scipy's cost 0.5 * |r|^2 *is* nnfit's loss: the weighted mean
+    # (mse) or half the weighted sum (sse) of squares, plus l2 * |W|^2
+    scale = 2.0 / total_w if loss == "mse" else 1.0
+    sw = jnp.sqrt(data.w * scale)
+    l2_sqrt = jnp.sqrt(2.0 * hyper.l2[m])
     args = (data.X, data.y, sw, data.mean, data.var, l2_sqrt)
     rows, best = [], {"cost": np.inf, "x": np.asarray(flat0)}
     dtype = flat0.dtype
+    n_data = data.X.shape[0] * k
+    sw_host = np.repeat(np.sqrt(np.asarray(data.w, np.float64) * scale), k)
+    val_total = float(np.sum(np.asarray(data.w_val))) * k if has_validation else 0.0
 
-    def record(x, cost):
-        x = jnp.asarray(x, dtype)
-        train = metrics(x, data.X, data.y, data.w, data.mean, data.var)
-        pen = float(jnp.sum(jnp.square(fun(x, *args)[data.X.shape[0] * data.y.shape[1]:])))
-        row = {"loss": float(train["mse"]) + pen, "penalty": pen,
-               **{k: float(v) for k, v in train.items()}, "cost": cost}
+    def record(x, cost, r):
+        # the residuals already hold the scaled errors and the penalty terms: no second pass
+        r = np.asarray(r, dtype=np.float64)
+        pen = 0.5 * float(r[n_data:] @ r[n_data:])
+        mse = float(r[:n_data] @ r[:n_data]) / (scale * total_w)
+        mae = float(np.abs(r[:n_data]) @ sw_host) / (scale * total_w)
+        row = {"loss": cost, "penalty": pen, "mae": mae, "mse": mse}
         if has_validation:
-            val = metrics(x, data.X_val, data.y_val, data.w_val, data.mean, data.var)
-            row.update(val_loss=float(val["mse"]) + pen, **{f"val_{k}": float(v) for k, v in val.items()})
+            val = {key: float(v) for key, v in metrics(as_jax(x), data.X_val, data.y_val, data.w_val,
+                                                       data.mean, data.var).items()}
+            data_loss = val["mse"] if loss == "mse" else 0.5 * val["mse"] * val_total
+            row.update(val_loss=data_loss + pen, **{f"val_{key}": v for key, v in val.items()})
         rows.append(row)
 
+    def as_jax(x):
+        # copy first: jnp.asarray may alias the NumPy buffer, which MINPACK rewrites in place
+        # while JAX still reads it, and then two runs of one problem differ
+        return jnp.asarray(np.array(x, dtype=np.float64), dtype)
+
     def residual(x):
-        r = np.asarray(fun(jnp.asarray(x, dtype), *args), dtype=np.float64)
+        r = np.array(fun(as_jax(x), *args), dtype=np.float64)
         cost = 0.5 * float(r @ r)
         if method == "lm" and cost < best["cost"]:  # MINPACK has no callback: log improvements
-            record(x, cost)
+            record(x, cost, r)
         if cost < best["cost"]:
             best.update(cost=cost, x=np.array(x))
         return r
 
     def callback(intermediate_result):
-        record(intermediate_result.x, float(intermediate_result.cost))
+        r = getattr(intermediate_result, "fun", None)
+        if r is None:
+            r = fun(as_jax(intermediate_result.x), *args)
+        record(intermediate_result.x, float(intermediate_result.cost), r)
 
     interrupted, info = False, {}
     try:
-        sol = least_squares(residual, np.asarray(flat0, np.float64),
-                            jac=lambda x: np.asarray(jac(jnp.asarray(x, dtype), *args)),
-                            method=method, max_nfev=n_epochs,
-                            callback=callback if method == "trf" else None)
+        # one BLAS thread: the Jacobians here are small, and OpenBLAS' threads, contending with
+        # XLA's or another process's, made each SVD of 'trf' ~70x slower on a busy 2-core CPU
+        with threadpool_limits(limits=1, user_api="blas"):
+            sol = least_squares(residual, np.asarray(flat0, np.float64),
+                                jac=lambda x: np.array(jac(as_jax(x), *args), np.float64),
+                                method=method, max_nfev=n_epochs,
+                                callback=callback if method == "trf" else None)
         x, info = sol.x, {"cost": float(sol.cost), "status": int(sol.status),
                           "message": str(sol.message), "nfev": int(sol.nfev),
                           "njev": None if sol.njev is None else int(sol.njev),
@@ -161,11 +176,11 @@ def _solve_member(least_squares, fun, jac, metrics, flat0, unravel, data, hyper,
 
 
 def _columns(rows):
-    keys = list(dict.fromkeys(k for r in rows for k in r if k != "cost"))
+    keys = list(dict.fromkeys(k for r in rows for k in r))
     return {k: np.array([r[k] for r in rows], dtype=np.float64) for k in keys}
 
 
-def _as_result(members, start):
+def _as_result(members, start, monitor):
     """Pad the members' histories to one length and package them as an EngineResult."""
     length = max(len(next(iter(mem["records"].values()), [])) for mem in members)
     names = list(members[0]["records"])
@@ -184,7 +199,9 @@ def _as_result(members, start):
     reasons = ["interrupted" if mem["interrupted"] else "diverged" if not mem["finite"]
                else "completed" if mem["info"].get("success") else "max_evaluations"
                for mem in members]
-    loss = records["val_loss"] if "val_loss" in records else records.get("loss")
+    loss = records[monitor] if monitor in records else records.get("loss")
+    if monitor.endswith("accuracy"):
+        loss = -loss
     best_epoch = np.array([int(np.nanargmin(r)) if np.any(np.isfinite(r)) else -1 for r in loss])
     seconds = time.perf_counter() - start
     result = engine.EngineResult(

@@ -295,6 +295,46 @@ class Network:
         return "\n".join(lines)
 
 
+def flatten_params(params):
+    """A parameter list as one vector: W0, b0, W1, b1, ..., each row-major.
+
+    NumPy in, NumPy out; JAX arrays (and tracers) in, a JAX array out.
+
+    Parameters
+    ----------
+    params : list of (W, b)
+
+    Returns
+    -------
+    array of shape (n_params,)
+    """
+    arrays = [a for W, b in params for a in (W, b)]
+    xp = jnp if any(isinstance(a, jax.Array) for a in arrays) else np
+    return xp.concatenate([xp.ravel(a) for a in arrays])
+
+
+def unflatten_params(flat, sizes):
+    """The inverse of :func:`flatten_params` for a network of ``layer_sizes`` ``sizes``.
+
+    Parameters
+    ----------
+    flat : array of shape (n_params,)
+    sizes : sequence of int
+        ``(n_inputs, *hidden, n_outputs)``.
+
+    Returns
+    -------
+    list of (W, b)
+    """
+    params, at = [], 0
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        W = flat[at:at + fan_in * fan_out].reshape(fan_in, fan_out)
+        at += fan_in * fan_out
+        params.append((W, flat[at:at + fan_out]))
+        at += fan_out
+    return params
+
+
 def output_activation(name, z):
     """Apply the output activation ``name`` to logits ``z`` of shape (n, n_outputs)."""
     if name == "softmax":

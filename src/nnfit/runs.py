@@ -1,8 +1,8 @@
 """Run folders: everything a command produced, in files a person or a program can read.
 
 A run folder holds ``config.toml`` (the effective experiment), the fit (``fit.json``,
-``params.npz``, ``history.csv``, see :meth:`nnfit.Fit.save`), ``report.html`` when the report
-module is available, and ``status.json`` (finished, interrupted or diverged). Every file is
+``params.npz``, ``history.csv``, see :meth:`nnfit.Fit.save`), ``report.html`` and
+``status.json`` (finished, interrupted or diverged). Every file is
 written to a temporary name and renamed into place, so an interrupted command leaves either
 the old file or the new one, never half of one.
 """
@@ -73,11 +73,10 @@ def save_run(folder, fit, config, *, status="finished", message="", X=None, y=No
 
 
 def write_report(folder, fit, X=None, y=None):
-    """Write ``report.html`` for a fit when the report module is present; its name or None."""
-    try:
-        from .report import fit_report
-    except ImportError:  # the report module is optional for the run folder itself
-        return None
-    report = fit_report(fit, X=X, y=y, title=os.path.basename(os.path.abspath(folder)))
+    """Write ``report.html`` for a fit trained on ``X``, ``y``; returns its file name."""
+    from .report import fit_report
+
+    report = fit_report(fit, X=X, y=y, X_train=X, y_train=y,
+                        title=os.path.basename(os.path.abspath(folder)))
     report.write(os.path.join(folder, "report.html"))
     return "report.html"

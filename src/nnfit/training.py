@@ -21,7 +21,8 @@ LEAST_SQUARES = ("lm", "trf")
 def fit(model, X, y, *, optimizer="adam", learning_rate=0.001, epochs=200, batch_size=32,
         validation_split=0.0, validation_data=None, shuffle=True, loss=None, l1=0.0, l2=0.0,
         sample_weight=None, early_stopping=False, n_iter_no_change=10, tol=1e-4,
-        target_loss=None, restore_best_weights=None, n_members=1, seed=0, dtype="float32",
+        target_loss=None, restore_best_weights=None, monitor=None, n_members=1, seed=0,
+        dtype="float32",
         schedule="constant", momentum=None, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
         power_t=0.5, decay_rate=0.96, init_params=None, verbose=False, callback=None,
         chunk_epochs=None):
@@ -54,7 +55,7 @@ def fit(model, X, y, *, optimizer="adam", learning_rate=0.001, epochs=200, batch
         be short: it is weighted by its real rows, as in Keras.
     validation_split : float in [0, 1)
         Hold out the *last* fraction of the rows, unshuffled (Keras' rule).
-    validation_data : (X_val, y_val), optional
+    validation_data : (X_val, y_val) or (X_val, y_val, sample_weight_val), optional
         Explicit validation data; overrides ``validation_split``.
     shuffle : bool
         Reshuffle the training rows every epoch (from the seed).
@@ -76,6 +77,10 @@ def fit(model, X, y, *, optimizer="adam", learning_rate=0.001, epochs=200, batch
         Stop a member as soon as the monitored loss is below this (seed 002's ``< 2e-5``).
     restore_best_weights : bool, optional
         Return the parameters of the best monitored epoch; default: ``early_stopping``.
+    monitor : str, optional
+        The history column that early stopping, ``target_loss`` and the best epoch watch:
+        ``val_loss`` (the default with validation data), ``loss`` (without), or any metric
+        such as ``val_mse`` or ``val_accuracy`` (accuracies count as better when higher).
     n_members : int
         Number of members trained together; member ``i`` uses seed ``seed + i``.
     seed : int or sequence of int
@@ -149,9 +154,11 @@ def _fit(model, X, y, dtype_name, dtype, **options):
     X = check_features(X)
     task = "regression" if model.output == "linear" else "classification"
     Y, classes, y_shape = _encode_targets(model, check_targets(y, len(X)), task)
+    n_classes = None if classes is None else len(classes)
     w = _sample_weight(o["sample_weight"], len(X))
-    X_tr, Y_tr, w_tr, X_val, Y_val, w_val = _validation(model, X, Y, w, task,
+    X_tr, Y_tr, w_tr, X_val, Y_val, w_val = _validation(model, X, Y, w, task, n_classes,
                                                         o["validation_split"], o["validation_data"])
+    monitor = _monitor(o["monitor"], task, X_val is not None)
     loss = objectives.canonical_loss(o["loss"] or ("mse" if task == "regression" else (
         "binary_crossentropy" if model.output == "sigmoid" else "categorical_crossentropy")), task)
     network = model.build(X.shape[1], Y.shape[1], X_tr)
@@ -172,7 +179,7 @@ def _fit(model, X, y, dtype_name, dtype, **options):
                           ("tol", o["tol"]), ("total_steps", n_batches * o["epochs"])),
         batch_size=batch, n_batches=n_batches, shuffle=bool(o["shuffle"]) and n_batches > 1,
         chunk=chunk, has_validation=X_val is not None, early_stopping=bool(o["early_stopping"]),
-        patience=o["n_iter_no_change"])
+        patience=o["n_iter_no_change"], monitor=monitor)
     f = DTYPES[dtype_name]
     as_jnp = lambda a: None if a is None else jnp.asarray(a, f)  # noqa: E731
     data = engine.Data(as_jnp(X_tr), as_jnp(Y_tr), as_jnp(w_tr), as_jnp(X_val), as_jnp(Y_val),
@@ -199,9 +206,17 @@ def _fit(model, X, y, dtype_name, dtype, **options):
     result.timings["total_s"] = time.perf_counter() - started
     fitted = Fit.from_engine(network, result, config=config, task=task, classes=classes,
                              y_shape=y_shape, feature_names=feature_names, dtype=dtype_name,
-                             solver_info=getattr(result, "solver_info", None))
+                             solver_info=getattr(result, "solver_info", None),
+                             input_stats=_input_stats(X_tr))
     _report_stops(fitted, result, o)
     return fitted
+
+
+def _input_stats(X):
+    """Range, mean and covariance of the training inputs (n, d), for extrapolation checks."""
+    cov = np.cov(X, rowvar=False).reshape(X.shape[1], X.shape[1]) if len(X) > 1 else \
+        np.zeros((X.shape[1], X.shape[1]))
+    return {"min": X.min(axis=0), "max": X.max(axis=0), "mean": X.mean(axis=0), "cov": cov}
 
 
 def _checked_options(options):
@@ -266,8 +281,23 @@ def _start_params(init_params, network, n_members, dtype):
     return start
 
 
-def _encode_targets(model, y, task):
-    """Targets as a 2-D float array (n, n_outputs); class labels become 0/1 or one-hot."""
+def _monitor(name, task, has_validation):
+    """The history column to watch: checked against what this run records."""
+    metrics = ["loss", "mse", "mae"] if task == "regression" else ["loss", "accuracy"]
+    allowed = metrics + ([f"val_{m}" for m in metrics] if has_validation else [])
+    if name is None:
+        return "val_loss" if has_validation else "loss"
+    if name not in allowed:
+        hint = " (validation columns need validation data)" if name.startswith("val_") else ""
+        raise ValueError(f"unknown monitor {name!r}{hint}; choose one of {', '.join(allowed)}")
+    return name
+
+
+def _encode_targets(model, y, task, n_classes=None):
+    """Targets as a 2-D float array (n, n_outputs); class labels become 0/1 or one-hot.
+
+    ``n_classes`` (the training set's) fixes the one-hot width of validation labels.
+    """
     y_shape = y.shape[1:]
     if task == "regression":
         return (y if y.ndim == 2 else y[:, None]), None, y_shape
@@ -278,6 +308,11 @@ def _encode_targets(model, y, task):
         bad = labels[(labels != np.round(labels)) | (labels < 0)][0]
         raise ValueError(f"class labels must be integers 0, 1, ..., got {bad!r}")
     classes = np.arange(int(labels.max()) + 1)
+    if n_classes is not None:
+        if classes.size > n_classes:
+            raise ValueError(f"validation labels go up to {classes[-1]} but the training labels "
+                             f"only to {n_classes - 1}")
+        classes = np.arange(n_classes)
     if model.output == "sigmoid":
         if classes.size > 2:
             raise ValueError(f"output='sigmoid' is binary but y has labels up to {classes[-1]}; "
@@ -295,19 +330,21 @@ def _sample_weight(sample_weight, n):
     return w
 
 
-def _validation(model, X, Y, w, task, split, validation_data):
+def _validation(model, X, Y, w, task, n_classes, split, validation_data):
     """Split off the validation rows: given data, else the last ``split`` fraction (Keras)."""
     if validation_data is not None:
-        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-            raise ValueError("validation_data must be a pair (X_val, y_val)")
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+            raise ValueError("validation_data must be (X_val, y_val) or (X_val, y_val, weights)")
         X_val = check_features(validation_data[0], name="X_val")
         if X_val.shape[1] != X.shape[1]:
             raise ValueError(f"X_val has {X_val.shape[1]} features but X has {X.shape[1]}")
         Y_val, _, _ = _encode_targets(model, check_targets(validation_data[1], len(X_val),
-                                                           name="y_val"), task)
+                                                           name="y_val"), task, n_classes)
         if Y_val.shape[1] != Y.shape[1]:
             raise ValueError(f"y_val has {Y_val.shape[1]} outputs but y has {Y.shape[1]}")
-        return X, Y, w, X_val, Y_val, np.ones(len(X_val))
+        w_val = (np.ones(len(X_val)) if len(validation_data) == 2
+                 else _sample_weight(validation_data[2], len(X_val)))
+        return X, Y, w, X_val, Y_val, w_val
     if split == 0:
         return X, Y, w, None, None, None
     from .datasets import validation_split
