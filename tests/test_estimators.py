@@ -289,22 +289,56 @@ def test_warm_start_continues_and_keeps_the_classes():
     assert len(cold.loss_curve_) == 5
 
 
-def test_stopping_follows_scikit_learns_rule():
-    """Stop after n_iter_no_change + 1 epochs without an improvement of tol, keeping the last
-    weights; with early_stopping keep the weights of the best validation score."""
-    reg = nnfit.MLPRegressor(hidden_layer_sizes=(8,), solver="gd", learning_rate_init=0.05,
-                             tol=1e9, n_iter_no_change=3, max_iter=100).fit(X_REG, Y_REG)
-    assert reg.n_iter_ == 4 + 1  # the first epoch sets the best, four more fail by tol
+def _scikit_learn_stop(scores, tol, n_iter_no_change):
+    """The epoch at which scikit-learn's _update_no_improvement_count stops on these scores
+    (higher is better), or None."""
+    best, count = -np.inf, 0
+    for epoch, score in enumerate(scores, start=1):
+        count = count + 1 if score < best + tol else 0
+        best = max(best, score)
+        if count > n_iter_no_change:
+            return epoch
+    return None
+
+
+@pytest.mark.parametrize("make, y", [
+    (lambda **kw: nnfit.MLPRegressor(hidden_layer_sizes=(32,), learning_rate_init=0.05, **kw),
+     Y_REG),
+    (lambda **kw: nnfit.MLPClassifier(hidden_layer_sizes=(32,), learning_rate_init=0.05, **kw),
+     Y_REG > 0),
+])
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_stopping_is_scikit_learns_rule_on_the_recorded_curves(make, y, early_stopping):
+    """Replaying scikit-learn's rule on loss_curve_ (or validation_scores_) stops exactly where
+    the estimator did; with early_stopping the weights are the best epoch's."""
+    w = RNG.uniform(0.5, 2.0, size=len(X_REG))
+    est = make(early_stopping=early_stopping, validation_fraction=0.3, n_iter_no_change=4,
+               tol=1e-3, max_iter=500, dtype="float64", random_state=0)
+    est.fit(X_REG, y, sample_weight=w)
+    scores = (est.validation_scores_ if early_stopping else [-v for v in est.loss_curve_])
+    assert _scikit_learn_stop(scores, 1e-3, 4) == est.n_iter_ < 500
+    if early_stopping:
+        # the kept weights score the best validation score on scikit-learn's own split
+        X_tr, X_val, y_tr, y_val, w_tr, w_val = train_test_split(
+            X_REG, y, w, test_size=0.3, random_state=_split_state(0),
+            stratify=y if est._is_classifier else None)
+        assert est.score(X_val, y_val, sample_weight=w_val) == pytest.approx(
+            est.best_validation_score_, rel=1e-9)
+
+
+def _split_state(random_state):
+    """The RandomState the estimator's split draws from: after its one seed draw."""
+    rng = np.random.RandomState(random_state)
+    rng.randint(np.iinfo(np.int32).max - 1)
+    return rng
+
+
+def test_max_iter_warns_like_scikit_learn():
+    with pytest.warns(ConvergenceWarning, match=r"Maximum iterations \(3\) reached"):
+        nnfit.MLPRegressor(hidden_layer_sizes=(8,), max_iter=3).fit(X_REG, Y_REG)
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         nnfit.MLPRegressor(hidden_layer_sizes=(8,), tol=1e9, max_iter=100).fit(X_REG, Y_REG)
-    with pytest.warns(ConvergenceWarning, match=r"Maximum iterations \(3\) reached"):
-        nnfit.MLPRegressor(hidden_layer_sizes=(8,), max_iter=3).fit(X_REG, Y_REG)
-    es = nnfit.MLPRegressor(hidden_layer_sizes=(32,), learning_rate_init=0.05, max_iter=300,
-                            early_stopping=True, validation_fraction=0.3, n_iter_no_change=5,
-                            random_state=0).fit(X_REG, Y_REG)
-    assert es.best_loss_ is None
-    assert es.n_iter_ - 1 - int(np.argmax(es.validation_scores_)) >= 6
 
 
 def test_adaptive_schedule_runs_for_sgd_and_adam_ignores_it():

@@ -181,13 +181,13 @@ class BaseMLP(BaseEstimator):
             return X, targets, w, None
         from sklearn.model_selection import train_test_split
 
-        X, X_val, targets, y_val, w, _ = train_test_split(
+        X, X_val, targets, y_val, w, w_val = train_test_split(
             X, targets, w, test_size=self.validation_fraction, random_state=rng,
             stratify=targets if self._is_classifier else None)
         if len(X_val) < 2:
             raise ValueError("The validation set is too small. Increase 'validation_fraction' "
                              "or the size of your dataset.")
-        return X, targets, w, (X_val, y_val)
+        return X, targets, w, (X_val, y_val, w_val)
 
     def _scale(self):
         """scikit-learn's loss over nnfit's: 0.5 for squared error (half MSE), else 1."""
@@ -207,9 +207,7 @@ class BaseMLP(BaseEstimator):
         c = self._scale()
         alpha = self._penalty("alpha", self.alpha, n_layers)
         l1 = self._penalty("l1", self.l1, n_layers)
-        # least squares minimise the weighted *sum* of squares plus l2 * ||W||^2, so scikit-learn's
-        # (0.5 / sum(w)) * (sum(w r^2) + alpha ||W||^2) needs l2 = alpha there
-        s = 1.0 if self.solver in _LEAST_SQUARES else batch * float(np.mean(w))
+        s = batch * float(np.mean(w))  # a batch's weight sum (full batch: sum(w))
         options = dict(
             optimizer=self._optimizer(),
             epochs=min(self.max_iter, self.max_fun) if self.solver in _LEAST_SQUARES else self.max_iter,
@@ -244,27 +242,23 @@ class BaseMLP(BaseEstimator):
                 "schedule": "adaptive" if adaptive else "constant"}
 
     def _stopping(self, c, validation):
-        """scikit-learn's stopping rule as nnfit.fit's early_stopping, patience and tol."""
+        """scikit-learn's stopping rule as nnfit.fit's early_stopping, monitor, patience, tol."""
         never = self.n_iter_no_change == np.inf
         patience = self.max_iter + 1 if never else int(self.n_iter_no_change) + 1
-        tol = self.tol / c
-        if validation is not None and not self._is_classifier:
-            y_val = validation[1]
-            spread = np.var(y_val, axis=0) if self.loss == "squared_error" else np.std(y_val, axis=0)
-            tol = self.tol * float(np.mean(spread))
+        options = {"tol": self.tol / c, "restore_best_weights": validation is not None}
+        if validation is not None and self._is_classifier:
+            options.update(monitor="val_accuracy", tol=self.tol)
+        elif validation is not None:  # R^2 = 1 - MSE / var(y_val): a gain of tol in R^2 ...
+            options.update(monitor="val_mse", tol=self.tol * _variance(*validation[1:]))
         # 'adaptive' lowers the rate on a stalled training loss instead of stopping
         stop = not never and (validation is not None or not self._adaptive())
-        return {"early_stopping": stop, "n_iter_no_change": patience, "tol": tol,
-                "restore_best_weights": validation is not None}
+        return {"early_stopping": stop, "n_iter_no_change": patience, **options}
 
     def _set_attributes(self, fit, hidden, n, w, validation, warm):
         # one member's history is its own (Fit.history's mean over members costs a groupby)
         history = (fit.histories.drop(columns="member").reset_index(drop=True)
                    if fit.n_members == 1 else fit.history)
-        if self.solver in _LEAST_SQUARES:  # their penalty column is l2 * ||W||^2 = alpha * ||W||^2
-            curve = 0.5 * (history["mse"].to_numpy() + history["penalty"].to_numpy() / w.sum())
-        else:
-            curve = self._scale() * history["loss"].to_numpy()
+        curve = self._scale() * history["loss"].to_numpy()
         self.fit_ = fit
         self.history_ = history
         self.coefs_ = [np.asarray(W) for W, _ in fit.params]
@@ -280,7 +274,7 @@ class BaseMLP(BaseEstimator):
         if validation is None:
             self.validation_scores_ = self.best_validation_score_ = None
         else:
-            self.validation_scores_ = list(self._validation_scores(history, validation[1]))
+            self.validation_scores_ = list(self._validation_scores(history, *validation[1:]))
             self.best_validation_score_ = float(np.nanmax(self.validation_scores_))
 
     # --------------------------------------------------------------------------- predicting
@@ -316,6 +310,12 @@ def _sample_weight(sample_weight, n):
     if not w.sum() > 0:
         raise ValueError("sample_weight sums to zero; give at least one sample a positive weight")
     return w
+
+
+def _variance(y, w):
+    """scikit-learn's R^2 denominator: the weighted variance of y (mean over outputs)."""
+    mean = np.average(y, axis=0, weights=w)
+    return float(np.mean(np.average((y - mean) ** 2, axis=0, weights=w)))
 
 
 def _check_determined(X, y, hidden):

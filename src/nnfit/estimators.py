@@ -16,10 +16,10 @@ How scikit-learn's numbers map onto the core, once, here:
   ``loss_curve_ = c * history.loss``: the same numbers scikit-learn prints.
 - scikit-learn stops when the training loss (or, with ``early_stopping``, the validation score)
   has not improved by ``tol`` for ``n_iter_no_change + 1`` epochs in a row; that is the core's
-  early stopping with patience ``n_iter_no_change + 1``. The validation score is R^2 for the
-  regressor; the core monitors the validation loss, and a gain of ``tol`` in R^2 is a fall of
-  ``tol * var(y_val)`` in MSE. The classifier's core monitors the validation log-loss (with
-  ``tol`` as it is) where scikit-learn monitors accuracy; ``validation_scores_`` are accuracies.
+  early stopping with patience ``n_iter_no_change + 1``, monitoring ``loss`` (with ``tol / c``)
+  or the validation score: the weighted validation accuracy for the classifier, and for the
+  regressor the weighted validation MSE, since a gain of ``tol`` in R^2 is a fall of
+  ``tol * var(y_val)`` in MSE. With ``early_stopping`` the best epoch's weights are kept.
 """
 
 from __future__ import annotations
@@ -29,7 +29,14 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
 from ._checks import check_choice
-from ._estimator_base import _LEAST_SQUARES, _REGRESSION_LOSSES, SOLVERS, BaseMLP, InvScaling
+from ._estimator_base import (
+    _LEAST_SQUARES,
+    _REGRESSION_LOSSES,
+    SOLVERS,
+    BaseMLP,
+    InvScaling,
+    _variance,
+)
 
 __all__ = ["MLPRegressor", "MLPClassifier", "InvScaling", "SOLVERS"]
 
@@ -69,7 +76,8 @@ _SHARED_DOC = """hidden_layer_sizes : int or sequence of int, default=(100,)
     nesterovs_momentum : bool, default=True
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the rows (stratified for classifiers), score them
-        every epoch, for every solver, stop when the score stalls and keep the best weights.
+        every epoch for every solver, stop when the score stalls and keep the best weights
+        ('lm' and 'trf' record the scores but do not stop on them).
     validation_fraction : float, default=0.1
     beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
         Adam's (``epsilon`` also RMSprop's).
@@ -171,9 +179,9 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self.out_activation_ = "identity"
         return y, "linear"
 
-    def _validation_scores(self, history, y_val):
-        # R^2 from the validation MSE: exact for one output, the variance-weighted mean for several
-        return 1.0 - history["val_mse"].to_numpy() / float(np.mean(np.var(y_val, axis=0)))
+    def _validation_scores(self, history, y_val, w_val):
+        # R^2 from the validation MSE: exact for one output; for several, 1 - mean MSE / mean var
+        return 1.0 - history["val_mse"].to_numpy() / _variance(y_val, w_val)
 
     def predict(self, X, return_std=False):
         """Predict: the members' mean, shape (n_samples,) or (n_samples, n_outputs).
@@ -231,7 +239,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         self.out_activation_ = "logistic" if len(classes) == 2 else "softmax"
         return codes, "sigmoid" if len(classes) == 2 else "softmax"
 
-    def _validation_scores(self, history, y_val):
+    def _validation_scores(self, history, y_val, w_val):
         return history["val_accuracy"].to_numpy()
 
     def predict(self, X, return_std=False):
