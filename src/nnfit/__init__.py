@@ -20,9 +20,11 @@ _EXPORTS = {
     "Dataset": "nnfit.datasets",
     "load_dataset": "nnfit.datasets",
     "LinearRegression": "nnfit.linear_regression",
+    "MLPRegressor": "nnfit.estimators",
+    "MLPClassifier": "nnfit.estimators",
 }
 _SUBMODULES = {"datasets", "linear", "mlp", "objectives", "engine", "training", "fitted", "plots",
-               "report", "diagnose", "demos"}
+               "report", "diagnose", "demos", "estimators"}
 
 __all__ = sorted(_EXPORTS) + sorted(_SUBMODULES)
 
