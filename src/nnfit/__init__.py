@@ -21,7 +21,7 @@ _EXPORTS = {
     "load_dataset": "nnfit.datasets",
     "LinearRegression": "nnfit.linear_regression",
 }
-_SUBMODULES = {"datasets", "linear", "mlp", "objectives", "engine", "training", "fitted"}
+_SUBMODULES = {"datasets", "linear", "mlp", "objectives", "engine", "training", "fitted", "sweep"}
 
 __all__ = sorted(_EXPORTS) + sorted(_SUBMODULES)
 
