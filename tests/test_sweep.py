@@ -1,5 +1,5 @@
 """Sweeps: grid expansion and ids, vectorised groups against separate fits, run folders and
-resume, bad input."""
+resume, bad input, the built-in seed-004 study."""
 
 import functools
 import os
@@ -235,3 +235,31 @@ def test_save_load_and_report(tmp_path):
     assert fig.axes
     with pytest.raises(ValueError, match="unknown metric 'val_acc'"):
         result.plot_capacity("val_acc")
+
+
+# ------------------------------------------------------------------------------ seed 004
+def test_small_seed004_study_reproduces_the_seeds_ordering(tmp_path):
+    study = nnfit.sweep.seed004_study("small", out=tmp_path)
+    mse = study.mse_table()
+    assert list(mse.index[:4]) == ["model_2units", "model_8units", "model_128units",
+                                   "model_1024units"]
+    assert len(mse) == 12 and mse.seeds["model_2units"] == 2
+    # the seed's result: capacity lowers the training error
+    assert mse.train_mse["model_1024units"] < mse.train_mse["model_2units"]
+    assert mse.train_mse["model_1024units"] < mse.train_mse["model_8units"]
+    acc = study.accuracy_table()
+    assert list(acc.index) == ["clf_somany", "clf_somany_l2_0.001", "clf_somany_l2_0.01"]
+    assert acc.val_accuracy["clf_somany"] > 0.75
+    assert (tmp_path / "study.md").read_text().count("| model_") == 12
+    assert "model_somany_l1_0.001" in str(study)
+
+
+@pytest.mark.slow
+def test_full_seed004_study():
+    study = nnfit.sweep.seed004_study("full")
+    mse = study.mse_table()
+    assert mse.n_params["model_somany"] == 4_202_497 - 1024  # the seed's count, regression head
+    assert mse.train_mse["model_1024units"] < mse.train_mse["model_2units"]
+    assert mse.train_mse["model_8192units"] < mse.train_mse["model_8units"]
+    acc = study.accuracy_table()
+    assert acc.val_accuracy.min() > 0.8

@@ -30,5 +30,6 @@ from __future__ import annotations
 from .grid import expand
 from .result import SweepResult, load
 from .run import run, train_group
+from .studies import seed004_study
 
-__all__ = ["run", "expand", "load", "SweepResult", "train_group"]
+__all__ = ["run", "expand", "load", "SweepResult", "seed004_study", "train_group"]
