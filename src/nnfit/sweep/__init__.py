@@ -19,7 +19,10 @@ shapes run in turn, in local processes (``n_jobs``) or on a Dask cluster (``sche
 folder resumes: a second call with the same ``out`` trains only what is not finished there.
 
 - :mod:`nnfit.sweep.grid`: key names and aliases, validation, expansion, ids, groups;
-- :mod:`nnfit.sweep.run`: grouping, executors, run folder and resume;
+- :mod:`nnfit.sweep.run`: :func:`run`, the contract of run folders and resume;
+- :mod:`nnfit.sweep.group`: one vectorised group (:func:`train_group`), scoring, splitting;
+- :mod:`nnfit.sweep.executors`: in turn, local processes, Dask;
+- :mod:`nnfit.sweep.folder`: the run folder's files;
 - :mod:`nnfit.sweep.result`: :class:`SweepResult`;
 - :mod:`nnfit.sweep.plots`: capacity plot, heat maps, HTML report;
 - :mod:`nnfit.sweep.studies`: built-in studies (:func:`seed004_study`).
@@ -29,7 +32,8 @@ from __future__ import annotations
 
 from .grid import expand
 from .result import SweepResult, load
-from .run import run, train_group
+from .group import train_group
+from .run import run
 from .studies import seed004_study
 
 __all__ = ["run", "expand", "load", "SweepResult", "seed004_study", "train_group"]

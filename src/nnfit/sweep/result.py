@@ -24,7 +24,7 @@ class _Fits(Mapping):
             seeds = self._result.table.loc[self._result.table.config_id == cid, "seed"].tolist()
             if not seeds:
                 raise KeyError(cid)
-            from .run import stack_fits
+            from .group import stack_fits
             self._cache[cid] = stack_fits([self._result.fit(cid, s) for s in seeds])
         return self._cache[cid]
 
@@ -155,7 +155,7 @@ class SweepResult:
     # ------------------------------------------------------------------------- files
     def save(self, folder):
         """Write the sweep as a run folder (sweep.json, table.csv, fits/) that :meth:`load` reads."""
-        from .run import FORMAT_VERSION, _Folder
+        from .folder import FORMAT_VERSION, _Folder
 
         folder = os.fspath(folder)
         if self.folder is not None and os.path.abspath(folder) == os.path.abspath(self.folder):
@@ -178,7 +178,7 @@ class SweepResult:
     @classmethod
     def load(cls, folder):
         """Read a run folder written by :func:`nnfit.sweep.run` or :meth:`save`."""
-        from .run import FORMAT_VERSION, _Folder, table
+        from .folder import FORMAT_VERSION, _Folder, table
 
         folder = os.fspath(folder)
         path = os.path.join(folder, "sweep.json")
