@@ -24,7 +24,7 @@ _EXPORTS = {
     "MLPClassifier": "nnfit.estimators",
 }
 _SUBMODULES = {"datasets", "linear", "mlp", "objectives", "engine", "training", "fitted", "plots",
-               "report", "diagnose", "demos", "estimators"}
+               "report", "diagnose", "demos", "estimators", "sweep"}
 
 __all__ = sorted(_EXPORTS) + sorted(_SUBMODULES)
 
