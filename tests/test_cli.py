@@ -162,3 +162,20 @@ def test_report_rewrites_the_html_of_a_run(csv_folder, monkeypatch, capsys):
     empty = csv_folder / "empty_run"
     empty.mkdir()
     assert cli.main(["report", str(empty)]) == 2
+
+
+def test_sweep_command_trains_the_grid_and_resumes(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sw.toml").write_text(
+        '[data]\ndataset = "capacity"\n[train]\nepochs = 20\nbatch_size = "full"\n'
+        '[sweep]\ngrid = { hidden = [[2], [4]], l2 = [0.0, 0.01] }\nseeds = [0, 1]\n')
+    assert cli.main(["sweep", "sw.toml", "--out", "s", "--quiet"]) == 0
+    table = pd.read_csv(tmp_path / "s" / "table.csv")
+    assert len(table) == 8 and set(table.l2) == {0.0, 0.01}
+    assert (tmp_path / "s" / "report.html").exists()
+    capsys.readouterr()
+    assert cli.main(["sweep", "sw.toml", "--out", "s", "--quiet"]) == 0  # resume: nothing left
+    assert len(pd.read_csv(tmp_path / "s" / "table.csv")) == 8
+    (tmp_path / "bad.toml").write_text('[data]\ndataset = "capacity"\n[sweep]\ngrid = { hiden = [[2]] }\n')
+    assert cli.main(["sweep", "bad.toml", "--quiet"]) == 2
+    assert "unknown grid key 'hiden'" in capsys.readouterr().err

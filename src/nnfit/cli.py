@@ -56,6 +56,19 @@ def _parser():
     fit.add_argument("--dtype", choices=("float32", "float64"))
     fit.add_argument("--out", metavar="DIR", help="run folder (default nnfit-runs/NAME)")
     fit.add_argument("--quiet", action="store_true", help="no progress bar or tables")
+    sweep = commands.add_parser(
+        "sweep", help="train a grid of models and seeds from a TOML file",
+        description="Train every configuration of the [sweep] grid with every seed and write a "
+                    "resumable run folder (table.csv, one fit per run, report.html). [data] is as "
+                    "for nnfit fit; [model] and [train] hold the options every configuration "
+                    "shares; [sweep] holds grid = { hidden = [[8], [16, 16]], l2 = [0.0, 0.01] }, "
+                    "seeds = [0, 1, 2] and max_configs.")
+    sweep.add_argument("config", metavar="CONFIG.toml", help="experiment file with a [sweep] table")
+    sweep.add_argument("--out", metavar="DIR", help="run folder (default nnfit-runs/NAME)")
+    sweep.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, tcp://host:8786")
+    sweep.add_argument("--n-jobs", type=int, default=1, help="local processes (default 1)")
+    sweep.add_argument("--confirm", action="store_true", help="allow grids above max_configs")
+    sweep.add_argument("--quiet", action="store_true", help="no line per finished group")
     report = commands.add_parser(
         "report", help="(re)write report.html for a run folder",
         description="Write RUN_DIR/report.html from the saved fit and, when its data can still be "
@@ -85,7 +98,7 @@ def main(argv=None):
         parser.print_help()
         return 0
     try:
-        return {"demo": _demo, "fit": _fit, "report": _report}[args.command](args)
+        return {"demo": _demo, "fit": _fit, "report": _report, "sweep": _sweep}[args.command](args)
     except (UsageError, ValueError, TypeError, FileNotFoundError) as err:
         print(f"nnfit {args.command}: error: {_one_line(err)}", file=sys.stderr)
         return 2
@@ -198,6 +211,31 @@ def _fit(args):
     else:
         print(f"{status}: {out}")
     return code
+
+
+def _sweep(args):
+    from . import sweep
+    from .config import ConfigError, load_config
+    from .sweep.__main__ import print_summary
+
+    try:
+        experiment = load_config(args.config, tables=("data", "model", "train", "sweep"))
+        if "grid" not in experiment.sweep:
+            raise ConfigError("[sweep] needs grid = { KEY = [candidates], ... }")
+        data, validation, split = experiment.dataset()
+    except ConfigError as err:
+        raise UsageError(str(err)) from None
+    base = {**experiment.model, **experiment.fit_keywords()}
+    X_val, y_val = validation if validation is not None else (None, None)
+    name = os.path.splitext(os.path.basename(args.config))[0]
+    out = args.out or os.path.join("nnfit-runs", name)
+    result = sweep.run(experiment.sweep["grid"], data.X, data.y, X_val=X_val, y_val=y_val,
+                       validation_split=split, seeds=experiment.sweep.get("seeds", (0,)),
+                       base=base, out=out, scheduler=args.scheduler, n_jobs=args.n_jobs,
+                       max_configs=experiment.sweep.get("max_configs", 1000),
+                       confirm=args.confirm, verbose=not args.quiet)
+    print_summary(result, out)
+    return 0
 
 
 def _report(args):

@@ -76,6 +76,11 @@ SCHEMA = {
         "power_t": (NUMBER, "a number"),
         "decay_rate": (NUMBER, "a number"),
     },
+    "sweep": {
+        "grid": ((dict, list), "a table of candidate lists, e.g. { hidden = [[8], [16, 16]] }"),
+        "seeds": (list, "a list of seeds"),
+        "max_configs": (int, "a positive integer"),
+    },
 }
 
 

@@ -88,6 +88,12 @@ def main(argv=None):
     except (ValueError, TypeError, FileNotFoundError, ImportError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    print_summary(result, args.out)
+    return 0
+
+
+def print_summary(result, out=None):
+    """Print a sweep's per-configuration summary (and its report's path when saved to ``out``)."""
     import pandas as pd
 
     metric = result.default_metric()
@@ -97,9 +103,8 @@ def main(argv=None):
              or c.endswith(("_mean", "_std"))]
     with pd.option_context("display.width", 200, "display.max_columns", 30):
         print(summary[shown].to_string(index=False))
-    if args.out:
+    if out:
         print(f"report: {result.report()}")
-    return 0
 
 
 if __name__ == "__main__":
