@@ -35,7 +35,8 @@ def build_model(X_train: np.ndarray) -> tf.keras.Model:
 
 
 def main() -> None:
-    tf.keras.utils.set_random_seed(w.SEED)
+    seed = w.parse_seed(description=__doc__)
+    tf.keras.utils.set_random_seed(seed)
     X, y = w.make_data()
     X = X.astype(np.float32)
     y = y.astype(np.float32)
@@ -52,7 +53,7 @@ def main() -> None:
     # A direct call, not model.predict: it avoids building a second tf.function after timing.
     val_mse = w.mse(y_val, model(X_val, training=False).numpy())
     w.emit("keras", f"tensorflow {tf.__version__}, keras {tf.keras.version()}", train_s(), val_mse,
-           epochs, epochs * w.steps_per_epoch(), backend=tf.keras.backend.backend(),
+           epochs, epochs * w.steps_per_epoch(), seed, backend=tf.keras.backend.backend(),
            trainable_params=int(sum(np.prod(v.shape) for v in model.trainable_weights)),
            history_val_loss=float(history.history["val_loss"][-1]))
 

@@ -16,6 +16,7 @@ Each script prints one JSON line (see :func:`emit`); ``run_peers.py`` collects t
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import time
@@ -31,6 +32,17 @@ LEARNING_RATE = 0.01
 EPOCHS = 200
 SEED = 0
 TRAINABLE_PARAMS = 51  # (2*5 + 5) + (5*5 + 5) + (5*1 + 1); the normaliser's 5 are not trained
+
+
+def parse_seed(argv=None, description: str | None = None) -> int:
+    """The ``--seed`` option every script takes (default 0); ``run_peers.py --repeat`` varies it.
+
+    One seed can be unlucky for a 5-unit relu net (dead units), so repeats also show the spread of
+    the validation error, not only of the time.
+    """
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--seed", type=int, default=SEED, help="initialisation and shuffling seed")
+    return parser.parse_args(argv).seed
 
 
 def make_data() -> tuple[np.ndarray, np.ndarray]:
@@ -92,10 +104,10 @@ def stopwatch():
 
 
 def emit(framework: str, version: str, train_s: float, val_mse: float, epochs: int, steps: int,
-         **extra) -> None:
+         seed: int, **extra) -> None:
     """Print the one JSON result line that ``run_peers.py`` reads (the last line of stdout)."""
     result = {"framework": framework, "version": version, "train_s": round(train_s, 4),
-              "val_mse": val_mse, "epochs": epochs, "steps": steps}
+              "val_mse": val_mse, "epochs": epochs, "steps": steps, "seed": seed}
     result.update(extra)
     print(json.dumps(result), flush=True)
 
