@@ -38,6 +38,8 @@ PEERS = {
     "nnfit": "bench_nnfit.py",
 }
 # distribution names whose versions describe the environment measured
+# Above this share of the machine used by other processes, a run's times are not trusted.
+BUSY = 0.10
 LIBRARIES = ("tensorflow-cpu", "tensorflow", "keras", "torch", "scikit-learn", "numpy", "scipy",
              "pandas", "jax", "jaxlib", "optax", "threadpoolctl")
 
@@ -138,7 +140,7 @@ def peer_status(proc: subprocess.CompletedProcess, result) -> str:
     return f"failed (exit {proc.returncode}): {tail[0][:200]}"
 
 
-def wait_until_idle(max_wait_s: float, threshold: float = 0.10, sample_s: float = 2.0) -> float:
+def wait_until_idle(max_wait_s: float, threshold: float = BUSY, sample_s: float = 2.0) -> float:
     """Sleep until other processes use under ``threshold`` of the machine; returns seconds waited.
 
     Gives up after ``max_wait_s`` (the run then goes ahead and its ``others_share`` says how busy
@@ -173,8 +175,18 @@ def run_all(args) -> list[dict]:
 
 # ------------------------------------------------------------------------------- summarising
 
+def undisturbed(run: dict) -> bool:
+    return run.get("others_share") is not None and run["others_share"] < BUSY
+
+
 def summarise(runs: list[dict], names: list[str]) -> list[dict]:
-    """One row per peer: medians and ranges over its successful runs, or why it has none."""
+    """One row per peer: medians and ranges over its successful runs, or why it has none.
+
+    Times come from the undisturbed runs only (other processes under ``BUSY`` of the machine),
+    when there is at least one: a run beside someone else's job times that job too. With none,
+    all runs are used and the row is marked ``disturbed``. The validation MSE does not depend on
+    the load, so it always spans every successful run (every seed).
+    """
     rows = []
     for name in names:
         mine = [r for r in runs if r["peer"] == name]
@@ -184,19 +196,22 @@ def summarise(runs: list[dict], names: list[str]) -> list[dict]:
             row["status"] = mine[-1]["status"]
             rows.append(row)
             continue
+        timed = [r for r in ok if undisturbed(r)] or ok
         result = ok[-1]["result"]
         row.update(status="ok", framework=result["framework"], version=result["version"],
-                   epochs=result["epochs"], steps=result["steps"],
-                   train_s=spread([r["result"]["train_s"] for r in ok]),
-                   whole_s=spread([r["wall_s"] for r in ok]),
+                   epochs=result["epochs"], steps=result["steps"], timed=len(timed),
+                   disturbed=not undisturbed(timed[0]),
+                   train_s=spread([r["result"]["train_s"] for r in timed]),
+                   whole_s=spread([r["wall_s"] for r in timed]),
                    val_mse=spread([r["result"]["val_mse"] for r in ok]))
         if "train_cold_s" in result:  # nnfit: the first (compiling) call of the process
-            row["train_cold_s"] = spread([r["result"]["train_cold_s"] for r in ok])
+            row["train_cold_s"] = spread([r["result"]["train_cold_s"] for r in timed])
         if "ensemble" in result:
             row["ensemble"] = {
                 "n_members": result["ensemble"]["n_members"],
-                "train_s": spread([r["result"]["ensemble"]["train_s"] for r in ok]),
-                "ratio_to_single": spread([r["result"]["ensemble"]["ratio_to_single"] for r in ok]),
+                "train_s": spread([r["result"]["ensemble"]["train_s"] for r in timed]),
+                "ratio_to_single": spread([r["result"]["ensemble"]["ratio_to_single"]
+                                           for r in timed]),
             }
         rows.append(row)
     return rows
@@ -286,15 +301,18 @@ def fmt_ratio(value) -> str:
 
 def markdown_table(rows: list[dict]) -> str:
     nnfit_row = next((r for r in rows if r["peer"] == "nnfit"), None)
-    lines = ["| framework | version | training s | whole process s | val MSE "
+    lines = ["| framework | version | timed runs | training s | whole process s | val MSE "
              "| training / nnfit | whole process / nnfit |",
-             "|---|---|---:|---:|---:|---:|---:|"]
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
     for row in rows:
         if row.get("status") != "ok":
-            lines.append(f"| {row['peer']} | {row['status']} | – | – | – | – | – |")
+            lines.append(f"| {row['peer']} | {row['status']} | 0 of {row['runs']} "
+                         "| – | – | – | – | – |")
             continue
+        timed = (f"all {row['ok']}, all disturbed" if row["disturbed"]
+                 else f"{row['timed']} of {row['ok']}")
         lines.append(
-            f"| {row['framework']} | {row['version']} | {fmt_spread(row['train_s'])} "
+            f"| {row['framework']} | {row['version']} | {timed} | {fmt_spread(row['train_s'])} "
             f"| {fmt_spread(row['whole_s'])} | {fmt_spread(row['val_mse'], 1)} "
             f"| {fmt_ratio(ratio(row, nnfit_row, 'train_s'))} "
             f"| {fmt_ratio(ratio(row, nnfit_row, 'whole_s'))} |")
@@ -331,7 +349,10 @@ def machine_lines(machine: dict, runs: list[dict]) -> list[str]:
 
 def render(rows, machine, runs, argv) -> str:
     command = " ".join(shlex.quote(a) for a in ["python", "benchmarks/run_peers.py", *argv])
-    parts = [f"Command: `{command}`", "", markdown_table(rows), ""]
+    parts = [f"Command: `{command}`", "", markdown_table(rows), "",
+             f"- Times are medians [min–max] over the timed runs: those during which other "
+             f"processes used under {BUSY:.0%} of the machine (all runs if none was). "
+             f"val MSE spans every run; run i uses seed i."]
     parts += [f"- {note}" for note in nnfit_notes(rows)]
     parts += ["", "Machine:", *machine_lines(machine, runs)]
     return "\n".join(parts)
