@@ -140,8 +140,11 @@ def peer_status(proc: subprocess.CompletedProcess, result) -> str:
     return f"failed (exit {proc.returncode}): {tail[0][:200]}"
 
 
-def wait_until_idle(max_wait_s: float, threshold: float = BUSY, sample_s: float = 2.0) -> float:
-    """Sleep until other processes use under ``threshold`` of the machine; returns seconds waited.
+def wait_until_idle(max_wait_s: float, threshold: float = BUSY,
+                    sample_s: float = 2.0) -> tuple[float, bool]:
+    """Sleep until other processes use under ``threshold`` of the machine.
+
+    Returns ``(seconds waited, whether the machine became idle)``.
 
     Gives up after ``max_wait_s`` (the run then goes ahead and its ``others_share`` says how busy
     the machine was), so a benchmark never hangs on a machine that is never idle.
@@ -152,8 +155,8 @@ def wait_until_idle(max_wait_s: float, threshold: float = BUSY, sample_s: float 
         time.sleep(sample_s)
         share = others_share(before, machine_busy_cpu_s(), 0.0, sample_s)
         if share is None or share < threshold:
-            break
-    return time.perf_counter() - start
+            return time.perf_counter() - start, True
+    return time.perf_counter() - start, False
 
 
 def run_all(args) -> list[dict]:
@@ -162,8 +165,9 @@ def run_all(args) -> list[dict]:
     for seed in range(args.repeat):
         for name in args.only:
             if args.wait_idle > 0:
-                waited = wait_until_idle(args.wait_idle)
-                print(f"[run_peers] waited {waited:.0f} s for an idle machine", file=sys.stderr)
+                waited, idle = wait_until_idle(args.wait_idle)
+                print(f"[run_peers] waited {waited:.0f} s: machine "
+                      f"{'idle' if idle else 'still busy, running anyway'}", file=sys.stderr)
             print(f"[run_peers] {name} seed {seed} ...", file=sys.stderr, flush=True)
             run = run_peer(args.python, name, seed, args.timeout)
             print(f"[run_peers]   {run['status']}, whole process {fmt(run['wall_s'])} s, "
