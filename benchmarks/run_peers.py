@@ -8,6 +8,7 @@ peer / nnfit, plus the machine the numbers come from.
 
     python benchmarks/run_peers.py                      # all peers, once
     python benchmarks/run_peers.py --only keras,torch,sklearn --repeat 3 --json out.json
+    python benchmarks/run_peers.py --from-json out.json     # the same report again, no runs
 
 With ``--repeat N`` the peers take turns (round-robin, so slow drift in the machine's load hits all
 of them alike) and run ``i`` uses ``--seed i``; the table shows medians and [min-max].
@@ -58,6 +59,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS",
                         help="before each run, wait up to this long for other processes to use "
                              "under 10%% of the machine (for shared machines; default 0: no wait)")
+    parser.add_argument("--from-json", type=Path, metavar="FILE",
+                        help="print the report of a saved --json file again; runs nothing")
     args = parser.parse_args(argv)
     args.only = [name.strip() for name in args.only.split(",") if name.strip()]
     unknown = [name for name in args.only if name not in PEERS]
@@ -351,6 +354,19 @@ def machine_lines(machine: dict, runs: list[dict]) -> list[str]:
             f"(0 % means the numbers are not disturbed by anything else)"]
 
 
+def runs_table(runs: list[dict]) -> str:
+    """Every run, in the order run, with how busy the machine was meanwhile."""
+    lines = ["| peer | seed | status | training s | whole process s | val MSE "
+             "| others' CPU use |",
+             "|---|---:|---|---:|---:|---:|---:|"]
+    for run in runs:
+        result = run["result"] if run["status"] == "ok" else {}
+        lines.append(f"| {run['peer']} | {run['seed']} | {run['status'].split(':')[0]} "
+                     f"| {fmt(result.get('train_s'))} | {fmt(run.get('wall_s'))} "
+                     f"| {fmt(result.get('val_mse'), 1)} | {fmt_share(run.get('others_share'))} |")
+    return "\n".join(lines)
+
+
 def render(rows, machine, runs, argv) -> str:
     command = " ".join(shlex.quote(a) for a in ["python", "benchmarks/run_peers.py", *argv])
     parts = [f"Command: `{command}`", "", markdown_table(rows), "",
@@ -358,13 +374,25 @@ def render(rows, machine, runs, argv) -> str:
              f"processes used under {BUSY:.0%} of the machine (all runs if none was). "
              f"val MSE spans every run; run i uses seed i."]
     parts += [f"- {note}" for note in nnfit_notes(rows)]
-    parts += ["", "Machine:", *machine_lines(machine, runs)]
+    parts += ["", "Machine:", *machine_lines(machine, runs), "", "Every run:", "",
+              runs_table(runs)]
     return "\n".join(parts)
+
+
+def load_saved(path: Path):
+    """``(argv, machine, runs)`` of a ``--json`` file, to print its report again without re-running."""
+    saved = json.loads(path.read_text())
+    return saved["argv"], saved["machine"], saved["runs"]
 
 
 def main(argv=None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
+    if args.from_json:
+        argv, machine, runs = load_saved(args.from_json)
+        names = list(dict.fromkeys(run["peer"] for run in runs))
+        print(render(summarise(runs, names), machine, runs, argv))
+        return
     runs = run_all(args)
     rows = summarise(runs, args.only)
     machine = machine_info(args.python)
