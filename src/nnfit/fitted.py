@@ -266,14 +266,9 @@ class Fit:
         """Read a Fit written by :meth:`save`."""
         import pandas as pd
 
-        path = os.path.join(folder, "fit.json")
-        if not os.path.exists(path):
-            raise FileNotFoundError(f"{folder!r} holds no saved fit (no fit.json); "
-                                    "give the folder a fit was saved to")
-        with open(path) as f:
-            meta = json.load(f)
-        if meta.get("format") != FORMAT_VERSION:
-            raise ValueError(f"{path}: format {meta.get('format')!r} is not {FORMAT_VERSION}")
+        meta = read_versioned_json(os.path.join(folder, "fit.json"), FORMAT_VERSION,
+                                   f"{os.fspath(folder)!r} holds no saved fit (no fit.json); "
+                                   "give the folder a fit was saved to")
         with np.load(os.path.join(folder, "params.npz"), allow_pickle=False) as npz:
             n_layers = sum(1 for k in npz.files if k.startswith("W"))
             params = [(npz[f"W{i}"], npz[f"b{i}"]) for i in range(n_layers)]
@@ -324,6 +319,27 @@ def _jsonable(value):
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     return repr(value)
+
+
+def read_versioned_json(path, version, missing):
+    """Read a folder's JSON metadata, checking its ``format`` number.
+
+    Parameters
+    ----------
+    path : str
+        The JSON file.
+    version : int
+        The format this nnfit writes and reads.
+    missing : str
+        The message when the file is absent (it names the folder and the fix).
+    """
+    if not os.path.exists(path):
+        raise FileNotFoundError(missing)
+    with open(path) as f:
+        meta = json.load(f)
+    if meta.get("format") != version:
+        raise ValueError(f"{path}: format {meta.get('format')!r} is not {version}")
+    return meta
 
 
 def _atomic_write(path, write, mode):

@@ -178,17 +178,14 @@ class SweepResult:
     @classmethod
     def load(cls, folder):
         """Read a run folder written by :func:`nnfit.sweep.run` or :meth:`save`."""
+        from ..fitted import read_versioned_json
         from .folder import FORMAT_VERSION, _Folder, table
 
         folder = os.fspath(folder)
         path = os.path.join(folder, "sweep.json")
-        if not os.path.exists(path):
-            raise FileNotFoundError(f"{folder!r} holds no sweep (no sweep.json); give the folder "
-                                    "passed to nnfit.sweep.run(out=...)")
-        with open(path) as f:
-            meta = json.load(f)
-        if meta.get("format") != FORMAT_VERSION:
-            raise ValueError(f"{path}: format {meta.get('format')!r} is not {FORMAT_VERSION}")
+        meta = read_versioned_json(path, FORMAT_VERSION,
+                                   f"{folder!r} holds no sweep (no sweep.json); give the folder "
+                                   "passed to nnfit.sweep.run(out=...)")
         reader = _Folder.__new__(_Folder)
         reader.path, reader.meta_path, reader.meta = folder, path, meta
         records = reader.records()
