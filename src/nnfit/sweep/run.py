@@ -155,6 +155,8 @@ def run(grid, X, y=None, *, X_val=None, y_val=None, validation_split=0.0, seeds=
     all_configs = dict(folder.meta["configs"]) if folder else {}
     all_configs = {cid: G.Configuration(c) for cid, c in all_configs.items()}
     all_configs.update(configs)
+    # rows of configurations the folder no longer describes (sweep.json lost) train again
+    records = {k: v for k, v in records.items() if k[0] in all_configs}
     if folder:
         folder.write_meta(configs, keys)
     todo = [(configs[cid], seed) for cid, seed in keys if (cid, seed) not in records]
