@@ -17,6 +17,7 @@ from . import grid as G
 # 5 x 1024 train in 2.8 times the time of one on two CPU cores.
 PARAMETER_BUDGET = 1e8
 
+
 def train_group(task, data):
     """Train one group of runs in one :func:`nnfit.fit` call and score every member.
 
