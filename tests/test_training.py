@@ -295,3 +295,11 @@ def test_validation_labels_use_the_training_classes_and_weights():
     with pytest.raises(ValueError, match="validation labels go up to 2"):
         nnfit.fit(nnfit.MLP(hidden=(8,), output="softmax"), X[keep], labels[keep], epochs=1,
                   validation_data=(X, labels))
+
+
+def test_a_different_number_of_epochs_reuses_the_compiled_program():
+    kw = dict(learning_rate=0.02, batch_size=8, chunk_epochs=4)
+    nnfit.fit(small(), X1, Y1, epochs=8, **kw)
+    before = engine.TRACE_COUNT["chunk"]
+    fit = nnfit.fit(small(), X1, Y1, epochs=13, **kw)
+    assert engine.TRACE_COUNT["chunk"] == before and len(fit.history) == 13

@@ -175,8 +175,11 @@ def _fit(model, X, y, dtype_name, dtype, **options):
                                         "beta_2": o["beta_2"], "epsilon": o["epsilon"]}.items(),
                                        key=lambda kv: kv[0])),
         schedule=o["schedule"],
+        # the step count is static only where the schedule needs it (cosine), so fits that
+        # differ in epochs alone share one compiled program
         schedule_options=(("decay_rate", o["decay_rate"]), ("power_t", o["power_t"]),
-                          ("tol", o["tol"]), ("total_steps", n_batches * o["epochs"])),
+                          ("tol", o["tol"] if o["schedule"] == "adaptive" else None),
+                          ("total_steps", n_batches * o["epochs"] if o["schedule"] == "cosine" else None)),
         batch_size=batch, n_batches=n_batches, shuffle=bool(o["shuffle"]) and n_batches > 1,
         chunk=chunk, has_validation=X_val is not None, early_stopping=bool(o["early_stopping"]),
         patience=o["n_iter_no_change"], monitor=monitor)
