@@ -303,3 +303,20 @@ def test_a_different_number_of_epochs_reuses_the_compiled_program():
     before = engine.TRACE_COUNT["chunk"]
     fit = nnfit.fit(small(), X1, Y1, epochs=13, **kw)
     assert engine.TRACE_COUNT["chunk"] == before and len(fit.history) == 13
+
+
+def test_select_and_concat_members():
+    fit = nnfit.fit(small(), X1, Y1, n_members=3, epochs=4, seed=2)
+    one = fit.select(1)
+    assert one.n_members == 1
+    np.testing.assert_array_equal(one.predict(X1), fit.predict_members(X1)[1])
+    np.testing.assert_array_equal(one.history.to_numpy(),
+                                  fit.histories[fit.histories.member == 1].drop(columns="member").to_numpy())
+    back = nnfit.Fit.concat([fit.select([2, 0]), fit.select(1)])
+    np.testing.assert_array_equal(back.predict_members(X1), fit.predict_members(X1)[[2, 0, 1]])
+    assert sorted(back.histories.member.unique()) == [0, 1, 2]
+    with pytest.raises(ValueError, match="member 5 does not exist"):
+        fit.select(5)
+    other = nnfit.fit(nnfit.MLP(hidden=(2,)), X1, Y1, epochs=1)
+    with pytest.raises(ValueError, match="one network"):
+        nnfit.Fit.concat([fit, other])
