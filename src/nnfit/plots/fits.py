@@ -134,6 +134,19 @@ def plot_residuals(y, y_hat, x=None, *, x_label="x", title=None):
     return fig
 
 
+def _training_points(ax, X_train, y_train, size):
+    """The training data as points, when both arrays are given."""
+    if X_train is not None and y_train is not None:
+        ax.scatter(as_1d("X_train", X_train), as_1d("y_train", y_train), s=size,
+                   color=COLORS["data"], alpha=0.6, label="training data", zorder=3)
+
+
+def _std_band(ax, x, order, mean, std, k):
+    """A band of ``k`` standard deviations around ``mean``, drawn along sorted ``x``."""
+    ax.fill_between(x[order], (mean - k * std)[order], (mean + k * std)[order],
+                    color=COLORS["band"], alpha=0.18, lw=0, label=f"mean ± {k:g} std")
+
+
 @styled
 def plot_ensemble_band(x, mean, std, X_train=None, y_train=None, *, members=None, k=2.0,
                        x_label="x", y_label="y", title=None):
@@ -160,9 +173,7 @@ def plot_ensemble_band(x, mean, std, X_train=None, y_train=None, *, members=None
     same_length(x=x, mean=mean, std=std)
     order = np.argsort(x, kind="stable")
     fig, ax = new_figure(size=(6.0, 3.8))
-    if X_train is not None and y_train is not None:
-        ax.scatter(as_1d("X_train", X_train), as_1d("y_train", y_train), s=14,
-                   color=COLORS["data"], alpha=0.6, label="training data", zorder=3)
+    _training_points(ax, X_train, y_train, size=14)
     if members is not None:
         members = np.asarray(members, dtype=np.float64)
         if members.ndim != 2 or members.shape[1] != len(x):
@@ -170,8 +181,7 @@ def plot_ensemble_band(x, mean, std, X_train=None, y_train=None, *, members=None
         for m, row in enumerate(members):
             ax.plot(x[order], row[order], color=CYCLE[m % len(CYCLE)], lw=0.8, alpha=0.6,
                     label=f"members ({len(members)})" if m == 0 else None)
-    ax.fill_between(x[order], (mean - k * std)[order], (mean + k * std)[order],
-                    color=COLORS["band"], alpha=0.18, lw=0, label=f"mean ± {k:g} std")
+    _std_band(ax, x, order, mean, std, k)
     ax.plot(x[order], mean[order], color=COLORS["fit"], label="ensemble mean")
     ax.set(xlabel=x_label, ylabel=y_label, title=title or "ensemble mean and spread")
     ax.legend()
@@ -211,17 +221,13 @@ def plot_extrapolation(x, y_true, mean, std=None, train_range=None, *, X_train=N
     if train_range is not None:
         lo, hi = train_range
         ax.axvspan(lo, hi, color=COLORS["train_range"], alpha=0.3, lw=0, label="training range")
-    if X_train is not None and y_train is not None:
-        ax.scatter(as_1d("X_train", X_train), as_1d("y_train", y_train), s=12,
-                   color=COLORS["data"], alpha=0.6, label="training data", zorder=3)
+    _training_points(ax, X_train, y_train, size=12)
     if y_true is not None:
         y_true = as_1d("y_true", y_true)
         same_length(x=x, y_true=y_true)
         ax.plot(x[order], y_true[order], color=COLORS["true"], ls="--", label="true function")
     if std is not None:
-        std = as_1d("std", std)
-        ax.fill_between(x[order], (mean - k * std)[order], (mean + k * std)[order],
-                        color=COLORS["band"], alpha=0.18, lw=0, label=f"mean ± {k:g} std")
+        _std_band(ax, x, order, mean, as_1d("std", std), k)
     ax.plot(x[order], mean[order], color=COLORS["fit"], label="model")
     ax.set(xlabel=x_label, ylabel=y_label, title=title or "extrapolation")
     ax.legend()
