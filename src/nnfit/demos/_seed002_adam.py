@@ -14,8 +14,8 @@ def adam(ctx, ls_params, EX):
 
     Parameters
     ----------
-    ctx : types.SimpleNamespace
-        The run: ``report``, ``say``, ``cfg``, ``timings``, ``numbers``, ``X``, ``y``, ``model``.
+    ctx : Run
+        The demo's state (:class:`nnfit.demos._seed002_shared.Run`).
     ls_params : dict of str -> float
         The least-squares parameters, shown beside Adam's.
     EX : numpy.ndarray
@@ -79,8 +79,8 @@ def compare(ctx):
 
     Parameters
     ----------
-    ctx : types.SimpleNamespace
-        The run: ``report``, ``say``, ``cfg``, ``timings``, ``numbers``, ``X``, ``y``, ``model``.
+    ctx : Run
+        The demo's state (:class:`nnfit.demos._seed002_shared.Run`).
 
     Returns
     -------

@@ -12,8 +12,8 @@ def extrapolation(ctx, ls):
 
     Parameters
     ----------
-    ctx : types.SimpleNamespace
-        The run: ``report``, ``say``, ``cfg``, ``timings``, ``numbers``, ``X``, ``y``, ``model``.
+    ctx : Run
+        The demo's state (:class:`nnfit.demos._seed002_shared.Run`).
     ls : nnfit fit
         The least-squares fit.
 
@@ -73,8 +73,8 @@ def basis_expansion(ctx, ls):
 
     Parameters
     ----------
-    ctx : types.SimpleNamespace
-        The run: ``report``, ``say``, ``cfg``, ``timings``, ``numbers``, ``X``, ``y``, ``model``.
+    ctx : Run
+        The demo's state (:class:`nnfit.demos._seed002_shared.Run`).
     ls : nnfit fit
         The least-squares fit.
     """

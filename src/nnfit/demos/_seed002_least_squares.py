@@ -14,8 +14,8 @@ def least_squares(ctx):
 
     Parameters
     ----------
-    ctx : types.SimpleNamespace
-        The run: ``report``, ``say``, ``cfg``, ``timings``, ``numbers``, ``X``, ``y``, ``model``.
+    ctx : Run
+        The demo's state (:class:`nnfit.demos._seed002_shared.Run`).
 
     Returns
     -------
@@ -62,8 +62,8 @@ def curvature(ctx, ls):
 
     Parameters
     ----------
-    ctx : types.SimpleNamespace
-        The run: ``report``, ``say``, ``cfg``, ``timings``, ``numbers``, ``X``, ``y``, ``model``.
+    ctx : Run
+        The demo's state (:class:`nnfit.demos._seed002_shared.Run`).
     ls : nnfit fit
         The least-squares fit.
     """
@@ -143,8 +143,8 @@ def parameters(ctx, ls, ls_pred):
 
     Parameters
     ----------
-    ctx : types.SimpleNamespace
-        The run: ``report``, ``say``, ``cfg``, ``timings``, ``numbers``, ``X``, ``y``, ``model``.
+    ctx : Run
+        The demo's state (:class:`nnfit.demos._seed002_shared.Run`).
     ls : nnfit fit
         The least-squares fit.
     ls_pred : numpy.ndarray

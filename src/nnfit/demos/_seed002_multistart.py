@@ -17,8 +17,8 @@ def new_initializations(ctx):
 
     Parameters
     ----------
-    ctx : types.SimpleNamespace
-        The run: ``report``, ``say``, ``cfg``, ``timings``, ``numbers``, ``X``, ``y``, ``model``.
+    ctx : Run
+        The demo's state (:class:`nnfit.demos._seed002_shared.Run`).
     """
     import pandas as pd
 

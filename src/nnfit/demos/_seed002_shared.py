@@ -4,8 +4,17 @@ figure."""
 from __future__ import annotations
 
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
+
+
+class Run(SimpleNamespace):
+    """What every section of the seed 002 demo reads and writes, passed as ``ctx``.
+
+    Attributes: ``report``, ``say``, ``cfg``, ``timings``, ``numbers``, ``X``, ``y``, ``model``.
+    """
+
 
 # the seed's names for the 10 parameters, in the order of its ``pars`` vector
 SEED_NAMES = ("b1", "w10", "w00", "b00", "w11", "w01", "b01", "w12", "w02", "b02")

@@ -65,9 +65,8 @@ def one_hidden_layer(ctx):
 
     Parameters
     ----------
-    ctx : types.SimpleNamespace
-        The run: ``report``, ``say``, ``cfg``, ``timings``, ``numbers``, ``quick``, the data
-        ``X``, ``y``, ``X_val``, ``y_val``, the plotting ``grid`` and the ``study`` table.
+    ctx : Run
+        The demo's state (:class:`nnfit.demos._seed004_shared.Run`).
 
     Returns
     -------
@@ -118,9 +117,8 @@ def layers_of_16(ctx):
 
     Parameters
     ----------
-    ctx : types.SimpleNamespace
-        The run: ``report``, ``say``, ``cfg``, ``timings``, ``numbers``, ``quick``, the data
-        ``X``, ``y``, ``X_val``, ``y_val``, the plotting ``grid`` and the ``study`` table.
+    ctx : Run
+        The demo's state (:class:`nnfit.demos._seed004_shared.Run`).
 
     Returns
     -------
@@ -159,9 +157,8 @@ def big_model(ctx):
 
     Parameters
     ----------
-    ctx : types.SimpleNamespace
-        The run: ``report``, ``say``, ``cfg``, ``timings``, ``numbers``, ``quick``, the data
-        ``X``, ``y``, ``X_val``, ``y_val``, the plotting ``grid`` and the ``study`` table.
+    ctx : Run
+        The demo's state (:class:`nnfit.demos._seed004_shared.Run`).
 
     Returns
     -------
@@ -214,9 +211,8 @@ def capacity_table(ctx, widths_train, depth_train, big_name, tr, va):
 
     Parameters
     ----------
-    ctx : types.SimpleNamespace
-        The run: ``report``, ``say``, ``cfg``, ``timings``, ``numbers``, ``quick``, the data
-        ``X``, ``y``, ``X_val``, ``y_val``, the plotting ``grid`` and the ``study`` table.
+    ctx : Run
+        The demo's state (:class:`nnfit.demos._seed004_shared.Run`).
     widths_train, depth_train : dict of int -> float
         Training MSE by width and by depth.
     big_name : str

@@ -27,9 +27,8 @@ def surgery(ctx, big, tr, va):
 
     Parameters
     ----------
-    ctx : types.SimpleNamespace
-        The run: ``report``, ``say``, ``cfg``, ``timings``, ``numbers``, ``quick``, the data
-        ``X``, ``y``, ``X_val``, ``y_val``, the plotting ``grid`` and the ``study`` table.
+    ctx : Run
+        The demo's state (:class:`nnfit.demos._seed004_shared.Run`).
     big : nnfit fit
         The big model (member 0 is edited).
     tr, va : float
@@ -95,9 +94,8 @@ def penalties(ctx, big, before, big_params):
 
     Parameters
     ----------
-    ctx : types.SimpleNamespace
-        The run: ``report``, ``say``, ``cfg``, ``timings``, ``numbers``, ``quick``, the data
-        ``X``, ``y``, ``X_val``, ``y_val``, the plotting ``grid`` and the ``study`` table.
+    ctx : Run
+        The demo's state (:class:`nnfit.demos._seed004_shared.Run`).
     big : nnfit fit
         The big model and its variants (:data:`VARIANTS`).
     before : numpy.ndarray
@@ -198,9 +196,8 @@ def classification(ctx):
 
     Parameters
     ----------
-    ctx : types.SimpleNamespace
-        The run: ``report``, ``say``, ``cfg``, ``timings``, ``numbers``, ``quick``, the data
-        ``X``, ``y``, ``X_val``, ``y_val``, the plotting ``grid`` and the ``study`` table.
+    ctx : Run
+        The demo's state (:class:`nnfit.demos._seed004_shared.Run`).
 
     Returns
     -------

@@ -27,13 +27,12 @@ attribute holds the key results for tests.
 from __future__ import annotations
 
 import time
-from types import SimpleNamespace
 
 from ._seed002_adam import adam, compare
 from ._seed002_extrapolation import basis_expansion, extrapolation
 from ._seed002_least_squares import curvature, least_squares, parameters
 from ._seed002_multistart import GOOD_COST_RATIO, new_initializations
-from ._seed002_shared import SEED_NAMES, _line_figure, seed_parameters
+from ._seed002_shared import SEED_NAMES, Run, _line_figure, seed_parameters
 
 __all__ = ["TITLE", "SUMMARY", "SEED_NAMES", "GOOD_COST_RATIO", "FULL", "QUICK", "build",
            "seed_parameters"]
@@ -101,7 +100,7 @@ def build(quick=False, progress=None):
                                      "series": [(X[:, 0], y, None, "points")]}], size=(5.0, 3.4)),
                       "The data: 50 points of y = x^(1/3); steep at 0, flat towards 1")
 
-    ctx = SimpleNamespace(report=report, say=say, cfg=cfg, timings=timings, numbers=numbers,
+    ctx = Run(report=report, say=say, cfg=cfg, timings=timings, numbers=numbers,
                           X=X, y=y, model=model)
     ls, ls_pred, ls_mse = least_squares(ctx)
     curvature(ctx, ls)

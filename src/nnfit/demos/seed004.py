@@ -26,7 +26,6 @@ attribute holds the key results for tests.
 from __future__ import annotations
 
 import time
-from types import SimpleNamespace
 
 import numpy as np
 
@@ -34,7 +33,8 @@ from ._seed004_capacity import (SEED_TABLE, _Study, big_model, capacity_table, l
                                 one_hidden_layer)
 from ._seed004_penalties import (CLASS_VARIANTS, SEED_CLASSIFICATION, SEED_EVALUATE,
                                  classification, penalties, surgery)
-from ._seed004_shared import SEED, VARIANTS, _figure, member_mse, relu_model, weight_penalty
+from ._seed004_shared import (SEED, VARIANTS, Run, _figure, member_mse, relu_model,
+                             weight_penalty)
 
 __all__ = ["TITLE", "SUMMARY", "SEED", "SEED_TABLE", "SEED_EVALUATE", "SEED_CLASSIFICATION",
            "VARIANTS", "CLASS_VARIANTS", "FULL", "QUICK", "build", "member_mse", "relu_model",
@@ -130,7 +130,7 @@ def build(quick=False, progress=None):
         "vectorised program, and the start with the lowest training MSE is shown (validation "
         "data never choose). The capacity plots show every start.")
 
-    ctx = SimpleNamespace(report=report, say=say, cfg=cfg, timings=timings, numbers=numbers,
+    ctx = Run(report=report, say=say, cfg=cfg, timings=timings, numbers=numbers,
                           quick=quick, X=X, y=y, X_val=X_val, y_val=y_val, grid=grid,
                           study=study)
     widths_train = one_hidden_layer(ctx)
