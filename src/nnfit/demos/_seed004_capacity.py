@@ -100,16 +100,25 @@ def one_hidden_layer(ctx):
                                   f"2 units, start {letter}: train MSE {tr:.4f}, val MSE {va:.4f}")
             widths_train[width] = float(min(r["train_mse"] for r in study.rows))
             continue
-        member = _best(fit, X, y)
-        report.add_section(f"{width} units", level=3)
-        tr, va = study.add(f"{width} units", "width", fit, member, width, 1)
-        widths_train[width] = tr
-        report.add_figure(_units_figure(fit, member, grid, X, y, f"{width} units"),
-                          f"{width} units ({starts} start{'s' if starts > 1 else ''}"
-                          f"{', the best shown' if starts > 1 else ''}): train MSE {tr:.4f}, "
-                          f"val MSE {va:.4f}")
+        widths_train[width] = _show_best(
+            ctx, fit, f"{width} units", "width", width, 1,
+            f"{width} units ({starts} start{'s' if starts > 1 else ''}"
+            f"{', the best shown' if starts > 1 else ''}): ")
     numbers["width_train_mse"] = widths_train
     return widths_train
+
+
+def _show_best(ctx, fit, name, kind, size, depth, caption):
+    """The best start of ``fit``: a subsection, its row in the study table and its figure.
+
+    Returns the start's training MSE; ``caption`` is the figure caption's opening words.
+    """
+    member = _best(fit, ctx.X, ctx.y)
+    ctx.report.add_section(name, level=3)
+    tr, va = ctx.study.add(name, kind, fit, member, size, depth)
+    ctx.report.add_figure(_units_figure(fit, member, ctx.grid, ctx.X, ctx.y, name),
+                          f"{caption}train MSE {tr:.4f}, val MSE {va:.4f}")
+    return tr
 
 
 def layers_of_16(ctx):
@@ -125,9 +134,8 @@ def layers_of_16(ctx):
     dict of int -> float
         The training MSE by the number of layers.
     """
-    report, say, cfg, timings, numbers, X, y, grid, study = (ctx.report, ctx.say, ctx.cfg,
-                                                             ctx.timings, ctx.numbers, ctx.X, ctx.y,
-                                                             ctx.grid, ctx.study)
+    report, say, cfg, timings, numbers, X, y = (ctx.report, ctx.say, ctx.cfg, ctx.timings,
+                                                ctx.numbers, ctx.X, ctx.y)
     w16 = cfg["depth_width"]
     report.add_section(f"Models with multiple hidden layers, {w16} units per layer")
     report.add_text(
@@ -140,14 +148,11 @@ def layers_of_16(ctx):
         fit, _ = _fit(relu_model((w16,) * depth), X, y, learning_rate=cfg["small_lr"],
                       epochs=cfg["small_epochs"], n_members=cfg["n_starts"])
         timings[f"{depth} x {w16}"] = time.perf_counter() - t0
-        member = _best(fit, X, y)
         name = f"{depth} layer{'s' if depth > 1 else ''} of {w16}"
-        report.add_section(name, level=3)
-        tr, va = study.add(name, "depth", fit, member, depth, depth)
-        depth_train[depth] = tr
-        report.add_figure(_units_figure(fit, member, grid, X, y, name),
-                          f"{name} ({cfg['n_starts']} starts, the best shown): last hidden "
-                          f"layer's contributions; train MSE {tr:.4f}, val MSE {va:.4f}")
+        depth_train[depth] = _show_best(
+            ctx, fit, name, "depth", depth, depth,
+            f"{name} ({cfg['n_starts']} starts, the best shown): last hidden layer's "
+            "contributions; ")
     numbers["depth_train_mse"] = depth_train
     return depth_train
 
