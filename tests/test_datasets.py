@@ -33,6 +33,16 @@ def test_linear_is_make_regression_and_has_the_seed_theta():
     np.testing.assert_allclose(closed_form(ds), [103.49534596, 49.82930935], atol=1e-8)
 
 
+@pytest.mark.parametrize("n_samples, noise, seed, bias", [
+    (2, 0.0, 0, 0.0), (7, 1.0, 3, -2.5), (333, 50.0, 123, 7.0), (1000, 0.5, 2**31 - 1, 1e3)])
+def test_own_make_regression_is_sklearns_draw_for_draw(n_samples, noise, seed, bias):
+    X, y = _generators._make_regression(n_samples, noise, seed, bias)
+    X_ref, y_ref = make_regression(n_samples=n_samples, n_features=1, noise=noise,
+                                   random_state=seed, bias=bias)
+    np.testing.assert_array_equal(X, X_ref)
+    np.testing.assert_array_equal(y, y_ref)
+
+
 def test_gd_line_reproduces_seed_003_exactly():
     ds = load_dataset("gd_line")
     np.testing.assert_allclose(closed_form(ds), [4.22215108, 2.96846751], atol=1e-8)

@@ -320,3 +320,19 @@ def test_select_and_concat_members():
     other = nnfit.fit(nnfit.MLP(hidden=(2,)), X1, Y1, epochs=1)
     with pytest.raises(ValueError, match="one network"):
         nnfit.Fit.concat([fit, other])
+
+
+def test_a_fit_on_numpy_data_imports_neither_sklearn_nor_pandas():
+    # scikit-learn and pandas cost a short script over a second (import and exit): a fit on
+    # NumPy arrays of a built-in data set, and its prediction, must not need them
+    import subprocess
+    import sys
+    code = ("import sys, numpy as np, nnfit\n"
+            "ds = nnfit.load_dataset('cubic')\n"
+            "fit = nnfit.fit(nnfit.MLP(hidden=(3,), normalize=True), ds.X, ds.y, epochs=2,\n"
+            "                validation_split=0.2, sample_weight=np.ones(len(ds.X)))\n"
+            "fit.predict(ds.X[:2])\n"
+            "print(*(m in sys.modules for m in ('sklearn', 'pandas', 'matplotlib')))\n"
+            "print(len(fit.history))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.split() == ["False", "False", "False", "2"], out.stderr[-2000:]

@@ -35,11 +35,30 @@ def _seeded(seed, noise, high=None, name="noise"):
 
 
 def _make_regression(n_samples, noise, seed, bias):
-    from sklearn.datasets import make_regression
+    """scikit-learn's ``make_regression(n_features=1, ...)``, draw for draw, without importing it.
 
+    The same calls on one ``RandomState`` in the same order (inputs, the coefficient, the noise,
+    the row shuffle, the one-feature shuffle), so the arrays are bit-identical to scikit-learn's
+    (a test compares them); importing scikit-learn would cost a short script over half a second.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 1)
+    y : ndarray of shape (n_samples,)
+    """
     _seeded(seed, noise)
-    return make_regression(n_samples=_count(n_samples), n_features=1, noise=noise,
-                           random_state=seed, bias=bias)
+    n = _count(n_samples)
+    rng = np.random.RandomState(seed)
+    X = rng.standard_normal(size=(n, 1))
+    coef = 100 * rng.uniform(size=(1, 1))
+    y = np.dot(X, coef) + bias
+    if noise > 0.0:
+        y += rng.normal(scale=noise, size=y.shape)
+    rows = np.arange(n)
+    rng.shuffle(rows)
+    X, y = X[rows], y[rows]
+    rng.shuffle(np.arange(1))  # the feature shuffle: one feature, but it still draws
+    return X, np.squeeze(y)
 
 
 @_register("linear", "regression", "Seed 000: sklearn make_regression(n_features=1, noise=30, "

@@ -68,7 +68,7 @@ class Fit:
                  best_epoch=None, timings=None, solver_info=None, input_stats=None):
         self.network = network
         self._member_params = [(np.asarray(W), np.asarray(b)) for W, b in member_params]
-        self.histories = histories
+        self._histories = histories  # a DataFrame, or a function that builds it when first read
         self.config = config
         self.task = task
         self.classes = None if classes is None else np.asarray(classes)
@@ -84,22 +84,22 @@ class Fit:
 
     @classmethod
     def from_engine(cls, network, result, **kwargs):
-        """Build a Fit from an :class:`~nnfit.engine.EngineResult`."""
-        import pandas as pd
+        """Build a Fit from an :class:`~nnfit.engine.EngineResult`.
 
-        frames = []
-        n_members = len(result.reasons)
-        for m in range(n_members):
-            columns = {k: v[m] for k, v in result.records.items() if k != "recorded"}
-            frame = pd.DataFrame(columns)
-            frame = frame[result.records["recorded"][m]] if "recorded" in result.records else frame
-            frame.insert(0, "epoch", np.arange(1, len(frame) + 1))
-            frame.insert(0, "member", m)
-            frames.append(frame)
-        histories = (pd.concat(frames, ignore_index=True) if frames
-                     else pd.DataFrame(columns=["member", "epoch"]))
-        return cls(network, result.params, histories, stop_reasons=result.reasons,
-                   best_epoch=result.best_epoch + 1, timings=result.timings, **kwargs)
+        The history tables are built when first read: a script that only predicts never
+        imports pandas, and a grid search of many fits pays for the tables it looks at.
+        """
+        records, n_members = result.records, len(result.reasons)
+        return cls(network, result.params, lambda: _histories_table(records, n_members),
+                   stop_reasons=result.reasons, best_epoch=result.best_epoch + 1,
+                   timings=result.timings, **kwargs)
+
+    @property
+    def histories(self):
+        """Every member's per-epoch history, with a ``member`` column (a pandas DataFrame)."""
+        if callable(self._histories):
+            self._histories = self._histories()
+        return self._histories
 
     # ----------------------------------------------------------------- parameters and history
     @property
@@ -416,3 +416,18 @@ def _atomic_write(path, write, mode):
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _histories_table(records, n_members):
+    """The engine's records, name -> (n_members, epochs) arrays, as one long DataFrame."""
+    import pandas as pd
+
+    frames = []
+    for m in range(n_members):
+        frame = pd.DataFrame({k: v[m] for k, v in records.items() if k != "recorded"})
+        frame = frame[records["recorded"][m]] if "recorded" in records else frame
+        frame.insert(0, "epoch", np.arange(1, len(frame) + 1))
+        frame.insert(0, "member", m)
+        frames.append(frame)
+    return (pd.concat(frames, ignore_index=True) if frames
+            else pd.DataFrame(columns=["member", "epoch"]))

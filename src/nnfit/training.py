@@ -446,8 +446,6 @@ class _progress:
 
 def _report_stops(fitted, result, o):
     """Raise on divergence, warn on interruption or on stopping before convergence."""
-    from sklearn.exceptions import ConvergenceWarning
-
     from .engine import TrainingDiverged
 
     reasons = result.reasons
@@ -464,9 +462,13 @@ def _report_stops(fitted, result, o):
                       f"{o['epochs']}; the Fit holds what was trained so far", UserWarning,
                       stacklevel=4)
     elif "max_evaluations" in reasons:
+        from sklearn.exceptions import ConvergenceWarning
+
         warnings.warn(f"least squares stopped at max_nfev={o['epochs']} evaluations before "
                       "converging; raise epochs", ConvergenceWarning, stacklevel=4)
     elif (o["early_stopping"] or o["target_loss"] is not None) and "completed" in reasons:
+        from sklearn.exceptions import ConvergenceWarning
+
         warnings.warn(f"{reasons.count('completed')} member(s) used all {o['epochs']} epochs "
                       "before early stopping or the target loss stopped them; raise epochs",
                       ConvergenceWarning, stacklevel=4)
