@@ -336,3 +336,14 @@ def test_a_fit_on_numpy_data_imports_neither_sklearn_nor_pandas():
             "print(len(fit.history))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.split() == ["False", "False", "False", "2"], out.stderr[-2000:]
+
+
+@pytest.mark.parametrize("x64", [False, True])
+def test_seed_key_data_is_what_jax_random_key_holds(x64):
+    import jax
+
+    from nnfit.engine import seed_key_data
+    seeds = [0, 1, 7, 2**31 - 1, 2**31 + 5, 2**32 - 1, 2**32 + 7, 2**40 + 3]
+    with jax.enable_x64(x64):
+        expected = np.stack([np.asarray(jax.random.key_data(jax.random.key(s))) for s in seeds])
+        np.testing.assert_array_equal(seed_key_data(seeds), expected)

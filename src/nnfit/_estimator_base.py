@@ -255,9 +255,7 @@ class BaseMLP(BaseEstimator):
         return {"early_stopping": stop, "n_iter_no_change": patience, **options}
 
     def _set_attributes(self, fit, hidden, n, w, validation, warm):
-        # one member's history is its own (Fit.history's mean over members costs a groupby)
-        history = (fit.histories.drop(columns="member").reset_index(drop=True)
-                   if fit.n_members == 1 else fit.history)
+        history = fit.history
         curve = self._scale() * history["loss"].to_numpy()
         self.fit_ = fit
         self.history_ = history

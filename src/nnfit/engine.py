@@ -6,9 +6,10 @@ batch weighs exactly its real rows), the validation pass at the end of every epo
 early-stopping and non-finite bookkeeping as data. ``jax.vmap`` runs many members (seeds,
 learning rates, penalties of one shape) as one program.
 
-The host calls that program for a chunk of epochs at a time: between chunks it reports
-progress, stops when every member has stopped, and catches Ctrl-C, keeping the state of the
-last finished chunk. Compiled programs are cached in-process by their static configuration and
+The host calls that program for a chunk of epochs at a time, as many as take about a quarter
+of a second (the count is an argument of the program, so any count reuses it): between calls it
+reports progress, stops when every member has stopped, and catches Ctrl-C, keeping the state of
+the last finished call. Compiled programs are cached in-process by their static configuration and
 argument shapes, so hundreds of fits of one shape (a grid search) compile once; JAX's persistent
 compilation cache lets a new process skip compilation as well.
 
@@ -296,39 +297,153 @@ def _run_epoch(static, data, hyper, n_epochs, state, order):
     return new_state, record
 
 
-def _run_chunk(static, state, data, hyper, n_epochs, orders):
-    """``static.chunk`` epochs of every member (vmapped over the leading axis of state/hyper).
+def _run_chunk(static, state, data, hyper, n_epochs, count, orders):
+    """``count`` epochs (at most ``static.chunk``) of every member, vmapped over members.
 
-    ``orders``: (n_members, chunk, n_batches * batch_size) row orders, or None (no shuffle).
+    ``count`` is traced, so one compiled program serves calls of any length: the host sizes
+    each call to its measured speed and nothing is computed past the last epoch. ``orders``:
+    (n_members, chunk, n_batches * batch_size) row orders, or None (no shuffle). Returns the
+    new state and the records, (n_members, chunk) arrays of which the first ``count`` are set.
     """
     TRACE_COUNT["chunk"] += 1
 
     def member(state, hyper, orders):
-        return jax.lax.scan(lambda s, order: _run_epoch(static, data, hyper, n_epochs, s, order),
-                            state, orders, length=static.chunk)
+        def epoch(s, i):
+            return _run_epoch(static, data, hyper, n_epochs, s, None if orders is None else orders[i])
+
+        shapes = jax.eval_shape(lambda s: epoch(s, 0)[1], state)
+        records = jax.tree.map(lambda r: jnp.zeros((static.chunk,) + r.shape, r.dtype), shapes)
+
+        def body(i, carry):
+            s, records = carry
+            s, record = epoch(s, i)
+            return s, jax.tree.map(lambda rs, r: rs.at[i].set(r), records, record)
+
+        return jax.lax.fori_loop(0, count, body, (state, records))
 
     return jax.vmap(member)(state, hyper, orders)
 
 
-def _epoch_orders(generators, n, padded, chunk):
-    """Row orders of the next ``chunk`` epochs of every member: (n_members, chunk, padded).
+# a compiled call should last about this long: long enough that calls cost nothing next to the
+# training, short enough for a lively progress bar and a prompt Ctrl-C
+CALL_SECONDS = 0.25
+# before any call is timed, assume this speed (floating-point operations a second): on the
+# slow side, so a first call on big data returns soon and its timing sizes the next ones
+ASSUMED_FLOPS = 1e9
+# the largest chunk, and the most row-order entries a chunk's shuffles may hold (32 MiB)
+MAX_CHUNK = 512
+MAX_ORDER_ENTRIES = 1 << 23
+
+
+def chunk_size(n_members, n_orders):
+    """Epochs a compiled call can hold: the record buffer's length.
+
+    Parameters
+    ----------
+    n_members : int
+    n_orders : int
+        Row-order entries an epoch needs per member (n_batches * batch_size), 0 without
+        shuffling.
+    """
+    if n_orders == 0:
+        return MAX_CHUNK
+    fits = max(1, MAX_ORDER_ENTRIES // (n_members * n_orders))
+    # a power of two, so that data sets of similar size share one compiled program
+    return min(MAX_CHUNK, 1 << (fits.bit_length() - 1))
+
+
+def _epoch_flops(static, data, n_members):
+    """A rough count of one epoch's arithmetic: forward and backward over every row."""
+    sizes = [static.n_inputs, *static.spec.hidden, static.n_outputs]
+    weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    rows = data.X.shape[0] + (0 if data.X_val is None else data.X_val.shape[0])
+    return 6.0 * weights * rows * n_members
+
+
+class _Orders:
+    """The members' row orders, epoch after epoch, drawn on the host ahead of use.
 
     Each member shuffles with its own NumPy generator, seeded from its seed, so a member's
-    batches do not depend on how many members train beside it.
+    batches depend neither on how many members train beside it nor on how the epochs are
+    split into calls: orders are drawn in epoch order and handed out in the same order.
     """
-    orders = np.zeros((len(generators), chunk, padded), dtype=np.int32)
-    for m, rng in enumerate(generators):
-        for e in range(chunk):
-            orders[m, e, :n] = rng.permutation(n)
-    return orders
+
+    def __init__(self, seeds, n, static):
+        self.generators = [np.random.default_rng([int(s), 1]) for s in seeds]
+        self.n, self.chunk = n, static.chunk
+        self.padded = static.n_batches * static.batch_size
+        self.ready = []  # drawn epochs not yet used: arrays of shape (n_members, padded)
+
+    def draw(self, count):
+        """Draw orders until ``count`` epochs are ready."""
+        while len(self.ready) < count:
+            epoch = np.zeros((len(self.generators), self.padded), dtype=np.int32)
+            for m, rng in enumerate(self.generators):
+                epoch[m, :self.n] = rng.permutation(self.n)
+            self.ready.append(epoch)
+
+    def take(self, count):
+        """The next ``count`` epochs' orders as a (n_members, chunk, padded) block."""
+        self.draw(count)
+        block = np.zeros((len(self.generators), self.chunk, self.padded), dtype=np.int32)
+        for e in range(count):
+            block[:, e] = self.ready[e]
+        del self.ready[:count]
+        return block
+
+
+class _CallPlan:
+    """How many epochs each compiled call runs: about ``CALL_SECONDS`` of work, at most a chunk.
+
+    The first call's length comes from a pessimistic estimate of the arithmetic, later ones
+    from the measured speed; ``fixed`` (the user's ``chunk_epochs``) overrides both.
+    """
+
+    def __init__(self, static, n_epochs, epoch_flops, fixed=None):
+        self.chunk, self.n_epochs, self.fixed = static.chunk, n_epochs, fixed
+        self.per_epoch = epoch_flops / ASSUMED_FLOPS
+
+    def timed(self, count, seconds):
+        self.per_epoch = seconds / count
+
+    def next(self, done):
+        """Epochs of the call that starts after ``done`` epochs (0 when none are left)."""
+        left = self.n_epochs - done
+        if self.fixed is not None:
+            return max(0, min(self.fixed, self.chunk, left))
+        wanted = int(CALL_SECONDS / max(self.per_epoch, 1e-9))
+        return max(0, min(self.chunk, left, max(1, wanted)))
+
+
+def seed_key_data(seeds):
+    """The raw data of ``jax.random.key(seed)`` for each seed, computed on the host.
+
+    ``jax.random.key`` runs a small device computation per call, a fixed cost that a
+    hundred members or a grid search of quick fits would pay again and again; the compiled
+    program wraps this data into the same keys (threefry: the seed's high and low 32 bits,
+    the high ones only where 64-bit integers are on, as JAX does; a test checks it).
+
+    Returns
+    -------
+    ndarray of shape (n_seeds, 2), uint32
+    """
+    wide = jax.config.jax_enable_x64
+    return np.array([[(int(s) >> 32) & 0xFFFFFFFF if wide else 0, int(s) & 0xFFFFFFFF]
+                     for s in seeds], dtype=np.uint32)
 
 
 def _init_state(static, data, hyper, keys, start):
-    """Initial parameters and optimizer state of every member, from its key or ``start``."""
+    """Initial parameters and optimizer state of every member, from its key or ``start``.
+
+    ``keys`` is (n_members, 2) raw threefry key data (:func:`seed_key_data`) or, under
+    another PRNG implementation, an array of typed keys.
+    """
     net = _network(static, data)
     dtype = data.X.dtype
 
     def member(key, hyper, start):
+        if not jax.dtypes.issubdtype(key.dtype, jax.dtypes.prng_key):
+            key = jax.random.wrap_key_data(key, impl="threefry2x32")
         params = net.init(key, dtype) if start is None else start
         opt_state = _optimizer(static, hyper.learning_rate).init(params)
         return TrainState(params, opt_state, jnp.zeros((), jnp.int32),
@@ -345,7 +460,7 @@ _COMPILED: dict = {}
 def _compiled(name, fn, static, *args):
     """Compile ``fn(static, *args)`` once per static config, argument shapes and dtype mode."""
     leaves, tree = jax.tree.flatten(args)
-    key = (name, static, tree, tuple((np.shape(a), str(getattr(a, "dtype", type(a)))) for a in leaves),
+    key = (name, static, tree, tuple((a.shape, a.dtype) for a in leaves),
            jax.config.jax_enable_x64, jax.default_backend())
     seconds = 0.0
     if key not in _COMPILED:
@@ -371,7 +486,7 @@ class EngineResult:
 
 
 def train(static, data, hyper, seeds, n_epochs, *, init_params=None, restore_best=False,
-          on_chunk=None):
+          on_chunk=None, fixed=None):
     """Run the compiled training program in chunks of epochs.
 
     Parameters
@@ -390,42 +505,53 @@ def train(static, data, hyper, seeds, n_epochs, *, init_params=None, restore_bes
     restore_best : bool
         Return the parameters of the best monitored epoch instead of the last.
     on_chunk : callable(epochs_done: int, records: dict) or None
-        Called after every chunk (progress bars); raising KeyboardInterrupt stops cleanly.
+        Called after every compiled call (progress bars); raising KeyboardInterrupt stops
+        cleanly.
+    fixed : int or None
+        Run exactly this many epochs a call (at most ``static.chunk``) instead of sizing calls
+        to about ``CALL_SECONDS`` by their measured speed.
 
     Returns
     -------
     EngineResult
     """
     start = time.perf_counter()
-    keys = jnp.stack([jax.random.key(s) for s in seeds])
+    keys = (seed_key_data(seeds) if jax.config.jax_default_prng_impl == "threefry2x32"
+            else jnp.stack([jax.random.key(s) for s in seeds]))
     init, init_s = _compiled("init", _init_state, static, data, hyper, keys, init_params)
     state = init(data, hyper, keys, init_params)
-    epochs = jnp.asarray(n_epochs, jnp.int32)
-    n, padded = data.X.shape[0], static.n_batches * static.batch_size
-    generators = [np.random.default_rng([int(s), 1]) for s in seeds]
-    next_orders = lambda: (_epoch_orders(generators, n, padded, static.chunk)  # noqa: E731
-                           if static.shuffle else None)
-    orders = next_orders()
-    runner, compile_s = _compiled("chunk", _run_chunk, static, state, data, hyper, epochs, orders)
-    chunks, interrupted = [], False
+    epochs = np.int32(n_epochs)
+    orders = _Orders(seeds, data.X.shape[0], static) if static.shuffle else None
+    plan = _CallPlan(static, n_epochs, _epoch_flops(static, data, len(seeds)), fixed)
+    count = plan.next(0)
+    block = None if orders is None else orders.take(count)
+    runner, compile_s = _compiled("chunk", _run_chunk, static, state, data, hyper, epochs,
+                                  np.int32(count), block)
+    chunks, interrupted, done = [], False, 0
     train_start = time.perf_counter()
     try:
-        for done in range(0, n_epochs, static.chunk):
-            new_state, records = runner(state, data, hyper, epochs, orders)
-            orders = next_orders()  # drawn while the device trains: the call is asynchronous
-            records = jax.device_get(records)
+        while done < n_epochs:
+            called = time.perf_counter()
+            new_state, records = runner(state, data, hyper, epochs, np.int32(count), block)
+            if orders is not None:  # drawn while the device trains: the call is asynchronous
+                orders.draw(plan.next(done + count))
+            records, stopped = jax.device_get((records, new_state.stopped))
             state = new_state  # only now: an interrupt during the call keeps the previous state
-            chunks.append(records)
+            chunks.append({k: v[:, :count] for k, v in records.items()})
+            done += count
+            plan.timed(count, time.perf_counter() - called)
             if on_chunk is not None:
-                on_chunk(min(done + static.chunk, n_epochs), records)
-            if bool(np.all(jax.device_get(state.stopped))):
+                on_chunk(done, chunks[-1])
+            if bool(np.all(stopped)):
                 break
+            count = plan.next(done)
+            block = None if orders is None else orders.take(count)
     except KeyboardInterrupt:
         interrupted = True
     jax.block_until_ready(state)
     train_s = time.perf_counter() - train_start
 
-    host = jax.device_get(state)
+    host = jax.device_get(state._replace(opt_state=None))  # the optimizer's state stays
     records = _stack_records(chunks)
     final = host.best_params if restore_best else host.params
     if restore_best:  # a member that never improved (diverged at once) keeps its last params

@@ -183,8 +183,14 @@ class Fit:
     @property
     def history(self):
         """Per-epoch history (the members' mean when there are several)."""
+        import pandas as pd
+
         if self.histories.empty:
             return self.histories.drop(columns=["member"], errors="ignore")
+        if self.n_members == 1:  # the mean of one member, without a groupby's cost
+            frame = self.histories
+            return pd.DataFrame({c: frame[c].to_numpy(np.int64 if c == "epoch" else np.float64)
+                                 for c in frame.columns if c != "member"})
         frame = self.histories.drop(columns=["member"]).groupby("epoch", as_index=False).mean()
         return frame.reset_index(drop=True)
 
@@ -422,12 +428,13 @@ def _histories_table(records, n_members):
     """The engine's records, name -> (n_members, epochs) arrays, as one long DataFrame."""
     import pandas as pd
 
-    frames = []
-    for m in range(n_members):
-        frame = pd.DataFrame({k: v[m] for k, v in records.items() if k != "recorded"})
-        frame = frame[records["recorded"][m]] if "recorded" in records else frame
-        frame.insert(0, "epoch", np.arange(1, len(frame) + 1))
-        frame.insert(0, "member", m)
-        frames.append(frame)
-    return (pd.concat(frames, ignore_index=True) if frames
-            else pd.DataFrame(columns=["member", "epoch"]))
+    names = [k for k in records if k != "recorded"]
+    if not names:
+        return pd.DataFrame(columns=["member", "epoch"])
+    recorded = records.get("recorded", np.ones(records[names[0]].shape, dtype=bool))
+    counts = recorded.sum(axis=1)
+    columns = {"member": np.repeat(np.arange(n_members), counts),
+               "epoch": np.concatenate([np.arange(1, c + 1) for c in counts])}
+    # a member's recorded epochs are its first ones, so the mask keeps them in order
+    columns.update({k: records[k][recorded] for k in names})
+    return pd.DataFrame(columns)

@@ -101,7 +101,8 @@ def fit(model, X, y, *, optimizer="adam", learning_rate=0.001, epochs=200, batch
     callback : callable(epochs_done, records), optional
         Called after each chunk of epochs; raising ``KeyboardInterrupt`` stops training cleanly.
     chunk_epochs : int, optional
-        Epochs per compiled call (default: up to 32); progress and Ctrl-C act between chunks.
+        Epochs per compiled call. By default each call runs as many epochs as take about a
+        quarter of a second; progress and Ctrl-C act between calls.
 
     Returns
     -------
@@ -142,9 +143,6 @@ def _dtype_name(dtype):
 
 
 def _fit(model, X, y, dtype_name, dtype, **options):
-    import jax
-    import jax.numpy as jnp
-
     from . import engine, objectives
     from .fitted import Fit
 
@@ -167,7 +165,8 @@ def _fit(model, X, y, dtype_name, dtype, **options):
     full_batch = o["batch_size"] is None or o["optimizer"] in FULL_BATCH
     batch = len(X_tr) if full_batch else min(o["batch_size"], len(X_tr))
     n_batches = -(-len(X_tr) // batch)
-    chunk = min(o["epochs"], o["chunk_epochs"] or 32)
+    shuffle = bool(o["shuffle"]) and n_batches > 1
+    chunk = o["chunk_epochs"] or engine.chunk_size(n_members, batch * n_batches if shuffle else 0)
     static = engine.Static(
         spec=model, n_inputs=X.shape[1], n_outputs=Y.shape[1], loss=loss, task=task,
         optimizer=o["optimizer"],
@@ -180,14 +179,16 @@ def _fit(model, X, y, dtype_name, dtype, **options):
         schedule_options=(("decay_rate", o["decay_rate"]), ("power_t", o["power_t"]),
                           ("tol", o["tol"] if o["schedule"] == "adaptive" else None),
                           ("total_steps", n_batches * o["epochs"] if o["schedule"] == "cosine" else None)),
-        batch_size=batch, n_batches=n_batches, shuffle=bool(o["shuffle"]) and n_batches > 1,
+        batch_size=batch, n_batches=n_batches, shuffle=shuffle,
         chunk=chunk, has_validation=X_val is not None, early_stopping=bool(o["early_stopping"]),
         patience=o["n_iter_no_change"], monitor=monitor)
     f = DTYPES[dtype_name]
-    as_jnp = lambda a: None if a is None else jnp.asarray(a, f)  # noqa: E731
-    data = engine.Data(as_jnp(X_tr), as_jnp(Y_tr), as_jnp(w_tr), as_jnp(X_val), as_jnp(Y_val),
-                       as_jnp(w_val), as_jnp(network.mean), as_jnp(network.var))
-    hyper = engine.Hyper(*(jnp.asarray(h, f) for h in hyper))
+    # NumPy arrays of the training dtype: the compiled program takes them as they are, where
+    # jnp.asarray would run a device conversion per array and fit
+    as_f = lambda a: None if a is None else np.asarray(a, f)  # noqa: E731
+    data = engine.Data(as_f(X_tr), as_f(Y_tr), as_f(w_tr), as_f(X_val), as_f(Y_val),
+                       as_f(w_val), as_f(network.mean), as_f(network.var))
+    hyper = engine.Hyper(*(as_f(h) for h in hyper))
     start = _start_params(o["init_params"], network, n_members, f)
     engine.enable_persistent_cache()
     restore = o["early_stopping"] if o["restore_best_weights"] is None else o["restore_best_weights"]
@@ -202,7 +203,8 @@ def _fit(model, X, y, dtype_name, dtype, **options):
                            init_params=start, on_chunk=on_chunk)
         else:
             result = engine.train(static, data, hyper, seeds, o["epochs"], init_params=start,
-                                  restore_best=bool(restore), on_chunk=on_chunk)
+                                  restore_best=bool(restore), on_chunk=on_chunk,
+                                  fixed=o["chunk_epochs"])
     config = {k: v for k, v in o.items() if k not in ("callback", "learning_rate_schedule")}
     config.update(loss=loss, dtype=dtype_name, n_members=n_members, seeds=list(map(int, seeds)),
                   batch_size=batch, model=_model_config(model))
