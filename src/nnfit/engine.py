@@ -6,6 +6,11 @@ batch weighs exactly its real rows), the validation pass at the end of every epo
 early-stopping and non-finite bookkeeping as data. ``jax.vmap`` runs many members (seeds,
 learning rates, penalties of one shape) as one program.
 
+The row counts of the training and validation sets are part of the argument shapes, so the
+arrays are padded to a coarse grid of row counts (:func:`bucket`): padded rows weigh 0, are never
+drawn into a mini-batch, and the real count is traced (``Data.n_rows``), so fits whose sets
+differ by a few rows -- cross-validation folds, early-stopping splits -- share one program.
+
 The host calls that program for a chunk of epochs at a time: between chunks it reports
 progress, stops when every member has stopped, and catches Ctrl-C, keeping the state of the
 last finished chunk. Compiled programs are cached in-process by their static configuration and
@@ -34,6 +39,44 @@ OPTIMIZERS = ("sgd", "gd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "
 SCHEDULES = ("constant", "invscaling", "exponential", "cosine", "adaptive")
 # how many times the training program has been traced: tests use it to prove the cache works
 TRACE_COUNT = {"chunk": 0}
+# pad row counts to shape buckets (see bucket); an internal switch so that tests can compare a
+# padded run with the same run on exact shapes
+BUCKETS = True
+MIN_BUCKET = 16
+
+
+def bucket(n):
+    """The number of rows that ``n`` real rows are padded to in the compiled program.
+
+    Row counts from 16 up round to the next multiple of ``2 ** (floor(log2(n)) - 3)``: eight
+    buckets per doubling, so padding adds less than 12.5 % rows, which only a full batch and the
+    validation pass compute on (a mini-batch gathers real rows only), while sets a few percent
+    apart -- scikit-learn's cross-validation folds differ by one row -- share a bucket and one
+    compilation of 2-10 s. Fewer than 16 rows pad to 16: at that size a pass costs overhead, not
+    arithmetic, and every tiny set then shares one program. With ``BUCKETS`` off: ``n``.
+
+    >>> [bucket(n) for n in (3, 16, 17, 40, 41, 82, 83, 1000)]
+    [16, 16, 18, 40, 44, 88, 88, 1024]
+    """
+    if not BUCKETS:
+        return n
+    if n <= MIN_BUCKET:
+        return MIN_BUCKET
+    step = 2 ** (int(n).bit_length() - 4)  # 2 ** (floor(log2(n)) - 3)
+    return -(-n // step) * step
+
+
+def batching(n, batch_size):
+    """The compiled loop's ``(batch_size, n_batches)`` for ``n`` training rows.
+
+    ``batch_size=None`` (full batch) or ``>= n`` is one batch: the whole padded block of
+    ``bucket(n)`` rows, the padding masked. Smaller batches keep their size, and the padded
+    index block of the short last batch masks its missing rows as before; ``n`` enters only
+    through ``ceil(n / batch_size)``.
+    """
+    if batch_size is None or batch_size >= n:
+        return bucket(n), 1
+    return batch_size, -(-n // batch_size)
 
 
 class TrainingDiverged(FloatingPointError):
@@ -93,7 +136,11 @@ class Static:
 
 
 class Data(NamedTuple):
-    """Arrays shared by every member: training and validation sets and input statistics."""
+    """Arrays shared by every member: training and validation sets and input statistics.
+
+    The sets may be padded past their real rows (see :func:`make_data`); the training rows
+    ``n_rows`` (an int32 scalar, traced) come first, and padded rows weigh 0.
+    """
 
     X: Any
     y: Any
@@ -103,6 +150,31 @@ class Data(NamedTuple):
     w_val: Any
     mean: Any
     var: Any
+    n_rows: Any
+
+
+def make_data(X, y, w, X_val, y_val, w_val, mean, var, dtype, *, pad=True):
+    """:class:`Data` of ``dtype`` from host arrays, each set padded to its :func:`bucket`.
+
+    Padded rows repeat the set's last row, so the forward pass meets only values the real data
+    holds (no overflow or NaN of its own for a zero weight to multiply), and weigh 0: every loss
+    and metric is a weighted mean or sum, so they change nothing. ``pad=False`` keeps the exact
+    rows (least squares counts residuals). ``mean`` and ``var`` come from the real rows.
+    """
+    def padded(a, weights=False):
+        if a is None:
+            return None
+        a = np.asarray(a)
+        extra = bucket(len(a)) - len(a) if pad else 0
+        if extra:
+            mode = "constant" if weights or len(a) == 0 else "edge"
+            a = np.pad(a, [(0, extra)] + [(0, 0)] * (a.ndim - 1), mode=mode)
+        return jnp.asarray(a, dtype)
+
+    as_dtype = lambda a: None if a is None else jnp.asarray(a, dtype)  # noqa: E731
+    return Data(padded(X), padded(y), padded(w, weights=True), padded(X_val), padded(y_val),
+                padded(w_val, weights=True), as_dtype(mean), as_dtype(var),
+                jnp.asarray(len(X), jnp.int32))
 
 
 class Hyper(NamedTuple):
@@ -212,18 +284,19 @@ def _where(flag, new, old):
 def _run_epoch(static, data, hyper, n_epochs, state, order):
     """One epoch of one member: every mini-batch, then validation and stopping bookkeeping.
 
-    ``order`` is the epoch's row order, shape (n_batches * batch_size,), padded past n; it is
-    drawn on the host (see :func:`_epoch_orders`) because an on-device sort per member and
-    epoch costs more than the whole forward and backward pass of a small network.
+    ``order`` is the epoch's row order, shape (n_batches * batch_size,), padded past the
+    ``data.n_rows`` real rows; it is drawn on the host (see :func:`_epoch_orders`) because an
+    on-device sort per member and epoch costs more than the whole forward and backward pass of
+    a small network. Positions past the real rows are masked, whatever row they point to.
     """
     net = _network(static, data)
     tx = _optimizer(static, hyper.learning_rate)
-    n = data.X.shape[0]
     dtype = data.X.dtype
-    padded = static.n_batches * static.batch_size
+    positions = jnp.arange(static.n_batches * static.batch_size, dtype=jnp.int32)
+    real = positions < data.n_rows
     if order is None:
-        order = jnp.concatenate([jnp.arange(n, dtype=jnp.int32), jnp.zeros(padded - n, jnp.int32)])
-    mask = (jnp.arange(padded) < n).astype(dtype)
+        order = jnp.where(real, positions, 0)
+    mask = real.astype(dtype)
     blocks = (order.reshape(static.n_batches, static.batch_size),
               mask.reshape(static.n_batches, static.batch_size))
 
@@ -401,7 +474,7 @@ def train(static, data, hyper, seeds, n_epochs, *, init_params=None, restore_bes
     init, init_s = _compiled("init", _init_state, static, data, hyper, keys, init_params)
     state = init(data, hyper, keys, init_params)
     epochs = jnp.asarray(n_epochs, jnp.int32)
-    n, padded = data.X.shape[0], static.n_batches * static.batch_size
+    n, padded = int(data.n_rows), static.n_batches * static.batch_size
     generators = [np.random.default_rng([int(s), 1]) for s in seeds]
     next_orders = lambda: (_epoch_orders(generators, n, padded, static.chunk)  # noqa: E731
                            if static.shuffle else None)
