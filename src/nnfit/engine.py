@@ -52,7 +52,7 @@ def bucket(n):
     buckets per doubling, so padding adds less than 12.5 % rows, which only a full batch and the
     validation pass compute on (a mini-batch gathers real rows only), while sets a few percent
     apart -- scikit-learn's cross-validation folds differ by one row -- share a bucket and one
-    compilation of 2-10 s. Fewer than 16 rows pad to 16: at that size a pass costs overhead, not
+    compilation (seconds each on a CPU). Fewer than 16 rows pad to 16: at that size a pass costs overhead, not
     arithmetic, and every tiny set then shares one program. With ``BUCKETS`` off: ``n``.
 
     >>> [bucket(n) for n in (3, 16, 17, 40, 41, 82, 83, 1000)]
