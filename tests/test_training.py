@@ -347,3 +347,40 @@ def test_seed_key_data_is_what_jax_random_key_holds(x64):
     with jax.enable_x64(x64):
         expected = np.stack([np.asarray(jax.random.key_data(jax.random.key(s))) for s in seeds])
         np.testing.assert_array_equal(seed_key_data(seeds), expected)
+
+
+def test_persistent_cache_is_locked_and_shared_by_processes_at_once(tmp_path):
+    # two processes compiling and reading the same programs at once: JAX's cache is used under
+    # its file lock (a size limit turns it on), both succeed and agree
+    import os
+    import subprocess
+    import sys
+    code = ("import numpy as np, jax, nnfit\n"
+            "X = np.linspace(0, 1, 30)[:, None]\n"
+            "fit = nnfit.fit(nnfit.MLP(hidden=(4,)), X, X[:, 0] ** 2, epochs=20, seed=3)\n"
+            "print(jax.config.jax_compilation_cache_max_size > 0, float(fit.history.loss.iloc[-1]))\n")
+    env = {**os.environ, "NNFIT_CACHE_DIR": str(tmp_path)}
+    runs = [subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [r.communicate(timeout=300) for r in runs]
+    assert [r.returncode for r in runs] == [0, 0], [err[-2000:] for _, err in outs]
+    first, second = (out.split() for out, _ in outs)
+    assert first[0] == "True" and first == second
+    assert (tmp_path / ".lockfile").exists()
+    assert any(p.name.endswith("-cache") for p in tmp_path.iterdir())
+
+
+def test_compiled_programs_are_kept_least_recently_used_first(monkeypatch):
+    # a process may map only so much memory (vm.max_map_count): old programs must go
+    from nnfit import engine
+    monkeypatch.setattr(engine, "_COMPILED", {})
+    monkeypatch.setattr(engine, "MAX_PROGRAMS", 4)
+    X = np.linspace(0, 1, 40)[:, None]
+    for width in (1, 2, 3):  # an init and a training program each
+        nnfit.fit(nnfit.MLP(hidden=(width,)), X, X[:, 0], epochs=2)
+    assert len(engine._COMPILED) == 4
+    kept = {key[1].spec.hidden for key in engine._COMPILED}
+    assert kept == {(2,), (3,)}
+    before = engine.TRACE_COUNT["chunk"]
+    nnfit.fit(nnfit.MLP(hidden=(3,)), X, X[:, 0], epochs=5)  # still there: no new trace
+    assert engine.TRACE_COUNT["chunk"] == before

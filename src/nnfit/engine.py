@@ -1,10 +1,15 @@
 """The compiled training loop.
 
-A training run is one XLA program: ``jax.jit`` over ``lax.scan`` over epochs, each epoch a
-``lax.scan`` over fixed-shape mini-batches (a padded index block and a mask, so the short last
+A training run is one XLA program: ``jax.jit`` over a ``lax.fori_loop`` over epochs, each epoch
+a ``lax.scan`` over fixed-shape mini-batches (a padded index block and a mask, so the short last
 batch weighs exactly its real rows), the validation pass at the end of every epoch, and the
 early-stopping and non-finite bookkeeping as data. ``jax.vmap`` runs many members (seeds,
 learning rates, penalties of one shape) as one program.
+
+The row counts of the training and validation sets are part of the argument shapes, so the
+arrays are padded to a coarse grid of row counts (:func:`bucket`): padded rows weigh 0, are never
+drawn into a mini-batch, and the real count is traced (``Data.n_rows``), so fits whose sets
+differ by a few rows -- cross-validation folds, early-stopping splits -- share one program.
 
 The host calls that program for a chunk of epochs at a time, as many as take about a quarter
 of a second (the count is an argument of the program, so any count reuses it): between calls it
@@ -35,6 +40,44 @@ OPTIMIZERS = ("sgd", "gd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "
 SCHEDULES = ("constant", "invscaling", "exponential", "cosine", "adaptive")
 # how many times the training program has been traced: tests use it to prove the cache works
 TRACE_COUNT = {"chunk": 0}
+# pad row counts to shape buckets (see bucket); an internal switch so that tests can compare a
+# padded run with the same run on exact shapes
+BUCKETS = True
+MIN_BUCKET = 16
+
+
+def bucket(n):
+    """The number of rows that ``n`` real rows are padded to in the compiled program.
+
+    Row counts from 16 up round to the next multiple of ``2 ** (floor(log2(n)) - 3)``: eight
+    buckets per doubling, so padding adds less than 12.5 % rows, which only a full batch and the
+    validation pass compute on (a mini-batch gathers real rows only), while sets a few percent
+    apart -- scikit-learn's cross-validation folds differ by one row -- share a bucket and one
+    compilation (seconds each on a CPU). Fewer than 16 rows pad to 16: at that size a pass costs overhead, not
+    arithmetic, and every tiny set then shares one program. With ``BUCKETS`` off: ``n``.
+
+    >>> [bucket(n) for n in (3, 16, 17, 40, 41, 82, 83, 1000)]
+    [16, 16, 18, 40, 44, 88, 88, 1024]
+    """
+    if not BUCKETS:
+        return n
+    if n <= MIN_BUCKET:
+        return MIN_BUCKET
+    step = 2 ** (int(n).bit_length() - 4)  # 2 ** (floor(log2(n)) - 3)
+    return -(-n // step) * step
+
+
+def batching(n, batch_size):
+    """The compiled loop's ``(batch_size, n_batches)`` for ``n`` training rows.
+
+    ``batch_size=None`` (full batch) or ``>= n`` is one batch: the whole padded block of
+    ``bucket(n)`` rows, the padding masked. Smaller batches keep their size, and the padded
+    index block of the short last batch masks its missing rows as before; ``n`` enters only
+    through ``ceil(n / batch_size)``.
+    """
+    if batch_size is None or batch_size >= n:
+        return bucket(n), 1
+    return batch_size, -(-n // batch_size)
 
 
 class TrainingDiverged(FloatingPointError):
@@ -51,6 +94,9 @@ class TrainingDiverged(FloatingPointError):
         self.fit = fit
 
 
+CACHE_MAX_BYTES = 2 << 30  # the persistent cache's size; the least recently used go first
+
+
 def enable_persistent_cache():
     """Turn on JAX's persistent compilation cache unless the user configured one.
 
@@ -65,6 +111,11 @@ def enable_persistent_cache():
     except OSError:  # read-only home: run without the cache rather than fail
         return
     jax.config.update("jax_compilation_cache_dir", folder)
+    if jax.config.jax_compilation_cache_max_size == -1:
+        # JAX writes an entry in place, so a process reading it while another still writes it
+        # can crash (two test runs at once did); a size limit turns on JAX's file lock around
+        # every read and write, and keeps the folder from growing without end
+        jax.config.update("jax_compilation_cache_max_size", CACHE_MAX_BYTES)
     # tiny programs compile in well under a second, and those are the ones nnfit runs most
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
@@ -94,7 +145,11 @@ class Static:
 
 
 class Data(NamedTuple):
-    """Arrays shared by every member: training and validation sets and input statistics."""
+    """Arrays shared by every member: training and validation sets and input statistics.
+
+    The sets may be padded past their real rows (see :func:`make_data`); the training rows
+    ``n_rows`` (an int32 scalar, traced) come first, and padded rows weigh 0.
+    """
 
     X: Any
     y: Any
@@ -104,6 +159,32 @@ class Data(NamedTuple):
     w_val: Any
     mean: Any
     var: Any
+    n_rows: Any
+
+
+def make_data(X, y, w, X_val, y_val, w_val, mean, var, dtype, *, pad=True):
+    """:class:`Data` of ``dtype`` from host arrays, each set padded to its :func:`bucket`.
+
+    Padded rows repeat the set's last row, so the forward pass meets only values the real data
+    holds (no overflow or NaN of its own for a zero weight to multiply), and weigh 0: every loss
+    and metric is a weighted mean or sum, so they change nothing. ``pad=False`` keeps the exact
+    rows (least squares counts residuals). ``mean`` and ``var`` come from the real rows.
+    """
+    def padded(a, weights=False):
+        if a is None:
+            return None
+        a = np.asarray(a)
+        extra = bucket(len(a)) - len(a) if pad else 0
+        if extra:
+            mode = "constant" if weights or len(a) == 0 else "edge"
+            a = np.pad(a, [(0, extra)] + [(0, 0)] * (a.ndim - 1), mode=mode)
+        return np.asarray(a, dtype)
+
+    # host arrays: the compiled program takes them as they are, where jnp.asarray would run a
+    # device conversion per array and fit
+    as_dtype = lambda a: None if a is None else np.asarray(a, dtype)  # noqa: E731
+    return Data(padded(X), padded(y), padded(w, weights=True), padded(X_val), padded(y_val),
+                padded(w_val, weights=True), as_dtype(mean), as_dtype(var), np.int32(len(X)))
 
 
 class Hyper(NamedTuple):
@@ -213,18 +294,19 @@ def _where(flag, new, old):
 def _run_epoch(static, data, hyper, n_epochs, state, order):
     """One epoch of one member: every mini-batch, then validation and stopping bookkeeping.
 
-    ``order`` is the epoch's row order, shape (n_batches * batch_size,), padded past n; it is
-    drawn on the host (see :func:`_epoch_orders`) because an on-device sort per member and
-    epoch costs more than the whole forward and backward pass of a small network.
+    ``order`` is the epoch's row order, shape (n_batches * batch_size,), padded past the
+    ``data.n_rows`` real rows; it is drawn on the host (see :func:`_epoch_orders`) because an
+    on-device sort per member and epoch costs more than the whole forward and backward pass of
+    a small network. Positions past the real rows are masked, whatever row they point to.
     """
     net = _network(static, data)
     tx = _optimizer(static, hyper.learning_rate)
-    n = data.X.shape[0]
     dtype = data.X.dtype
-    padded = static.n_batches * static.batch_size
+    positions = jnp.arange(static.n_batches * static.batch_size, dtype=jnp.int32)
+    real = positions < data.n_rows
     if order is None:
-        order = jnp.concatenate([jnp.arange(n, dtype=jnp.int32), jnp.zeros(padded - n, jnp.int32)])
-    mask = (jnp.arange(padded) < n).astype(dtype)
+        order = jnp.where(real, positions, 0)
+    mask = real.astype(dtype)
     blocks = (order.reshape(static.n_batches, static.batch_size),
               mask.reshape(static.n_batches, static.batch_size))
 
@@ -454,7 +536,12 @@ def _init_state(static, data, hyper, keys, start):
     return jax.vmap(member)(keys, hyper, start)
 
 
-_COMPILED: dict = {}
+_COMPILED: dict = {}  # key -> compiled program, least recently used first
+# Every compiled XLA CPU program holds memory mappings of its own, and a process may have only
+# vm.max_map_count of them (65530 by default): a long sweep or the test suite keeping every
+# program crashed inside XLA. The least recently used programs beyond this many are dropped
+# (JAX's persistent cache brings one back quickly if it is needed again).
+MAX_PROGRAMS = 256
 
 
 def _compiled(name, fn, static, *args):
@@ -463,11 +550,15 @@ def _compiled(name, fn, static, *args):
     key = (name, static, tree, tuple((a.shape, a.dtype) for a in leaves),
            jax.config.jax_enable_x64, jax.default_backend())
     seconds = 0.0
-    if key not in _COMPILED:
+    program = _COMPILED.pop(key, None)
+    if program is None:
         start = time.perf_counter()
-        _COMPILED[key] = jax.jit(fn, static_argnums=0).lower(static, *args).compile()
+        program = jax.jit(fn, static_argnums=0).lower(static, *args).compile()
         seconds = time.perf_counter() - start
-    return _COMPILED[key], seconds
+        while len(_COMPILED) >= MAX_PROGRAMS:
+            del _COMPILED[next(iter(_COMPILED))]
+    _COMPILED[key] = program  # (re)inserted last: the most recently used
+    return program, seconds
 
 
 @dataclass
@@ -521,7 +612,7 @@ def train(static, data, hyper, seeds, n_epochs, *, init_params=None, restore_bes
     init, init_s = _compiled("init", _init_state, static, data, hyper, keys, init_params)
     state = init(data, hyper, keys, init_params)
     epochs = np.int32(n_epochs)
-    orders = _Orders(seeds, data.X.shape[0], static) if static.shuffle else None
+    orders = _Orders(seeds, int(data.n_rows), static) if static.shuffle else None
     plan = _CallPlan(static, n_epochs, _epoch_flops(static, data, len(seeds)), fixed)
     count = plan.next(0)
     block = None if orders is None else orders.take(count)

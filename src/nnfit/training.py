@@ -163,10 +163,11 @@ def _fit(model, X, y, dtype_name, dtype, **options):
     n_layers = len(network.layer_sizes) - 1
     n_members, hyper, seeds = _members(o, n_layers)
     full_batch = o["batch_size"] is None or o["optimizer"] in FULL_BATCH
-    batch = len(X_tr) if full_batch else min(o["batch_size"], len(X_tr))
-    n_batches = -(-len(X_tr) // batch)
+    batch = len(X_tr) if full_batch else min(o["batch_size"], len(X_tr))  # real rows, for config
+    # the compiled loop's batch: one batch is the whole padded block (see engine.bucket)
+    batch_size, n_batches = engine.batching(len(X_tr), None if full_batch else o["batch_size"])
     shuffle = bool(o["shuffle"]) and n_batches > 1
-    chunk = o["chunk_epochs"] or engine.chunk_size(n_members, batch * n_batches if shuffle else 0)
+    chunk = o["chunk_epochs"] or engine.chunk_size(n_members, batch_size * n_batches if shuffle else 0)
     static = engine.Static(
         spec=model, n_inputs=X.shape[1], n_outputs=Y.shape[1], loss=loss, task=task,
         optimizer=o["optimizer"],
@@ -179,16 +180,15 @@ def _fit(model, X, y, dtype_name, dtype, **options):
         schedule_options=(("decay_rate", o["decay_rate"]), ("power_t", o["power_t"]),
                           ("tol", o["tol"] if o["schedule"] == "adaptive" else None),
                           ("total_steps", n_batches * o["epochs"] if o["schedule"] == "cosine" else None)),
-        batch_size=batch, n_batches=n_batches, shuffle=shuffle,
+        batch_size=batch_size, n_batches=n_batches, shuffle=shuffle,
         chunk=chunk, has_validation=X_val is not None, early_stopping=bool(o["early_stopping"]),
         patience=o["n_iter_no_change"], monitor=monitor)
     f = DTYPES[dtype_name]
-    # NumPy arrays of the training dtype: the compiled program takes them as they are, where
-    # jnp.asarray would run a device conversion per array and fit
-    as_f = lambda a: None if a is None else np.asarray(a, f)  # noqa: E731
-    data = engine.Data(as_f(X_tr), as_f(Y_tr), as_f(w_tr), as_f(X_val), as_f(Y_val),
-                       as_f(w_val), as_f(network.mean), as_f(network.var))
-    hyper = engine.Hyper(*(as_f(h) for h in hyper))
+    # the network (its normalisation) and input_stats see the real rows; only the engine's
+    # arrays are padded, and least squares, which counts residuals, gets the exact rows
+    data = engine.make_data(X_tr, Y_tr, w_tr, X_val, Y_val, w_val, network.mean, network.var, f,
+                            pad=o["optimizer"] not in LEAST_SQUARES)
+    hyper = engine.Hyper(*(np.asarray(h, f) for h in hyper))
     start = _start_params(o["init_params"], network, n_members, f)
     engine.enable_persistent_cache()
     restore = o["early_stopping"] if o["restore_best_weights"] is None else o["restore_best_weights"]
