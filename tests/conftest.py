@@ -9,3 +9,22 @@ import jax  # noqa: E402
 
 jax.config.update("jax_numpy_dtype_promotion", "strict")
 jax.config.update("jax_numpy_rank_promotion", "raise")
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _release_compiled_programs():
+    """Free the programs a test module compiled when it ends.
+
+    Every compiled XLA CPU program keeps memory mappings of its own, and nnfit's engine keeps
+    every program it compiled (``engine._COMPILED``): one process running the whole suite
+    passed the kernel's ``vm.max_map_count`` (65530) and crashed inside XLA (a segfault in
+    ``compile``). Within a module programs are still reused, as the cache tests need.
+    """
+    yield
+    from nnfit import engine
+
+    engine._COMPILED.clear()
+    jax.clear_caches()

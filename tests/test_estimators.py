@@ -166,11 +166,15 @@ def test_fitted_attributes_have_scikit_learns_shapes(make, y, early_stopping):
 
 
 def test_lbfgs_has_the_curves_scikit_learn_lacks():
+    """early_stopping holds out and scores a validation set, but lbfgs neither stops on it nor
+    keeps its best weights (scikit-learn's lbfgs ignores early_stopping)."""
     reg = nnfit.MLPRegressor(hidden_layer_sizes=(8,), solver="lbfgs", early_stopping=True,
-                             max_iter=40, random_state=0).fit(X_REG, Y_REG)
+                             n_iter_no_change=1, max_iter=40, random_state=0).fit(X_REG, Y_REG)
     assert len(reg.loss_curve_) == len(reg.validation_scores_) == reg.n_iter_ == len(reg.history_)
     assert reg.best_validation_score_ == max(reg.validation_scores_)
-    assert {"loss", "val_loss", "val_mse"} <= set(reg.history_.columns)
+    assert {"loss", "val_loss", "val_mse", "grad_max_abs", "evaluations"} <= set(reg.history_.columns)
+    assert "early_stopping" not in reg.fit_.stop_reasons
+    assert reg.fit_.config["early_stopping"] is False and not reg.fit_.config["restore_best_weights"]
 
 
 # -------------------------------------------------------- scikit-learn's objective, exactly
@@ -192,7 +196,8 @@ def test_no_hidden_layer_classifier_is_logistic_regression_with_c_one_over_alpha
     clf = nnfit.MLPClassifier(hidden_layer_sizes=(), solver="lbfgs", alpha=2.0, tol=0,
                               max_iter=300, dtype="float64", random_state=0).fit(X_REG, y)
     np.testing.assert_allclose(clf.coefs_[0][:, 0], logistic.coef_[0], rtol=1e-4)
-    np.testing.assert_allclose(clf.predict_proba(X_REG), logistic.predict_proba(X_REG), atol=1e-6)
+    # scipy's ftol stops lbfgs (scikit-learn's own too, by up to 5e-6 here) a little short
+    np.testing.assert_allclose(clf.predict_proba(X_REG), logistic.predict_proba(X_REG), atol=2e-5)
 
 
 def _objective(est, X, y, w):
@@ -347,6 +352,108 @@ def test_max_iter_warns_like_scikit_learn():
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         nnfit.MLPRegressor(hidden_layer_sizes=(8,), tol=1e9, max_iter=100).fit(X_REG, Y_REG)
+
+
+# ------------------------------------------------- lbfgs stops as scikit-learn's (scipy's tests)
+def _gradient_max(est, X, y, w):
+    """The largest absolute component of the gradient of scikit-learn's objective (see
+    _objective) at the estimator's weights, by JAX in float64."""
+    import jax
+    import jax.numpy as jnp
+
+    with jax.enable_x64(True):
+        X, y, w = jnp.asarray(X), jnp.asarray(y, jnp.float64), jnp.asarray(w)
+
+        def objective(params):
+            h = X
+            for W, b in params[:-1]:
+                h = jnp.tanh(h @ W + b[None, :])  # strict rank promotion: broadcast by hand
+            z = (h @ params[-1][0] + params[-1][1][None, :])[:, 0]
+            if est.out_activation_ == "identity":
+                data = 0.5 * jnp.sum(w * (z - y) ** 2) / jnp.sum(w)
+            else:  # the log-loss of p = sigmoid(z)
+                data = jnp.sum(w * (jnp.logaddexp(0.0, z) - y * z)) / jnp.sum(w)
+            return data + 0.5 * est.alpha * sum(jnp.sum(W ** 2) for W, _ in params) / jnp.sum(w)
+
+        params = [(jnp.asarray(W), jnp.asarray(b)) for W, b in zip(est.coefs_, est.intercepts_)]
+        grads = jax.grad(objective)(params)
+        return max(float(jnp.max(jnp.abs(g))) for g in jax.tree.leaves(grads))
+
+
+@pytest.mark.parametrize("cls, y, c", [(nnfit.MLPRegressor, Y_REG, 0.5),
+                                       (nnfit.MLPClassifier, Y_REG > 0, 1.0)])
+def test_lbfgs_tol_is_scipys_gtol_on_scikit_learns_objective(cls, y, c):
+    """It stops, without a warning, at the first iterate whose gradient (scikit-learn's units)
+    has no component above tol; the iterate before has one."""
+    w = RNG.uniform(0.5, 2.0, size=len(X_REG))
+    kw = dict(hidden_layer_sizes=(4,), activation="tanh", solver="lbfgs", alpha=0.5, tol=1e-3,
+              dtype="float64", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est = cls(max_iter=500, **kw).fit(X_REG, y, sample_weight=w)
+    assert est.fit_.stop_reasons == ["gradient_below_gtol"] and 1 < est.n_iter_ < 500
+    assert _gradient_max(est, X_REG, y, w) <= 1e-3
+    before = cls(max_iter=est.n_iter_ - 1, **kw).fit(X_REG, y, sample_weight=w)
+    assert _gradient_max(before, X_REG, y, w) > 1e-3
+    # history_ reports the gradient of nnfit's objective, 1 / c times scikit-learn's, at the
+    # start of each iteration: its last row is `before`'s end
+    assert c * est.history_.grad_max_abs.iloc[-1] == pytest.approx(
+        _gradient_max(before, X_REG, y, w), rel=1e-6)
+
+
+def test_lbfgs_max_fun_is_the_evaluation_budget():
+    kw = dict(hidden_layer_sizes=(8,), activation="tanh", solver="lbfgs", tol=0, max_iter=200,
+              dtype="float64", random_state=0)
+    with pytest.warns(ConvergenceWarning, match="F,G EVALUATIONS EXCEEDS LIMIT"):
+        short = nnfit.MLPRegressor(max_fun=25, **kw).fit(X_REG, Y_REG)
+    counts = short.history_.evaluations.to_numpy()  # see test_solvers: optax's own count
+    assert short.fit_.stop_reasons == ["max_evaluations"]
+    assert counts[-2] < 25 <= counts[-1] and short.n_iter_ == len(counts) < 200
+    assert np.all(np.diff(np.r_[0, counts]) >= 2)  # one at the start, >= 1 by the line search
+    longer = nnfit.MLPRegressor(max_fun=250, **kw).fit(X_REG, Y_REG)
+    assert longer.n_iter_ > short.n_iter_
+    np.testing.assert_allclose(longer.loss_curve_[:short.n_iter_], short.loss_curve_, rtol=1e-12)
+
+
+@pytest.mark.parametrize("cls, theirs_cls, y", [
+    (nnfit.MLPRegressor, neural_network.MLPRegressor, Y_REG),
+    (nnfit.MLPClassifier, neural_network.MLPClassifier, Y_REG > 0),
+])
+def test_lbfgs_ftol_stops_at_the_convex_optimum_as_scikit_learns_does(cls, theirs_cls, y):
+    """A linear model with a penalty (ridge, or logistic regression) has one optimum: with
+    tol=0 both lbfgs solvers stop on scipy's relative-decrease test, at that optimum."""
+    alpha, ones = 3.0, np.ones(len(X_REG))
+    if cls is nnfit.MLPRegressor:
+        exact = linear_model.Ridge(alpha=alpha).fit(X_REG, y)
+    else:  # log-loss mean + 0.5 alpha |w|^2 / n is LogisticRegression's with C = 1 / alpha
+        exact = linear_model.LogisticRegression(C=1 / alpha, tol=1e-12).fit(X_REG, y)
+    reference = clone(cls(hidden_layer_sizes=(), alpha=alpha))
+    reference.coefs_ = [np.reshape(exact.coef_, (-1, 1))]
+    reference.intercepts_ = [np.ravel(exact.intercept_)]
+    reference.out_activation_ = "identity" if cls is nnfit.MLPRegressor else "logistic"
+    optimum = _objective(reference, X_REG, y.astype(float), ones)
+    for seed in range(3):
+        kw = dict(hidden_layer_sizes=(), solver="lbfgs", alpha=alpha, tol=0, random_state=seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ConvergenceWarning)
+            ours = cls(dtype="float64", **kw).fit(X_REG, y)
+            theirs = theirs_cls(**kw).fit(X_REG, y)
+        assert ours.fit_.stop_reasons == ["decrease_below_ftol"]
+        loss = _objective(ours, X_REG, y.astype(float), ones)
+        assert loss == pytest.approx(theirs.loss_, rel=1e-6)
+        assert loss == pytest.approx(optimum, rel=1e-6)
+        # different line searches (optax's zoom, scipy's dcsrch) take different steps: 7 or 8
+        # iterations each, at most 1 apart over random_state 0..9
+        assert abs(ours.n_iter_ - theirs.n_iter_) <= 2
+
+
+def test_lbfgs_ignores_n_iter_no_change_as_scikit_learn_does():
+    kw = dict(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=30, dtype="float64",
+              random_state=0, tol=0)
+    a = nnfit.MLPRegressor(n_iter_no_change=1, **kw).fit(X_REG, Y_REG)
+    b = nnfit.MLPRegressor(n_iter_no_change=np.inf, **kw).fit(X_REG, Y_REG)
+    assert a.n_iter_ == b.n_iter_ and a.loss_curve_ == b.loss_curve_
+    assert a.fit_.config["early_stopping"] is False
 
 
 def test_adaptive_schedule_runs_for_sgd_and_adam_ignores_it():

@@ -147,3 +147,115 @@ def test_least_squares_is_reproducible_where_the_problem_is_well_posed():
     seed002 = [float(np.mean((nnfit.fit(SEED_002, X, Y, optimizer="lm", epochs=100,
                                         dtype="float64").predict(X) - Y) ** 2)) for _ in range(3)]
     assert max(seed002) < 1.2 * min(seed002)
+
+
+# ------------------------------------------------------ L-BFGS's stopping tests (scipy's)
+def _optax_lbfgs_by_hand(n_iterations):
+    """SEED_002's first iterations by optax.lbfgs itself, outside nnfit (float64): per
+    iteration the evaluations a host-side counter saw, 1 + the line search's
+    ``info.num_linesearch_steps``, and the loss at the iteration's start."""
+    import jax
+    import jax.numpy as jnp
+    import optax
+
+    rows = []
+    with jax.enable_x64(True):
+        net = SEED_002.build(1, 1)
+        params = net.init(jax.random.key(0), np.float64)  # nnfit.fit's seed=0 start
+        Xj, Yj, calls = jnp.asarray(X), jnp.asarray(Y)[:, None], []
+
+        def mse(p):
+            jax.debug.callback(lambda: calls.append(1))  # runs once per evaluation, even traced
+            return jnp.mean((net.apply(p, Xj) - Yj) ** 2)
+
+        tx = optax.lbfgs()
+        state = tx.init(params)
+        for _ in range(n_iterations):
+            before = len(calls)
+            value, grad = jax.value_and_grad(mse)(params)
+            with jax.numpy_dtype_promotion("standard"):
+                updates, state = tx.update(grad, state, params, value=value, grad=grad,
+                                           value_fn=mse)
+            params = optax.apply_updates(params, updates)
+            jax.effects_barrier()
+            steps = int(optax.tree.get(state, "num_linesearch_steps"))
+            rows.append((len(calls) - before, 1 + steps, float(value)))
+    return np.array(rows)
+
+
+def test_lbfgs_max_evaluations_is_a_budget_counted_from_the_line_search():
+    budget = 30
+    with pytest.warns(ConvergenceWarning, match="max_evaluations=30"):
+        fit = nnfit.fit(SEED_002, X, Y, optimizer="lbfgs", epochs=300, dtype="float64",
+                        max_evaluations=budget)
+    assert fit.stop_reasons == ["max_evaluations"]
+    counts = fit.history.evaluations.to_numpy()
+    n = len(counts)
+    by_hand = _optax_lbfgs_by_hand(n)
+    # optax's info counts exactly the evaluations its line search makes
+    np.testing.assert_array_equal(by_hand[:, 0], by_hand[:, 1])
+    np.testing.assert_allclose(fit.history.loss, by_hand[:, 2], rtol=1e-9)
+    np.testing.assert_array_equal(counts, np.cumsum(by_hand[:, 1]))
+    # no iteration starts once the budget is spent: the last one started inside it
+    assert counts[-2] < budget <= counts[-1] and n < 300
+    more = nnfit.fit(SEED_002, X, Y, optimizer="lbfgs", epochs=n + 20, dtype="float64",
+                     max_evaluations=10 * budget)
+    assert more.stop_reasons == ["completed"] and len(more.history) == n + 20
+    np.testing.assert_array_equal(more.history.evaluations[:n], counts)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_lbfgs_gtol_stops_before_the_step_once_the_gradient_is_small(dtype):
+    import jax
+    import jax.numpy as jnp
+
+    from nnfit import objectives
+
+    gtol = 2e-3
+    kw = dict(optimizer="lbfgs", dtype=dtype, l2=0.01)
+    fit = nnfit.fit(SEED_002, X, Y, gtol=gtol, epochs=300, **kw)
+    n = len(fit.history)
+    assert fit.stop_reasons == ["gradient_below_gtol"] and 1 < n < 300
+
+    def grad_max(params):  # the objective's gradient by JAX, outside the engine, in float64
+        with jax.enable_x64(True):
+            net = SEED_002.build(1, 1)
+            p = [(jnp.asarray(W, jnp.float64), jnp.asarray(b, jnp.float64)) for W, b in params]
+            f = lambda p: (jnp.mean((net.apply(p, jnp.asarray(X)) - jnp.asarray(Y)[:, None]) ** 2)  # noqa: E731
+                           + objectives.penalty(p, jnp.zeros(2), jnp.full(2, 0.01)))
+            return max(float(jnp.max(jnp.abs(g))) for g in jax.tree.leaves(jax.grad(f)(p)))
+
+    # float32's gradient carries its rounding: compare with a margin there
+    margin = 1e-6 if dtype == "float64" else 2e-5
+    assert grad_max(fit.params) <= gtol + margin
+    before = nnfit.fit(SEED_002, X, Y, epochs=n - 1, **kw)  # the same path, one step short
+    assert grad_max(before.params) > gtol - margin
+    # the history records the gradient at each iteration's start: the last row is `before`
+    assert fit.history.grad_max_abs.iloc[-1] == pytest.approx(grad_max(before.params),
+                                                             rel=1e-6 if dtype == "float64" else 1e-2)
+
+
+def test_lbfgs_ftol_is_scipys_relative_decrease():
+    fit = nnfit.fit(SEED_002, X, Y, optimizer="lbfgs", epochs=1500, dtype="float64", ftol=1e-6)
+    assert fit.stop_reasons == ["decrease_below_ftol"]
+    loss = fit.history.loss.to_numpy()
+    decrease = -np.diff(loss) / np.maximum(np.maximum(np.abs(loss[:-1]), np.abs(loss[1:])), 1)
+    assert np.all(decrease > 1e-6)  # no earlier iteration met the test
+    # ... and the one it stopped at did: the loss at the final parameters
+    final = float(np.mean((fit.predict(X) - Y) ** 2))
+    assert (loss[-1] - final) / max(abs(loss[-1]), abs(final), 1) <= 1e-6
+
+
+def test_lbfgs_tests_are_off_by_default_and_refused_elsewhere():
+    fit = nnfit.fit(SEED_002, X, Y, optimizer="lbfgs", epochs=40, dtype="float64")
+    assert fit.stop_reasons == ["completed"] and len(fit.history) == 40
+    with pytest.warns(ConvergenceWarning, match="before gtol or ftol stopped them"):
+        nnfit.fit(SEED_002, X, Y, optimizer="lbfgs", epochs=3, gtol=1e-12, ftol=0.0)
+    with pytest.raises(ValueError, match="gtol=0.1 is a stopping test of optimizer='lbfgs'"):
+        nnfit.fit(SEED_002, X, Y, optimizer="adam", gtol=0.1)
+    with pytest.raises(ValueError, match="max_evaluations must be >= 1, got 0"):
+        nnfit.fit(SEED_002, X, Y, optimizer="lbfgs", max_evaluations=0)
+    with pytest.raises(TypeError, match="max_evaluations must be an integer"):
+        nnfit.fit(SEED_002, X, Y, optimizer="lbfgs", max_evaluations=10.5)
+    with pytest.raises(ValueError, match="ftol must be >= 0, got -1"):
+        nnfit.fit(SEED_002, X, Y, optimizer="lbfgs", ftol=-1)

@@ -25,6 +25,9 @@ _LEAST_SQUARES = ("lm", "trf")  # regression only: scipy.optimize.least_squares
 _FULL_BATCH = ("lbfgs", "gd", "lm", "trf")
 _SCHEDULED = ("sgd", "gd", "rmsprop")  # scikit-learn applies learning_rate to sgd only, not adam
 _REGRESSION_LOSSES = {"squared_error": "mse", "absolute_error": "mae", "huber": "huber"}
+# scipy.optimize.minimize's default ftol for L-BFGS-B (factr 1e7 times float64's eps), which
+# scikit-learn's lbfgs leaves as it is
+_SCIPY_FTOL = 2.220446049250313e-09
 
 
 @dataclass(frozen=True)
@@ -169,7 +172,11 @@ class BaseMLP(BaseEstimator):
                 warnings.warn_explicit(warning.message, warning.category, warning.filename,
                                        warning.lineno)
         self._set_attributes(fit, hidden, len(X), w, validation, warm)
-        if ("max_evaluations" if self.solver in _LEAST_SQUARES else "completed") in fit.stop_reasons:
+        if self.solver == "lbfgs":
+            message = _lbfgs_warning(fit.stop_reasons, self.n_iter_, self.max_iter)
+            if message:
+                warnings.warn(message, ConvergenceWarning, stacklevel=3)
+        elif ("max_evaluations" if self.solver in _LEAST_SQUARES else "completed") in fit.stop_reasons:
             solver = "Stochastic Optimizer" if self.solver in ("adam", "sgd") else self.solver
             warnings.warn(f"{solver}: Maximum iterations ({self.max_iter}) reached and the "
                           f"optimization hasn't converged yet.", ConvergenceWarning, stacklevel=3)
@@ -242,7 +249,11 @@ class BaseMLP(BaseEstimator):
                 "schedule": "adaptive" if adaptive else "constant"}
 
     def _stopping(self, c, validation):
-        """scikit-learn's stopping rule as nnfit.fit's early_stopping, monitor, patience, tol."""
+        """scikit-learn's stopping rule as nnfit.fit's early_stopping, monitor, patience, tol;
+        for 'lbfgs', scipy's tests as scikit-learn sets them: gtol, ftol, max_evaluations."""
+        if self.solver == "lbfgs":  # no patience rule, no best weights: the last iterate
+            return {"early_stopping": False, "restore_best_weights": False, "gtol": self.tol / c,
+                    "ftol": _SCIPY_FTOL / c, "max_evaluations": int(self.max_fun)}
         never = self.n_iter_no_change == np.inf
         patience = self.max_iter + 1 if never else int(self.n_iter_no_change) + 1
         options = {"tol": self.tol / c, "restore_best_weights": validation is not None}
@@ -268,7 +279,9 @@ class BaseMLP(BaseEstimator):
         self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else np.nan
         self.t_ = (self.t_ if warm else 0) + (
             0 if self.solver in ("lbfgs",) + _LEAST_SQUARES else n * self.n_iter_)
-        self.best_loss_ = None if self.early_stopping else float(np.nanmin(self.loss_curve_))
+        # an lbfgs fit whose start already meets tol takes no iteration and has no curve
+        self.best_loss_ = None if self.early_stopping else (
+            float(np.nanmin(self.loss_curve_)) if self.loss_curve_ else np.nan)
         if validation is None:
             self.validation_scores_ = self.best_validation_score_ = None
         else:
@@ -308,6 +321,22 @@ def _sample_weight(sample_weight, n):
     if not w.sum() > 0:
         raise ValueError("sample_weight sums to zero; give at least one sample a positive weight")
     return w
+
+
+def _lbfgs_warning(reasons, n_iter, max_iter):
+    """scikit-learn's ConvergenceWarning text for an lbfgs fit stopped by a limit, or None."""
+    if "max_evaluations" in reasons:
+        stop = "STOP: TOTAL NO. OF F,G EVALUATIONS EXCEEDS LIMIT"
+    elif "completed" in reasons:
+        stop = "STOP: TOTAL NO. OF ITERATIONS REACHED LIMIT"
+    else:
+        return None
+    message = f"lbfgs failed to converge after {n_iter} iteration(s) (status=1):\n{stop}\n"
+    if n_iter == max_iter:
+        message += ("\nIncrease the number of iterations to improve the convergence "
+                    f"(max_iter={max_iter}).")
+    return message + ("\nYou might also want to scale the data as shown in:\n"
+                      "    https://scikit-learn.org/stable/modules/preprocessing.html")
 
 
 def _variance(y, w):

@@ -188,13 +188,20 @@ def make_data(X, y, w, X_val, y_val, w_val, mean, var, dtype, *, pad=True):
 
 
 class Hyper(NamedTuple):
-    """Per-member numbers: learning rate (scalar), l1 and l2 (n_layers,), stopping thresholds."""
+    """Per-member numbers: learning rate (scalar), l1 and l2 (n_layers,), stopping thresholds.
+
+    ``gtol``, ``ftol`` and ``max_evaluations`` are L-BFGS's (see :func:`_lbfgs_checks`); a test
+    is off at ``-inf``, ``-inf`` and ``inf``.
+    """
 
     learning_rate: Any
     l1: Any
     l2: Any
     tol: Any
     target: Any
+    gtol: Any
+    ftol: Any
+    max_evaluations: Any  # a float, so that inf means no budget
 
 
 class TrainState(NamedTuple):
@@ -204,14 +211,18 @@ class TrainState(NamedTuple):
     opt_state: Any
     epoch: Any
     stopped: Any
-    reason: Any  # 0 running / completed, 1 early stopping, 2 target reached, 3 diverged
+    reason: Any  # a key of REASONS
     best_params: Any
     best_score: Any
     best_epoch: Any
     wait: Any
+    evaluations: Any  # objective-and-gradient evaluations so far (L-BFGS's budget)
+    prev_loss: Any  # the last recorded epoch's loss (L-BFGS's relative-decrease test)
 
 
-REASONS = {0: "completed", 1: "early_stopping", 2: "target_reached", 3: "diverged"}
+# 0: ran all its epochs (or is still running). 4-6 are L-BFGS's tests, made before a step
+REASONS = {0: "completed", 1: "early_stopping", 2: "target_reached", 3: "diverged",
+           4: "gradient_below_gtol", 5: "decrease_below_ftol", 6: "max_evaluations"}
 
 
 def _network(static, data):
@@ -291,6 +302,52 @@ def _where(flag, new, old):
     return jax.tree.map(lambda a, b: jnp.where(flag, a, b), new, old)
 
 
+def _lbfgs_info(grads, opt_state):
+    """What L-BFGS's stopping tests need from one iteration: the largest absolute gradient
+    component at its starting parameters, and how many points its line search tried.
+
+    optax 0.2.8's zoom line search counts in ``info.num_linesearch_steps`` the calls of its
+    step function, each of which evaluates the objective and its gradient once at a new trial
+    step (``_value_and_slope_on_line``); a search that fails falls back to its best point
+    without evaluating again. It makes at most 20 (``optax.lbfgs``'s ``max_linesearch_steps``).
+    """
+    leaves = jax.tree.leaves(grads)
+    grad_max = jnp.max(jnp.stack([jnp.max(jnp.abs(g)) for g in leaves]))
+    steps = optax.tree.get(opt_state, "num_linesearch_steps")
+    return {"grad_max_abs": grad_max, "linesearch_steps": steps}
+
+
+def _lbfgs_checks(hyper, state, info, loss):
+    """scipy's L-BFGS-B stopping tests, made before an iteration takes its step.
+
+    An iteration is not started when the member has made ``max_evaluations`` evaluations; it
+    stops without stepping when the largest absolute gradient component at its parameters is
+    ``<= gtol``, or when the relative decrease of the objective over the previous iteration,
+    ``(f_prev - f) / max(|f_prev|, |f|, 1)``, is ``<= ftol`` (scipy's two tests). An
+    iteration costs ``1 + linesearch_steps`` evaluations: the engine evaluates the objective
+    and gradient at the iteration's start, then the line search at its trial steps (scipy
+    reuses the line search's last evaluation, so its count is one fewer per iteration after
+    the first).
+
+    ``loss`` is the epoch's recorded loss (at its starting parameters). Returns (halt, reason,
+    cost): whether to stop before the step, the key of REASONS, and the evaluations the
+    iteration makes if it is taken.
+    """
+    if info is None:  # not L-BFGS
+        no = jnp.zeros((), bool)
+        return no, jnp.zeros((), state.reason.dtype), jnp.zeros((), state.evaluations.dtype)
+    prev = state.prev_loss  # NaN before the first iteration: the test is false
+    budget_spent = state.evaluations.astype(hyper.max_evaluations.dtype) >= hyper.max_evaluations
+    small_gradient = info["grad_max_abs"] <= hyper.gtol
+    scale = jnp.maximum(jnp.maximum(jnp.abs(prev), jnp.abs(loss)), 1.0)
+    small_decrease = (prev - loss) / scale <= hyper.ftol
+    # scipy checks its budget first: a member out of evaluations is not "converged"
+    reason = jnp.where(budget_spent, 6, jnp.where(small_gradient, 4, jnp.where(small_decrease, 5, 0)))
+    reason = reason.astype(state.reason.dtype)
+    cost = (1 + info["linesearch_steps"]).astype(state.evaluations.dtype)
+    return reason > 0, reason, cost
+
+
 def _run_epoch(static, data, hyper, n_epochs, state, order):
     """One epoch of one member: every mini-batch, then validation and stopping bookkeeping.
 
@@ -336,10 +393,11 @@ def _run_epoch(static, data, hyper, n_epochs, state, order):
         with jax.numpy_dtype_promotion("standard"):
             updates, opt_state = tx.update(grads, opt_state, params, **extra)
         weight = jnp.sum(w)  # Keras averages batch losses weighted by their size
+        info = _lbfgs_info(grads, opt_state) if static.optimizer == "lbfgs" else None
         return (optax.apply_updates(params, updates), opt_state), (
-            {"loss": loss, "penalty": pen, **metrics}, weight)
+            {"loss": loss, "penalty": pen, **metrics}, weight, info)
 
-    (params, opt_state), (batch_records, weights) = jax.lax.scan(
+    (params, opt_state), (batch_records, weights, infos) = jax.lax.scan(
         step, (state.params, state.opt_state), blocks)
     total = jnp.maximum(jnp.sum(weights), jnp.finfo(dtype).tiny)
     record = {k: jnp.sum(v * weights) / total for k, v in batch_records.items()}
@@ -351,6 +409,11 @@ def _run_epoch(static, data, hyper, n_epochs, state, order):
     score = -record[static.monitor] if static.monitor.endswith("accuracy") else record[static.monitor]
 
     active = jnp.logical_and(jnp.logical_not(state.stopped), state.epoch < n_epochs)
+    # L-BFGS is full batch: its one batch's info is the iteration's
+    info = None if infos is None else jax.tree.map(lambda a: a[-1], infos)
+    halt, halt_reason, cost = _lbfgs_checks(hyper, state, info, record["loss"])
+    halted = jnp.logical_and(active, halt)  # stops before its step: the epoch is not recorded
+    active = jnp.logical_and(active, jnp.logical_not(halt))
     finite = jnp.logical_and(_all_finite(params), jnp.isfinite(record["loss"]))
     finite = jnp.logical_and(finite, jnp.isfinite(score))
     diverged = jnp.logical_and(active, jnp.logical_not(finite))
@@ -361,7 +424,7 @@ def _run_epoch(static, data, hyper, n_epochs, state, order):
     patience_out = jnp.logical_and(static.early_stopping, wait >= static.patience)
     target_hit = score < hyper.target
     reason = jnp.where(target_hit, 2, jnp.where(patience_out, 1, 0))
-    stop_now = jnp.logical_or(diverged, jnp.logical_and(ok, reason > 0))
+    stop_now = jnp.logical_or(jnp.logical_or(diverged, halted), jnp.logical_and(ok, reason > 0))
     better = jnp.logical_and(ok, score < state.best_score)
 
     new_state = TrainState(
@@ -369,12 +432,17 @@ def _run_epoch(static, data, hyper, n_epochs, state, order):
         opt_state=_where(ok, opt_state, state.opt_state),
         epoch=state.epoch + ok.astype(state.epoch.dtype),
         stopped=jnp.logical_or(state.stopped, stop_now),
-        reason=jnp.where(diverged, 3, jnp.where(jnp.logical_and(ok, reason > 0), reason, state.reason)),
+        reason=jnp.where(diverged, 3, jnp.where(halted, halt_reason, jnp.where(
+            jnp.logical_and(ok, reason > 0), reason, state.reason))),
         best_params=_where(better, params, state.best_params),
         best_score=jnp.where(better, score, state.best_score),
         best_epoch=jnp.where(better, state.epoch, state.best_epoch),
         wait=jnp.where(ok, wait, state.wait),
+        evaluations=state.evaluations + jnp.where(ok, cost, jnp.zeros_like(cost)),
+        prev_loss=jnp.where(ok, record["loss"], state.prev_loss),
     )
+    if info is not None:
+        record.update(grad_max_abs=info["grad_max_abs"], evaluations=new_state.evaluations)
     record["recorded"] = ok
     return new_state, record
 
@@ -531,7 +599,8 @@ def _init_state(static, data, hyper, keys, start):
         return TrainState(params, opt_state, jnp.zeros((), jnp.int32),
                           jnp.zeros((), bool), jnp.zeros((), jnp.int32), params,
                           jnp.full((), jnp.inf, dtype), jnp.full((), -1, jnp.int32),
-                          jnp.zeros((), jnp.int32))
+                          jnp.zeros((), jnp.int32), jnp.zeros((), jnp.int32),
+                          jnp.full((), jnp.nan, dtype))
 
     return jax.vmap(member)(keys, hyper, start)
 

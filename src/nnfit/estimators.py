@@ -20,6 +20,16 @@ How scikit-learn's numbers map onto the core, once, here:
   or the validation score: the weighted validation accuracy for the classifier, and for the
   regressor the weighted validation MSE, since a gain of ``tol`` in R^2 is a fall of
   ``tol * var(y_val)`` in MSE. With ``early_stopping`` the best epoch's weights are kept.
+- ``solver="lbfgs"`` stops as scikit-learn's, which hands ``maxiter=max_iter``,
+  ``maxfun=max_fun`` and ``gtol=tol`` to scipy's L-BFGS-B and keeps its default ``ftol``
+  (2.22e-9), and ignores ``n_iter_no_change`` and ``early_stopping``: the estimator passes the
+  core ``epochs=max_iter``, ``max_evaluations=max_fun``, ``gtol=tol / c`` (the gradient of
+  nnfit's objective is ``1 / c`` times scikit-learn's) and ``ftol=2.22e-9 / c``, and keeps the
+  last iterate. scipy's relative decrease ``(f_k - f_{k+1}) / max(|f_k|, |f_{k+1}|, 1)``
+  has an absolute floor of 1 in scikit-learn's units, ``1 / c`` in nnfit's: so ``ftol / c``
+  is scikit-learn's test exactly, except for squared error where scikit-learn's loss is above
+  0.5: there it is up to twice as loose. The evaluations are counted as the core counts them
+  (see ``max_fun``). ``history_`` adds ``grad_max_abs`` and ``evaluations`` for 'lbfgs'.
 """
 
 from __future__ import annotations
@@ -61,12 +71,15 @@ _SHARED_DOC = """hidden_layer_sizes : int or sequence of int, default=(100,)
     learning_rate_init : float, default=0.001
     power_t : float, default=0.5
     max_iter : int, default=200
-        Epochs; iterations for 'lbfgs'; residual evaluations for 'lm' and 'trf'.
+        Epochs; iterations for 'lbfgs' (scipy's ``maxiter``); residual evaluations for 'lm'
+        and 'trf'.
     shuffle : bool, default=True
     random_state : int, RandomState or None, default=None
         Initial weights, shuffling and the early-stopping split; drawn into one seed per fit.
     tol : float, default=1e-4
-        Progress that counts as improvement (see the module docstring).
+        Progress that counts as improvement (see the module docstring). For 'lbfgs' it is
+        scipy's ``gtol``, as in scikit-learn: the fit stops when no component of the
+        objective's gradient exceeds ``tol`` in absolute value (in scikit-learn's units).
     verbose : bool, default=False
         Show a progress bar.
     warm_start : bool, default=False
@@ -77,14 +90,20 @@ _SHARED_DOC = """hidden_layer_sizes : int or sequence of int, default=(100,)
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the rows (stratified for classifiers), score them
         every epoch for every solver, stop when the score stalls and keep the best weights
-        ('lm' and 'trf' record the scores but do not stop on them).
+        ('lbfgs', 'lm' and 'trf' record the scores but neither stop on them nor keep the best
+        weights; scikit-learn's 'lbfgs' ignores early_stopping and trains on every row).
     validation_fraction : float, default=0.1
     beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
         Adam's (``epsilon`` also RMSprop's).
     n_iter_no_change : int or np.inf, default=10
+        Not used by 'lbfgs', 'lm' and 'trf' (as in scikit-learn's 'lbfgs').
     max_fun : int, default=15000
-        The most loss evaluations: enforced for 'lm' and 'trf' (with ``max_iter``); accepted
-        but not yet enforced for 'lbfgs', whose iterations ``max_iter`` caps.
+        The most loss evaluations, for 'lbfgs', 'lm' and 'trf' (with ``max_iter``). An 'lbfgs'
+        iteration costs one objective-and-gradient evaluation at its start plus one per point
+        its line search tries (``history_.evaluations`` keeps the running count); no
+        iteration starts once ``max_fun`` are spent, so the last may overrun it by its line
+        search, as scipy's does. scipy counts one evaluation fewer per iteration: it reuses
+        its line search's last point.
     l1 : float or sequence of float (one per dense layer), default=0.0
         nnfit's L1 penalty, scaled like ``alpha``: ``l1 * |W|_1`` over the batch's weight sum.
     normalize : bool, default=False

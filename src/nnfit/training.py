@@ -21,8 +21,8 @@ LEAST_SQUARES = ("lm", "trf")
 def fit(model, X, y, *, optimizer="adam", learning_rate=0.001, epochs=200, batch_size=32,
         validation_split=0.0, validation_data=None, shuffle=True, loss=None, l1=0.0, l2=0.0,
         sample_weight=None, early_stopping=False, n_iter_no_change=10, tol=1e-4,
-        target_loss=None, restore_best_weights=None, monitor=None, n_members=1, seed=0,
-        dtype="float32",
+        target_loss=None, gtol=None, ftol=None, max_evaluations=None, restore_best_weights=None,
+        monitor=None, n_members=1, seed=0, dtype="float32",
         schedule="constant", momentum=None, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
         power_t=0.5, decay_rate=0.96, init_params=None, verbose=False, callback=None,
         chunk_epochs=None):
@@ -42,7 +42,10 @@ def fit(model, X, y, *, optimizer="adam", learning_rate=0.001, epochs=200, batch
 'lbfgs', 'lm', 'trf'}
         An optax optimizer by name; ``gd`` is plain gradient descent (use ``batch_size=None``
         for full-batch). ``lbfgs`` is optax's L-BFGS with a zoom line search on the full batch
-        (``learning_rate`` unused), one history row per iteration. ``lm`` (Levenberg–Marquardt)
+        (``learning_rate`` unused), one history row per iteration, with two more columns:
+        ``grad_max_abs`` (the largest absolute gradient component at the iteration's start)
+        and ``evaluations`` (see ``max_evaluations``); ``gtol``, ``ftol`` and
+        ``max_evaluations`` stop it as scipy's L-BFGS-B stops. ``lm`` (Levenberg–Marquardt)
         and ``trf`` (trust region) are ``scipy.optimize.least_squares`` with the exact JAX
         Jacobian, for regression with ``mse``/``sse``: ``epochs`` caps the evaluations and
         ``fit.solver_info`` reports cost, status, message, nfev and optimality per member.
@@ -75,6 +78,21 @@ def fit(model, X, y, *, optimizer="adam", learning_rate=0.001, epochs=200, batch
         The improvement that counts as progress.
     target_loss : float, optional
         Stop a member as soon as the monitored loss is below this (seed 002's ``< 2e-5``).
+    gtol, ftol : float, optional
+        ``lbfgs`` only: scipy's L-BFGS-B convergence tests, checked at the start of every
+        iteration, before its step. A member stops when the largest absolute component of the
+        objective's gradient (penalty included) is ``<= gtol`` (reason
+        ``'gradient_below_gtol'``), or when the objective's relative decrease over the last
+        iteration, ``(f_prev - f) / max(|f_prev|, |f|, 1)``, is ``<= ftol`` (reason
+        ``'decrease_below_ftol'``). The stopping check is not an iteration: the history
+        keeps the iterations taken. Off by default, so that ``epochs`` alone ends a run, as
+        before; scipy's defaults are ``gtol=1e-5`` and ``ftol=2.220446049250313e-09``.
+    max_evaluations : int, optional
+        ``lbfgs`` only: a budget of objective-and-gradient evaluations (scipy's ``maxfun``). An
+        iteration costs one evaluation at its start plus one per point its line search tries
+        (history column ``evaluations``, the running count); no iteration starts once the
+        budget is spent (reason ``'max_evaluations'``), so the last one may overrun it by its
+        line search (at most 20). Off by default.
     restore_best_weights : bool, optional
         Return the parameters of the best monitored epoch; default: ``early_stopping``.
     monitor : str, optional
@@ -237,6 +255,14 @@ def _checked_options(options):
     check_number("n_members", o["n_members"], low=1, integer=True)
     check_number("n_iter_no_change", o["n_iter_no_change"], low=1, integer=True)
     check_number("tol", o["tol"], low=0)
+    for name in ("gtol", "ftol", "max_evaluations"):
+        if o[name] is None:
+            continue
+        if o["optimizer"] != "lbfgs":
+            raise ValueError(f"{name}={o[name]!r} is a stopping test of optimizer='lbfgs', not "
+                             f"of {o['optimizer']!r}; leave {name} unset or use 'lbfgs'")
+        check_number(name, o[name], low=1 if name == "max_evaluations" else 0,
+                     integer=name == "max_evaluations")
     if o["target_loss"] is not None:
         check_number("target_loss", o["target_loss"])
     if not callable(o["schedule"]):
@@ -359,7 +385,8 @@ def _validation(model, X, Y, w, task, n_classes, split, validation_data):
 
 
 def _members(o, n_layers):
-    """Per-member (learning rate, l1, l2, tol, target) arrays and seeds."""
+    """Per-member (learning rate, l1, l2, tol, target, gtol, ftol, max_evaluations) arrays
+    and seeds; an unset L-BFGS test is a threshold it can never meet."""
     lr = o["learning_rate"]
     if callable(lr):  # an optax schedule: the engine takes it as it is
         o["schedule"], lr = lr, 1.0
@@ -388,8 +415,11 @@ def _members(o, n_layers):
     if m > 1 and count != m:
         raise ValueError(f"seed has {count} entries but learning_rate/l1/l2 give {m} members")
     target = -np.inf if o["target_loss"] is None else o["target_loss"]
+    off = lambda name, never: never if o[name] is None else o[name]  # noqa: E731
     hyper = (np.broadcast_to(lr, (count,)), np.broadcast_to(l1, (count, n_layers)),
-             np.broadcast_to(l2, (count, n_layers)), np.full(count, o["tol"]), np.full(count, target))
+             np.broadcast_to(l2, (count, n_layers)), np.full(count, o["tol"]), np.full(count, target),
+             np.full(count, off("gtol", -np.inf)), np.full(count, off("ftol", -np.inf)),
+             np.full(count, off("max_evaluations", np.inf)))
     return count, hyper, seeds
 
 
@@ -466,11 +496,24 @@ def _report_stops(fitted, result, o):
     elif "max_evaluations" in reasons:
         from sklearn.exceptions import ConvergenceWarning
 
-        warnings.warn(f"least squares stopped at max_nfev={o['epochs']} evaluations before "
-                      "converging; raise epochs", ConvergenceWarning, stacklevel=4)
-    elif (o["early_stopping"] or o["target_loss"] is not None) and "completed" in reasons:
+        if o["optimizer"] == "lbfgs":
+            warnings.warn(f"{reasons.count('max_evaluations')} member(s) spent "
+                          f"max_evaluations={o['max_evaluations']} objective evaluations before "
+                          "converging; raise max_evaluations", ConvergenceWarning, stacklevel=4)
+        else:
+            warnings.warn(f"least squares stopped at max_nfev={o['epochs']} evaluations before "
+                          "converging; raise epochs", ConvergenceWarning, stacklevel=4)
+    elif "completed" in reasons and (stoppers := _stoppers(o)):
         from sklearn.exceptions import ConvergenceWarning
 
         warnings.warn(f"{reasons.count('completed')} member(s) used all {o['epochs']} epochs "
-                      "before early stopping or the target loss stopped them; raise epochs",
+                      f"before {' or '.join(stoppers)} stopped them; raise epochs",
                       ConvergenceWarning, stacklevel=4)
+
+
+def _stoppers(o):
+    """The tests that were asked to stop a run before its last epoch, in words."""
+    return [text for text, on in (("early stopping", o["early_stopping"]),
+                                  ("the target loss", o["target_loss"] is not None),
+                                  ("gtol", o["gtol"] is not None),
+                                  ("ftol", o["ftol"] is not None)) if on]

@@ -43,12 +43,18 @@ def fit_warnings(fit, X=None, X_train=None):
         out.append(("warning", f"Training diverged in {count('diverged')} of {m} member(s): the "
                     "loss or the weights became non-finite; the parameters are the last finite "
                     "ones. Lower the learning rate or normalise the inputs."))
-    if count("max_evaluations"):
+    if count("max_evaluations") and cfg.get("optimizer") == "lbfgs":
+        out.append(("warning", f"L-BFGS spent its budget of {cfg.get('max_evaluations')} "
+                    f"evaluations before converging in {count('max_evaluations')} of {m} "
+                    "member(s); raise max_evaluations."))
+    elif count("max_evaluations"):
         out.append(("warning", f"Least squares stopped at the limit of {epochs} evaluations "
                     f"before converging in {count('max_evaluations')} of {m} member(s); raise "
                     "epochs."))
     stoppers = [s for s, on in (("early stopping", cfg.get("early_stopping")),
-                                ("the target loss", cfg.get("target_loss") is not None)) if on]
+                                ("the target loss", cfg.get("target_loss") is not None),
+                                ("gtol", cfg.get("gtol") is not None),
+                                ("ftol", cfg.get("ftol") is not None)) if on]
     if stoppers and count("completed"):
         out.append(("warning", f"Not converged: {count('completed')} of {m} member(s) used all "
                     f"{epochs} epochs before {' or '.join(stoppers)} stopped them; raise epochs."))
@@ -59,6 +65,12 @@ def fit_warnings(fit, X=None, X_train=None):
     if count("target_reached"):
         out.append(("note", f"{count('target_reached')} of {m} member(s) reached the target loss "
                     f"{cfg.get('target_loss')}."))
+    if count("gradient_below_gtol"):
+        out.append(("note", f"{count('gradient_below_gtol')} of {m} member(s) converged: no "
+                    f"gradient component above gtol={cfg.get('gtol')}."))
+    if count("decrease_below_ftol"):
+        out.append(("note", f"{count('decrease_below_ftol')} of {m} member(s) converged: the loss "
+                    f"fell by a relative {cfg.get('ftol')} or less in an iteration."))
     for k, info in enumerate(fit.solver_info or []):
         said = k < len(reasons) and reasons[k] == "max_evaluations"  # already reported above
         if info and info.get("success") is False and not said:
