@@ -158,4 +158,8 @@ def test_seed004_full():
     assert bool(low) == any("validation accuracy below 0.85" in w for w in report.warnings)
     assert n["train_mse"]["5 layers of 1024"] < 0.02
     rows = {r["model"]: r for r in n["penalty_table"]}
-    assert rows["L2 0.001"]["val mse"] < rows["unpenalised"]["val mse"]
+    # whether L2 0.001 beats the unpenalised 5 x 1024 model on validation is a matter of one
+    # start (float32 rounding alone has flipped it: 0.036 against 0.032 once the row count was
+    # padded); the report must say which way it went
+    worse = rows["L2 0.001"]["val mse"] >= rows["unpenalised"]["val mse"]
+    assert worse == any("L2 0.001 did not lower the validation MSE" in w for w in report.warnings)
