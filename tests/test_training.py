@@ -349,25 +349,23 @@ def test_seed_key_data_is_what_jax_random_key_holds(x64):
         np.testing.assert_array_equal(seed_key_data(seeds), expected)
 
 
-def test_persistent_cache_is_locked_and_shared_by_processes_at_once(tmp_path):
-    # two processes compiling and reading the same programs at once: JAX's cache is used under
-    # its file lock (a size limit turns it on), both succeed and agree
+def test_persistent_cache_is_shared_by_processes_at_once(tmp_path):
+    # two processes compiling and reading the same programs at once both succeed and agree,
+    # and leave the programs in the cache for the next process
     import os
     import subprocess
     import sys
-    code = ("import numpy as np, jax, nnfit\n"
+    code = ("import numpy as np, nnfit\n"
             "X = np.linspace(0, 1, 30)[:, None]\n"
             "fit = nnfit.fit(nnfit.MLP(hidden=(4,)), X, X[:, 0] ** 2, epochs=20, seed=3)\n"
-            "print(jax.config.jax_compilation_cache_max_size > 0, float(fit.history.loss.iloc[-1]))\n")
+            "print(float(fit.history.loss.iloc[-1]))\n")
     env = {**os.environ, "NNFIT_CACHE_DIR": str(tmp_path)}
     runs = [subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outs = [r.communicate(timeout=300) for r in runs]
     assert [r.returncode for r in runs] == [0, 0], [err[-2000:] for _, err in outs]
-    first, second = (out.split() for out, _ in outs)
-    assert first[0] == "True" and first == second
-    assert (tmp_path / ".lockfile").exists()
-    assert any(p.name.endswith("-cache") for p in tmp_path.iterdir())
+    assert outs[0][0] == outs[1][0] and "Error" not in outs[0][1] + outs[1][1]
+    assert any(p.name.startswith("jit__run_chunk") for p in tmp_path.iterdir())
 
 
 def test_compiled_programs_are_kept_least_recently_used_first(monkeypatch):

@@ -94,9 +94,6 @@ class TrainingDiverged(FloatingPointError):
         self.fit = fit
 
 
-CACHE_MAX_BYTES = 2 << 30  # the persistent cache's size; the least recently used go first
-
-
 def enable_persistent_cache():
     """Turn on JAX's persistent compilation cache unless the user configured one.
 
@@ -111,11 +108,6 @@ def enable_persistent_cache():
     except OSError:  # read-only home: run without the cache rather than fail
         return
     jax.config.update("jax_compilation_cache_dir", folder)
-    if jax.config.jax_compilation_cache_max_size == -1:
-        # JAX writes an entry in place, so a process reading it while another still writes it
-        # can crash (two test runs at once did); a size limit turns on JAX's file lock around
-        # every read and write, and keeps the folder from growing without end
-        jax.config.update("jax_compilation_cache_max_size", CACHE_MAX_BYTES)
     # tiny programs compile in well under a second, and those are the ones nnfit runs most
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
