@@ -188,3 +188,18 @@ def test_zero_weight_rows_change_no_loss_or_metric(name):
         padded = value(np.r_[y, 5 * np.ones((5, k))], np.r_[logits, -7 * np.ones((5, k))],
                        np.r_[w, np.zeros(5)])
     assert padded == pytest.approx(real, rel=1e-12)
+
+
+def test_predictions_on_sets_of_nearby_sizes_share_one_program():
+    from nnfit.fitted import _member_apply
+    X = np.linspace(-1, 1, 41)[:, None]
+    fit = nnfit.fit(nnfit.MLP(hidden=(3,), activation="tanh"), X, X[:, 0] ** 2, epochs=3,
+                    dtype="float64")
+    net = fit.network
+    apply = _member_apply(net.spec, net.n_inputs, net.n_outputs, False)
+    reference = [np.tanh(X[:k] @ fit.params[0][0] + fit.params[0][1]) @ fit.params[1][0]
+                 + fit.params[1][1] for k in (37, 38, 40)]
+    before = apply._cache_size()
+    for k, ref in zip((37, 38, 40), reference):
+        np.testing.assert_allclose(fit.predict(X[:k]), ref[:, 0], rtol=1e-12)
+    assert apply._cache_size() - before <= 1  # 37, 38 and 40 rows: one bucket of 40
