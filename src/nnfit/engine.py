@@ -134,6 +134,7 @@ class Static:
     early_stopping: bool
     patience: int
     monitor: str = "loss"  # the history column that early stopping and "best" watch
+    track_best: bool = True  # keep the best epoch's weights (for restore_best)
 
 
 class Data(NamedTuple):
@@ -426,7 +427,9 @@ def _run_epoch(static, data, hyper, n_epochs, state, order):
         stopped=jnp.logical_or(state.stopped, stop_now),
         reason=jnp.where(diverged, 3, jnp.where(halted, halt_reason, jnp.where(
             jnp.logical_and(ok, reason > 0), reason, state.reason))),
-        best_params=_where(better, params, state.best_params),
+        # without restore_best nothing reads the best weights: no select over them every epoch
+        best_params=(_where(better, params, state.best_params) if static.track_best
+                     else state.best_params),
         best_score=jnp.where(better, score, state.best_score),
         best_epoch=jnp.where(better, state.epoch, state.best_epoch),
         wait=jnp.where(ok, wait, state.wait),

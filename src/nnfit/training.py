@@ -186,6 +186,7 @@ def _fit(model, X, y, dtype_name, dtype, **options):
     batch_size, n_batches = engine.batching(len(X_tr), None if full_batch else o["batch_size"])
     shuffle = bool(o["shuffle"]) and n_batches > 1
     chunk = o["chunk_epochs"] or engine.chunk_size(n_members, batch_size * n_batches if shuffle else 0)
+    restore = o["early_stopping"] if o["restore_best_weights"] is None else o["restore_best_weights"]
     static = engine.Static(
         spec=model, n_inputs=X.shape[1], n_outputs=Y.shape[1], loss=loss, task=task,
         optimizer=o["optimizer"],
@@ -200,7 +201,7 @@ def _fit(model, X, y, dtype_name, dtype, **options):
                           ("total_steps", n_batches * o["epochs"] if o["schedule"] == "cosine" else None)),
         batch_size=batch_size, n_batches=n_batches, shuffle=shuffle,
         chunk=chunk, has_validation=X_val is not None, early_stopping=bool(o["early_stopping"]),
-        patience=o["n_iter_no_change"], monitor=monitor)
+        patience=o["n_iter_no_change"], monitor=monitor, track_best=bool(restore))
     f = DTYPES[dtype_name]
     # the network (its normalisation) and input_stats see the real rows; only the engine's
     # arrays are padded, and least squares, which counts residuals, gets the exact rows
@@ -209,7 +210,6 @@ def _fit(model, X, y, dtype_name, dtype, **options):
     hyper = engine.Hyper(*(np.asarray(h, f) for h in hyper))
     start = _start_params(o["init_params"], network, n_members, f)
     engine.enable_persistent_cache()
-    restore = o["early_stopping"] if o["restore_best_weights"] is None else o["restore_best_weights"]
     with _progress(o["verbose"], o["epochs"] if o["optimizer"] not in LEAST_SQUARES else n_members,
                    o["callback"]) as on_chunk:
         if o["optimizer"] in LEAST_SQUARES:
