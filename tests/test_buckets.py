@@ -11,7 +11,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import cross_val_score
 
 import nnfit
-from nnfit import engine, objectives
+from nnfit import buckets, engine, objectives
 
 RNG = np.random.default_rng(7)
 
@@ -26,7 +26,7 @@ def fresh_cache(monkeypatch):
 def exact_shapes(monkeypatch):
     """A function that turns the buckets off (with an empty cache) for the rest of the test."""
     def off():
-        monkeypatch.setattr(engine, "BUCKETS", False)
+        monkeypatch.setattr(buckets, "BUCKETS", False)
         monkeypatch.setattr(engine, "_COMPILED", {})
     return off
 
@@ -39,13 +39,13 @@ def _traces(run):
 
 def test_bucket_rule():
     n = np.arange(1, 5000)
-    b = np.array([engine.bucket(int(k)) for k in n])
+    b = np.array([buckets.bucket(int(k)) for k in n])
     assert np.all(b >= n) and np.all(np.diff(b) >= 0)
     assert np.all(b[n < 16] == 16)
     big = n >= 16
     assert np.all(b[big] - n[big] < n[big] / 8)  # under 12.5 % padding
-    assert all(engine.bucket(int(k)) == k for k in b)  # a bucket is its own bucket
-    assert [engine.bucket(k) for k in (82, 83, 73, 74)] == [88, 88, 80, 80]
+    assert all(buckets.bucket(int(k)) == k for k in b)  # a bucket is its own bucket
+    assert [buckets.bucket(k) for k in (82, 83, 73, 74)] == [88, 88, 80, 80]
     assert len(set(b[(n > 1024) & (n <= 2048)])) == 8  # eight buckets per doubling
 
 
@@ -71,7 +71,7 @@ def test_fits_a_row_apart_trace_the_training_program_once(fresh_cache, exact_sha
 def test_padded_full_batch_step_is_the_hand_computed_gradient_step(exact_shapes):
     """37 weighted rows padded to 40: one step of full-batch gradient descent on their MSE."""
     n, lr = 37, 0.1
-    assert engine.bucket(n) == 40
+    assert buckets.bucket(n) == 40
     X = RNG.normal(size=(n, 2))
     y = X @ np.array([0.5, -1.0]) + 0.2 + 0.1 * RNG.normal(size=n)
     w = RNG.uniform(0.5, 2.0, size=n)
@@ -141,7 +141,7 @@ def test_validation_metrics_are_those_of_the_real_validation_rows():
     y = X[:, 0] - X[:, 1] ** 2
     X_val, y_val = RNG.normal(size=(37, 2)), RNG.normal(size=37)
     w_val = RNG.uniform(0.2, 3.0, size=37)
-    assert engine.bucket(37) > 37
+    assert buckets.bucket(37) > 37
     l2 = 1e-2
     fit = nnfit.fit(nnfit.MLP(hidden=(4,), activation="tanh"), X, y, learning_rate=0.01, epochs=3,
                     batch_size=16, validation_data=(X_val, y_val, w_val), l2=l2, dtype="float64")

@@ -342,7 +342,7 @@ def test_a_fit_on_numpy_data_imports_neither_sklearn_nor_pandas():
 def test_seed_key_data_is_what_jax_random_key_holds(x64):
     import jax
 
-    from nnfit.engine import seed_key_data
+    from nnfit._calls import seed_key_data
     seeds = [0, 1, 7, 2**31 - 1, 2**31 + 5, 2**32 - 1, 2**32 + 7, 2**40 + 3]
     with jax.enable_x64(x64):
         expected = np.stack([np.asarray(jax.random.key_data(jax.random.key(s))) for s in seeds])

@@ -7,7 +7,7 @@ early-stopping and non-finite bookkeeping as data. ``jax.vmap`` runs many member
 learning rates, penalties of one shape) as one program.
 
 The row counts of the training and validation sets are part of the argument shapes, so the
-arrays are padded to a coarse grid of row counts (:func:`bucket`): padded rows weigh 0, are never
+arrays are padded to a coarse grid of row counts (:mod:`nnfit.buckets`): padded rows weigh 0, are never
 drawn into a mini-batch, and the real count is traced (``Data.n_rows``), so fits whose sets
 differ by a few rows -- cross-validation folds, early-stopping splits -- share one program.
 
@@ -34,52 +34,13 @@ import numpy as np
 import optax
 
 from . import objectives
+from ._calls import CallPlan, Orders, epoch_flops, seed_key_data
+from .buckets import bucket
+from .optimizers import lbfgs_checks, lbfgs_info, optimizer
 from .mlp import MLP, Network, output_activation
 
-OPTIMIZERS = ("sgd", "gd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad", "lbfgs")
-SCHEDULES = ("constant", "invscaling", "exponential", "cosine", "adaptive")
 # how many times the training program has been traced: tests use it to prove the cache works
 TRACE_COUNT = {"chunk": 0}
-# pad row counts to shape buckets (see bucket); an internal switch so that tests can compare a
-# padded run with the same run on exact shapes
-BUCKETS = True
-MIN_BUCKET = 16
-
-
-def bucket(n):
-    """The number of rows that ``n`` real rows are padded to in the compiled program.
-
-    Row counts from 16 up round to the next multiple of ``2 ** (floor(log2(n)) - 3)``: eight
-    buckets per doubling, so padding adds less than 12.5 % rows, which only a full batch and the
-    validation pass compute on (a mini-batch gathers real rows only), while sets a few percent
-    apart -- scikit-learn's cross-validation folds differ by one row -- share a bucket and one
-    compilation (seconds each on a CPU). Fewer than 16 rows pad to 16: at that size a pass costs overhead, not
-    arithmetic, and every tiny set then shares one program. With ``BUCKETS`` off: ``n``.
-
-    >>> [bucket(n) for n in (3, 16, 17, 40, 41, 82, 83, 1000)]
-    [16, 16, 18, 40, 44, 88, 88, 1024]
-    """
-    if not BUCKETS:
-        return n
-    if n <= MIN_BUCKET:
-        return MIN_BUCKET
-    step = 2 ** (int(n).bit_length() - 4)  # 2 ** (floor(log2(n)) - 3)
-    return -(-n // step) * step
-
-
-def batching(n, batch_size):
-    """The compiled loop's ``(batch_size, n_batches)`` for ``n`` training rows.
-
-    ``batch_size=None`` (full batch) or ``>= n`` is one batch: the whole padded block of
-    ``bucket(n)`` rows, the padding masked. Smaller batches keep their size, and the padded
-    index block of the short last batch masks its missing rows as before; ``n`` enters only
-    through ``ceil(n / batch_size)``.
-    """
-    if batch_size is None or batch_size >= n:
-        return bucket(n), 1
-    return batch_size, -(-n // batch_size)
-
-
 class TrainingDiverged(FloatingPointError):
     """Raised when a member's loss or parameters become non-finite.
 
@@ -222,59 +183,6 @@ def _network(static, data):
     return Network(static.spec, static.n_inputs, static.n_outputs, data.mean, data.var)
 
 
-def _schedule(static, lr):
-    """The learning-rate schedule as optax wants it, from the traced base rate ``lr``."""
-    opts = dict(static.schedule_options)
-    if callable(static.schedule):
-        return static.schedule
-    if static.schedule in ("constant", "adaptive"):  # adaptive: see _optimizer
-        return lr
-    if static.schedule == "invscaling":  # scikit-learn's lr / t ** power_t, t counted in epochs
-        steps = static.n_batches
-        return lambda count: lr / (1.0 + count // steps) ** opts.get("power_t", 0.5)
-    if static.schedule == "exponential":
-        return optax.exponential_decay(lr, static.n_batches, opts.get("decay_rate", 0.96))
-    return optax.cosine_decay_schedule(lr, max(1, opts["total_steps"]))
-
-
-def _optimizer(static, lr):
-    """The optax GradientTransformation named by ``static.optimizer``.
-
-    With ``schedule="adaptive"`` it is followed by optax's reduce-on-plateau, which divides the
-    step by 5 when the epoch's mean loss has not improved by ``tol`` for ``patience`` epochs
-    (scikit-learn's 'adaptive' rule); the engine passes it the loss of every batch.
-    """
-    base = _base_optimizer(static, _schedule(static, lr))
-    if static.schedule != "adaptive":
-        return base
-    opts = dict(static.schedule_options)
-    return optax.chain(base, optax.contrib.reduce_on_plateau(
-        # optax wants a positive tolerance; a tiny one means "any decrease is progress"
-        factor=0.2, patience=static.patience, rtol=0.0, atol=max(opts.get("tol", 1e-4), 1e-12),
-        accumulation_size=static.n_batches))
-
-
-def _base_optimizer(static, lr):
-    opts = dict(static.optimizer_options)
-    name = static.optimizer
-    if name == "lbfgs":  # full batch; the zoom line search chooses every step
-        return optax.lbfgs(memory_size=opts.get("memory_size", 10))
-    if name in ("sgd", "gd"):
-        return optax.sgd(lr, momentum=opts.get("momentum") or None, nesterov=opts.get("nesterov", False))
-    if name in ("momentum", "nesterov"):
-        return optax.sgd(lr, momentum=opts.get("momentum", 0.9), nesterov=name == "nesterov")
-    if name == "adam":
-        return optax.adam(lr, b1=opts.get("beta_1", 0.9), b2=opts.get("beta_2", 0.999),
-                          eps=opts.get("epsilon", 1e-7))
-    if name == "adamw":
-        return optax.adamw(lr, b1=opts.get("beta_1", 0.9), b2=opts.get("beta_2", 0.999),
-                           eps=opts.get("epsilon", 1e-7), weight_decay=opts.get("weight_decay", 1e-4))
-    if name == "rmsprop":
-        return optax.rmsprop(lr, decay=opts.get("rho", 0.9), eps=opts.get("epsilon", 1e-7),
-                             momentum=opts.get("momentum") or None)
-    return optax.adagrad(lr, eps=opts.get("epsilon", 1e-7))
-
-
 def _evaluate(static, net, params, X, y, w, l1, l2):
     """Loss (data + penalty), penalty and metrics of ``params`` on one set."""
     logits = net.apply(params, X, logits=True)
@@ -295,52 +203,6 @@ def _where(flag, new, old):
     return jax.tree.map(lambda a, b: jnp.where(flag, a, b), new, old)
 
 
-def _lbfgs_info(grads, opt_state):
-    """What L-BFGS's stopping tests need from one iteration: the largest absolute gradient
-    component at its starting parameters, and how many points its line search tried.
-
-    optax 0.2.8's zoom line search counts in ``info.num_linesearch_steps`` the calls of its
-    step function, each of which evaluates the objective and its gradient once at a new trial
-    step (``_value_and_slope_on_line``); a search that fails falls back to its best point
-    without evaluating again. It makes at most 20 (``optax.lbfgs``'s ``max_linesearch_steps``).
-    """
-    leaves = jax.tree.leaves(grads)
-    grad_max = jnp.max(jnp.stack([jnp.max(jnp.abs(g)) for g in leaves]))
-    steps = optax.tree.get(opt_state, "num_linesearch_steps")
-    return {"grad_max_abs": grad_max, "linesearch_steps": steps}
-
-
-def _lbfgs_checks(hyper, state, info, loss):
-    """scipy's L-BFGS-B stopping tests, made before an iteration takes its step.
-
-    An iteration is not started when the member has made ``max_evaluations`` evaluations; it
-    stops without stepping when the largest absolute gradient component at its parameters is
-    ``<= gtol``, or when the relative decrease of the objective over the previous iteration,
-    ``(f_prev - f) / max(|f_prev|, |f|, 1)``, is ``<= ftol`` (scipy's two tests). An
-    iteration costs ``1 + linesearch_steps`` evaluations: the engine evaluates the objective
-    and gradient at the iteration's start, then the line search at its trial steps (scipy
-    reuses the line search's last evaluation, so its count is one fewer per iteration after
-    the first).
-
-    ``loss`` is the epoch's recorded loss (at its starting parameters). Returns (halt, reason,
-    cost): whether to stop before the step, the key of REASONS, and the evaluations the
-    iteration makes if it is taken.
-    """
-    if info is None:  # not L-BFGS
-        no = jnp.zeros((), bool)
-        return no, jnp.zeros((), state.reason.dtype), jnp.zeros((), state.evaluations.dtype)
-    prev = state.prev_loss  # NaN before the first iteration: the test is false
-    budget_spent = state.evaluations.astype(hyper.max_evaluations.dtype) >= hyper.max_evaluations
-    small_gradient = info["grad_max_abs"] <= hyper.gtol
-    scale = jnp.maximum(jnp.maximum(jnp.abs(prev), jnp.abs(loss)), 1.0)
-    small_decrease = (prev - loss) / scale <= hyper.ftol
-    # scipy checks its budget first: a member out of evaluations is not "converged"
-    reason = jnp.where(budget_spent, 6, jnp.where(small_gradient, 4, jnp.where(small_decrease, 5, 0)))
-    reason = reason.astype(state.reason.dtype)
-    cost = (1 + info["linesearch_steps"]).astype(state.evaluations.dtype)
-    return reason > 0, reason, cost
-
-
 def _run_epoch(static, data, hyper, n_epochs, state, order):
     """One epoch of one member: every mini-batch, then validation and stopping bookkeeping.
 
@@ -350,7 +212,7 @@ def _run_epoch(static, data, hyper, n_epochs, state, order):
     a small network. Positions past the real rows are masked, whatever row they point to.
     """
     net = _network(static, data)
-    tx = _optimizer(static, hyper.learning_rate)
+    tx = optimizer(static, hyper.learning_rate)
     dtype = data.X.dtype
     positions = jnp.arange(static.n_batches * static.batch_size, dtype=jnp.int32)
     real = positions < data.n_rows
@@ -386,7 +248,7 @@ def _run_epoch(static, data, hyper, n_epochs, state, order):
         with jax.numpy_dtype_promotion("standard"):
             updates, opt_state = tx.update(grads, opt_state, params, **extra)
         weight = jnp.sum(w)  # Keras averages batch losses weighted by their size
-        info = _lbfgs_info(grads, opt_state) if static.optimizer == "lbfgs" else None
+        info = lbfgs_info(grads, opt_state) if static.optimizer == "lbfgs" else None
         return (optax.apply_updates(params, updates), opt_state), (
             {"loss": loss, "penalty": pen, **metrics}, weight, info)
 
@@ -404,7 +266,7 @@ def _run_epoch(static, data, hyper, n_epochs, state, order):
     active = jnp.logical_and(jnp.logical_not(state.stopped), state.epoch < n_epochs)
     # L-BFGS is full batch: its one batch's info is the iteration's
     info = None if infos is None else jax.tree.map(lambda a: a[-1], infos)
-    halt, halt_reason, cost = _lbfgs_checks(hyper, state, info, record["loss"])
+    halt, halt_reason, cost = lbfgs_checks(hyper, state, info, record["loss"])
     halted = jnp.logical_and(active, halt)  # stops before its step: the epoch is not recorded
     active = jnp.logical_and(active, jnp.logical_not(halt))
     finite = jnp.logical_and(_all_finite(params), jnp.isfinite(record["loss"]))
@@ -469,114 +331,6 @@ def _run_chunk(static, state, data, hyper, n_epochs, count, orders):
     return jax.vmap(member)(state, hyper, orders)
 
 
-# a compiled call should last about this long: long enough that calls cost nothing next to the
-# training, short enough for a lively progress bar and a prompt Ctrl-C
-CALL_SECONDS = 0.25
-# before any call is timed, assume this speed (floating-point operations a second): on the
-# slow side, so a first call on big data returns soon and its timing sizes the next ones
-ASSUMED_FLOPS = 1e9
-# the largest chunk, and the most row-order entries a chunk's shuffles may hold (32 MiB)
-MAX_CHUNK = 512
-MAX_ORDER_ENTRIES = 1 << 23
-
-
-def chunk_size(n_members, n_orders):
-    """Epochs a compiled call can hold: the record buffer's length.
-
-    Parameters
-    ----------
-    n_members : int
-    n_orders : int
-        Row-order entries an epoch needs per member (n_batches * batch_size), 0 without
-        shuffling.
-    """
-    if n_orders == 0:
-        return MAX_CHUNK
-    fits = max(1, MAX_ORDER_ENTRIES // (n_members * n_orders))
-    # a power of two, so that data sets of similar size share one compiled program
-    return min(MAX_CHUNK, 1 << (fits.bit_length() - 1))
-
-
-def _epoch_flops(static, data, n_members):
-    """A rough count of one epoch's arithmetic: forward and backward over every row."""
-    sizes = [static.n_inputs, *static.spec.hidden, static.n_outputs]
-    weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
-    rows = data.X.shape[0] + (0 if data.X_val is None else data.X_val.shape[0])
-    return 6.0 * weights * rows * n_members
-
-
-class _Orders:
-    """The members' row orders, epoch after epoch, drawn on the host ahead of use.
-
-    Each member shuffles with its own NumPy generator, seeded from its seed, so a member's
-    batches depend neither on how many members train beside it nor on how the epochs are
-    split into calls: orders are drawn in epoch order and handed out in the same order.
-    """
-
-    def __init__(self, seeds, n, static):
-        self.generators = [np.random.default_rng([int(s), 1]) for s in seeds]
-        self.n, self.chunk = n, static.chunk
-        self.padded = static.n_batches * static.batch_size
-        self.ready = []  # drawn epochs not yet used: arrays of shape (n_members, padded)
-
-    def draw(self, count):
-        """Draw orders until ``count`` epochs are ready."""
-        while len(self.ready) < count:
-            epoch = np.zeros((len(self.generators), self.padded), dtype=np.int32)
-            for m, rng in enumerate(self.generators):
-                epoch[m, :self.n] = rng.permutation(self.n)
-            self.ready.append(epoch)
-
-    def take(self, count):
-        """The next ``count`` epochs' orders as a (n_members, chunk, padded) block."""
-        self.draw(count)
-        block = np.zeros((len(self.generators), self.chunk, self.padded), dtype=np.int32)
-        for e in range(count):
-            block[:, e] = self.ready[e]
-        del self.ready[:count]
-        return block
-
-
-class _CallPlan:
-    """How many epochs each compiled call runs: about ``CALL_SECONDS`` of work, at most a chunk.
-
-    The first call's length comes from a pessimistic estimate of the arithmetic, later ones
-    from the measured speed; ``fixed`` (the user's ``chunk_epochs``) overrides both.
-    """
-
-    def __init__(self, static, n_epochs, epoch_flops, fixed=None):
-        self.chunk, self.n_epochs, self.fixed = static.chunk, n_epochs, fixed
-        self.per_epoch = epoch_flops / ASSUMED_FLOPS
-
-    def timed(self, count, seconds):
-        self.per_epoch = seconds / count
-
-    def next(self, done):
-        """Epochs of the call that starts after ``done`` epochs (0 when none are left)."""
-        left = self.n_epochs - done
-        if self.fixed is not None:
-            return max(0, min(self.fixed, self.chunk, left))
-        wanted = int(CALL_SECONDS / max(self.per_epoch, 1e-9))
-        return max(0, min(self.chunk, left, max(1, wanted)))
-
-
-def seed_key_data(seeds):
-    """The raw data of ``jax.random.key(seed)`` for each seed, computed on the host.
-
-    ``jax.random.key`` runs a small device computation per call, a fixed cost that a
-    hundred members or a grid search of quick fits would pay again and again; the compiled
-    program wraps this data into the same keys (threefry: the seed's high and low 32 bits,
-    the high ones only where 64-bit integers are on, as JAX does; a test checks it).
-
-    Returns
-    -------
-    ndarray of shape (n_seeds, 2), uint32
-    """
-    wide = jax.config.jax_enable_x64
-    return np.array([[(int(s) >> 32) & 0xFFFFFFFF if wide else 0, int(s) & 0xFFFFFFFF]
-                     for s in seeds], dtype=np.uint32)
-
-
 def _init_state(static, data, hyper, keys, start):
     """Initial parameters and optimizer state of every member, from its key or ``start``.
 
@@ -590,7 +344,7 @@ def _init_state(static, data, hyper, keys, start):
         if not jax.dtypes.issubdtype(key.dtype, jax.dtypes.prng_key):
             key = jax.random.wrap_key_data(key, impl="threefry2x32")
         params = net.init(key, dtype) if start is None else start
-        opt_state = _optimizer(static, hyper.learning_rate).init(params)
+        opt_state = optimizer(static, hyper.learning_rate).init(params)
         return TrainState(params, opt_state, jnp.zeros((), jnp.int32),
                           jnp.zeros((), bool), jnp.zeros((), jnp.int32), params,
                           jnp.full((), jnp.inf, dtype), jnp.full((), -1, jnp.int32),
@@ -676,8 +430,8 @@ def train(static, data, hyper, seeds, n_epochs, *, init_params=None, restore_bes
     init, init_s = _compiled("init", _init_state, static, data, hyper, keys, init_params)
     state = init(data, hyper, keys, init_params)
     epochs = np.int32(n_epochs)
-    orders = _Orders(seeds, int(data.n_rows), static) if static.shuffle else None
-    plan = _CallPlan(static, n_epochs, _epoch_flops(static, data, len(seeds)), fixed)
+    orders = Orders(seeds, int(data.n_rows), static) if static.shuffle else None
+    plan = CallPlan(static, n_epochs, epoch_flops(static, data, len(seeds)), fixed)
     count = plan.next(0)
     block = None if orders is None else orders.take(count)
     runner, compile_s = _compiled("chunk", _run_chunk, static, state, data, hyper, epochs,

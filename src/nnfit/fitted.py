@@ -210,7 +210,7 @@ class Fit:
         if X.shape[1] != self.network.n_inputs:
             raise ValueError(f"X has {X.shape[1]} features but the network was fitted with "
                              f"{self.network.n_inputs}")
-        from .engine import bucket
+        from .buckets import bucket
 
         dtype = np.float64 if self.dtype == "float64" else np.float32
         net = self.network

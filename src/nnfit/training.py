@@ -162,6 +162,9 @@ def _dtype_name(dtype):
 
 def _fit(model, X, y, dtype_name, dtype, **options):
     from . import engine, objectives
+    from ._calls import chunk_size
+    from ._progress import EpochProgress
+    from .buckets import batching
     from .fitted import Fit
 
     started = time.perf_counter()
@@ -182,10 +185,10 @@ def _fit(model, X, y, dtype_name, dtype, **options):
     n_members, hyper, seeds = _members(o, n_layers)
     full_batch = o["batch_size"] is None or o["optimizer"] in FULL_BATCH
     batch = len(X_tr) if full_batch else min(o["batch_size"], len(X_tr))  # real rows, for config
-    # the compiled loop's batch: one batch is the whole padded block (see engine.bucket)
-    batch_size, n_batches = engine.batching(len(X_tr), None if full_batch else o["batch_size"])
+    # the compiled loop's batch: one batch is the whole padded block (see buckets.bucket)
+    batch_size, n_batches = batching(len(X_tr), None if full_batch else o["batch_size"])
     shuffle = bool(o["shuffle"]) and n_batches > 1
-    chunk = o["chunk_epochs"] or engine.chunk_size(n_members, batch_size * n_batches if shuffle else 0)
+    chunk = o["chunk_epochs"] or chunk_size(n_members, batch_size * n_batches if shuffle else 0)
     restore = o["early_stopping"] if o["restore_best_weights"] is None else o["restore_best_weights"]
     static = engine.Static(
         spec=model, n_inputs=X.shape[1], n_outputs=Y.shape[1], loss=loss, task=task,
@@ -210,7 +213,7 @@ def _fit(model, X, y, dtype_name, dtype, **options):
     hyper = engine.Hyper(*(np.asarray(h, f) for h in hyper))
     start = _start_params(o["init_params"], network, n_members, f)
     engine.enable_persistent_cache()
-    with _progress(o["verbose"], o["epochs"] if o["optimizer"] not in LEAST_SQUARES else n_members,
+    with EpochProgress(o["verbose"], o["epochs"] if o["optimizer"] not in LEAST_SQUARES else n_members,
                    o["callback"]) as on_chunk:
         if o["optimizer"] in LEAST_SQUARES:
             if task != "regression" or loss not in ("mse", "sse"):
@@ -278,12 +281,12 @@ def _checked_options(options):
 
 
 def _optimizers():
-    from .engine import OPTIMIZERS
+    from .optimizers import OPTIMIZERS
     return OPTIMIZERS
 
 
 def _schedules():
-    from .engine import SCHEDULES
+    from .optimizers import SCHEDULES
     return SCHEDULES
 
 
@@ -446,34 +449,6 @@ def _penalty(name, value, n_layers):
 def _model_config(model):
     from dataclasses import asdict
     return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(model).items()}
-
-
-class _progress:
-    """A rich progress bar fed by the engine's chunk callback (or nothing when quiet)."""
-
-    def __init__(self, verbose, epochs, callback):
-        self.verbose, self.epochs, self.callback, self.bar = verbose, epochs, callback, None
-
-    def __enter__(self):
-        if self.verbose:
-            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-            self.bar = Progress(TextColumn("training"), BarColumn(), TextColumn("{task.completed}/{task.total} epochs"),
-                                TextColumn("{task.fields[loss]}"), TimeRemainingColumn(), transient=False)
-            self.bar.start()
-            self.task = self.bar.add_task("fit", total=self.epochs, loss="")
-        return self.on_chunk
-
-    def on_chunk(self, done, records):
-        if self.bar is not None:
-            last = np.asarray(records["loss"])[:, -1]
-            self.bar.update(self.task, completed=done, loss=f"loss {np.nanmean(last):.4g}")
-        if self.callback is not None:
-            self.callback(done, records)
-
-    def __exit__(self, *exc):
-        if self.bar is not None:
-            self.bar.stop()
-        return False
 
 
 def _report_stops(fitted, result, o):

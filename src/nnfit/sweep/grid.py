@@ -177,7 +177,7 @@ def _optional(check):
 
 
 def _validators():
-    from ..engine import OPTIMIZERS, SCHEDULES
+    from ..optimizers import OPTIMIZERS, SCHEDULES
     from ..mlp import INITIALIZERS, OUTPUTS
     from ..objectives import CLASSIFICATION_LOSSES, LOSS_ALIASES, REGRESSION_LOSSES
     from ..training import DTYPES, LEAST_SQUARES

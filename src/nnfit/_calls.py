@@ -1,0 +1,118 @@
+"""How the host drives the compiled training program: call lengths, row orders and keys.
+
+The program runs a traced number of epochs per call; this module decides how many (about a
+quarter of a second of work each), draws the members' row orders ahead of use in epoch order,
+and computes the raw PRNG key data the program starts from. Host-side NumPy only.
+"""
+
+from __future__ import annotations
+
+import jax
+import numpy as np
+
+# a compiled call should last about this long: long enough that calls cost nothing next to the
+# training, short enough for a lively progress bar and a prompt Ctrl-C
+CALL_SECONDS = 0.25
+# before any call is timed, assume this speed (floating-point operations a second): on the
+# slow side, so a first call on big data returns soon and its timing sizes the next ones
+ASSUMED_FLOPS = 1e9
+# the largest chunk, and the most row-order entries a chunk's shuffles may hold (32 MiB)
+MAX_CHUNK = 512
+MAX_ORDER_ENTRIES = 1 << 23
+
+
+def chunk_size(n_members, n_orders):
+    """Epochs a compiled call can hold: the record buffer's length.
+
+    Parameters
+    ----------
+    n_members : int
+    n_orders : int
+        Row-order entries an epoch needs per member (n_batches * batch_size), 0 without
+        shuffling.
+    """
+    if n_orders == 0:
+        return MAX_CHUNK
+    fits = max(1, MAX_ORDER_ENTRIES // (n_members * n_orders))
+    # a power of two, so that data sets of similar size share one compiled program
+    return min(MAX_CHUNK, 1 << (fits.bit_length() - 1))
+
+
+def epoch_flops(static, data, n_members):
+    """A rough count of one epoch's arithmetic: forward and backward over every row."""
+    sizes = [static.n_inputs, *static.spec.hidden, static.n_outputs]
+    weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    rows = data.X.shape[0] + (0 if data.X_val is None else data.X_val.shape[0])
+    return 6.0 * weights * rows * n_members
+
+
+class Orders:
+    """The members' row orders, epoch after epoch, drawn on the host ahead of use.
+
+    Each member shuffles with its own NumPy generator, seeded from its seed, so a member's
+    batches depend neither on how many members train beside it nor on how the epochs are
+    split into calls: orders are drawn in epoch order and handed out in the same order.
+    """
+
+    def __init__(self, seeds, n, static):
+        self.generators = [np.random.default_rng([int(s), 1]) for s in seeds]
+        self.n, self.chunk = n, static.chunk
+        self.padded = static.n_batches * static.batch_size
+        self.ready = []  # drawn epochs not yet used: arrays of shape (n_members, padded)
+
+    def draw(self, count):
+        """Draw orders until ``count`` epochs are ready."""
+        while len(self.ready) < count:
+            epoch = np.zeros((len(self.generators), self.padded), dtype=np.int32)
+            for m, rng in enumerate(self.generators):
+                epoch[m, :self.n] = rng.permutation(self.n)
+            self.ready.append(epoch)
+
+    def take(self, count):
+        """The next ``count`` epochs' orders as a (n_members, chunk, padded) block."""
+        self.draw(count)
+        block = np.zeros((len(self.generators), self.chunk, self.padded), dtype=np.int32)
+        for e in range(count):
+            block[:, e] = self.ready[e]
+        del self.ready[:count]
+        return block
+
+
+class CallPlan:
+    """How many epochs each compiled call runs: about ``CALL_SECONDS`` of work, at most a chunk.
+
+    The first call's length comes from a pessimistic estimate of the arithmetic, later ones
+    from the measured speed; ``fixed`` (the user's ``chunk_epochs``) overrides both.
+    """
+
+    def __init__(self, static, n_epochs, epoch_flops, fixed=None):
+        self.chunk, self.n_epochs, self.fixed = static.chunk, n_epochs, fixed
+        self.per_epoch = epoch_flops / ASSUMED_FLOPS
+
+    def timed(self, count, seconds):
+        self.per_epoch = seconds / count
+
+    def next(self, done):
+        """Epochs of the call that starts after ``done`` epochs (0 when none are left)."""
+        left = self.n_epochs - done
+        if self.fixed is not None:
+            return max(0, min(self.fixed, self.chunk, left))
+        wanted = int(CALL_SECONDS / max(self.per_epoch, 1e-9))
+        return max(0, min(self.chunk, left, max(1, wanted)))
+
+
+def seed_key_data(seeds):
+    """The raw data of ``jax.random.key(seed)`` for each seed, computed on the host.
+
+    ``jax.random.key`` runs a small device computation per call, a fixed cost that a
+    hundred members or a grid search of quick fits would pay again and again; the compiled
+    program wraps this data into the same keys (threefry: the seed's high and low 32 bits,
+    the high ones only where 64-bit integers are on, as JAX does; a test checks it).
+
+    Returns
+    -------
+    ndarray of shape (n_seeds, 2), uint32
+    """
+    wide = jax.config.jax_enable_x64
+    return np.array([[(int(s) >> 32) & 0xFFFFFFFF if wide else 0, int(s) & 0xFFFFFFFF]
+                     for s in seeds], dtype=np.uint32)
