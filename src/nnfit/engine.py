@@ -183,8 +183,9 @@ def _network(static, data):
     return Network(static.spec, static.n_inputs, static.n_outputs, data.mean, data.var)
 
 
-def _evaluate(static, net, params, X, y, w, l1, l2):
-    """Loss (data + penalty), penalty and metrics of ``params`` on one set."""
+def _evaluate(static, net, flat, X, y, w, l1, l2):
+    """Loss (data + penalty), penalty and metrics of the parameters ``flat`` on one set."""
+    params = unflatten(static, flat)
     logits = net.apply(params, X, logits=True)
     data_loss = objectives.LOSSES[static.loss](y, logits, w)
     pen = objectives.penalty(params, l1, l2)
@@ -195,12 +196,41 @@ def _evaluate(static, net, params, X, y, w, l1, l2):
     return data_loss + pen, pen, metrics
 
 
-def _all_finite(tree):
-    return jnp.all(jnp.stack([jnp.all(jnp.isfinite(x)) for x in jax.tree.leaves(tree)]))
-
-
 def _where(flag, new, old):
     return jax.tree.map(lambda a, b: jnp.where(flag, a, b), new, old)
+
+
+def _shapes(static):
+    """The (W, b) shapes of one member's parameters: [((n_in, n_out), (n_out,)), ...]."""
+    sizes = (static.n_inputs, *static.spec.hidden, static.n_outputs)
+    return [((a, b), (b,)) for a, b in zip(sizes[:-1], sizes[1:])]
+
+
+def flatten(params):
+    """One member's parameter list as one vector, each W then its b (row-major).
+
+    The training program carries parameters, optimizer moments and best weights as one vector
+    each: an update, a finite check or a select is then one kernel, not one per array, and on
+    a small network the kernels' fixed cost, not their arithmetic, is the epoch's time.
+    """
+    return jnp.concatenate([jnp.ravel(a) for layer in params for a in layer])
+
+
+def unflatten(static, flat):
+    """The parameter list of ``flat``, shape (..., n_parameters): arrays (..., *shape).
+
+    Works on JAX and NumPy arrays alike (the host unflattens the returned members).
+    """
+    params, start = [], 0
+    lead = flat.shape[:-1]
+    for W_shape, b_shape in _shapes(static):
+        layer = []
+        for shape in (W_shape, b_shape):
+            size = int(np.prod(shape))
+            layer.append(flat[..., start:start + size].reshape(lead + shape))
+            start += size
+        params.append(tuple(layer))
+    return params
 
 
 def _run_epoch(static, data, hyper, n_epochs, state, order):
@@ -222,7 +252,8 @@ def _run_epoch(static, data, hyper, n_epochs, state, order):
     blocks = (order.reshape(static.n_batches, static.batch_size),
               mask.reshape(static.n_batches, static.batch_size))
 
-    def objective(params, X, y, w):
+    def objective(flat, X, y, w):
+        params = unflatten(static, flat)
         logits = net.apply(params, X, logits=True)
         data_loss = objectives.LOSSES[static.loss](y, logits, w)
         pen = objectives.penalty(params, hyper.l1, hyper.l2)
@@ -269,7 +300,7 @@ def _run_epoch(static, data, hyper, n_epochs, state, order):
     halt, halt_reason, cost = lbfgs_checks(hyper, state, info, record["loss"])
     halted = jnp.logical_and(active, halt)  # stops before its step: the epoch is not recorded
     active = jnp.logical_and(active, jnp.logical_not(halt))
-    finite = jnp.logical_and(_all_finite(params), jnp.isfinite(record["loss"]))
+    finite = jnp.logical_and(jnp.all(jnp.isfinite(params)), jnp.isfinite(record["loss"]))
     finite = jnp.logical_and(finite, jnp.isfinite(score))
     diverged = jnp.logical_and(active, jnp.logical_not(finite))
     ok = jnp.logical_and(active, finite)  # the epoch counts and its parameters are kept
@@ -281,17 +312,23 @@ def _run_epoch(static, data, hyper, n_epochs, state, order):
     reason = jnp.where(target_hit, 2, jnp.where(patience_out, 1, 0))
     stop_now = jnp.logical_or(jnp.logical_or(diverged, halted), jnp.logical_and(ok, reason > 0))
     better = jnp.logical_and(ok, score < state.best_score)
+    # A full-batch epoch measures its training loss at its starting parameters: a member that
+    # reaches its target there keeps those parameters, the ones the history's last loss
+    # describes (seed 002's "stop once the objective is below 2e-5" returns such a model),
+    # and the best epoch's weights are those the best loss was measured at
+    before_step = static.n_batches == 1 and not static.monitor.startswith("val_")
+    stepped = jnp.logical_and(ok, jnp.logical_not(jnp.logical_and(before_step, target_hit)))
 
     new_state = TrainState(
-        params=_where(ok, params, state.params),
-        opt_state=_where(ok, opt_state, state.opt_state),
+        params=jnp.where(stepped, params, state.params),
+        opt_state=_where(stepped, opt_state, state.opt_state),
         epoch=state.epoch + ok.astype(state.epoch.dtype),
         stopped=jnp.logical_or(state.stopped, stop_now),
         reason=jnp.where(diverged, 3, jnp.where(halted, halt_reason, jnp.where(
             jnp.logical_and(ok, reason > 0), reason, state.reason))),
         # without restore_best nothing reads the best weights: no select over them every epoch
-        best_params=(_where(better, params, state.best_params) if static.track_best
-                     else state.best_params),
+        best_params=(jnp.where(better, state.params if before_step else params,
+                               state.best_params) if static.track_best else state.best_params),
         best_score=jnp.where(better, score, state.best_score),
         best_epoch=jnp.where(better, state.epoch, state.best_epoch),
         wait=jnp.where(ok, wait, state.wait),
@@ -343,7 +380,7 @@ def _init_state(static, data, hyper, keys, start):
     def member(key, hyper, start):
         if not jax.dtypes.issubdtype(key.dtype, jax.dtypes.prng_key):
             key = jax.random.wrap_key_data(key, impl="threefry2x32")
-        params = net.init(key, dtype) if start is None else start
+        params = flatten(net.init(key, dtype) if start is None else start)
         opt_state = optimizer(static, hyper.learning_rate).init(params)
         return TrainState(params, opt_state, jnp.zeros((), jnp.int32),
                           jnp.zeros((), bool), jnp.zeros((), jnp.int32), params,
@@ -462,13 +499,12 @@ def train(static, data, hyper, seeds, n_epochs, *, init_params=None, restore_bes
 
     host = jax.device_get(state._replace(opt_state=None))  # the optimizer's state stays
     records = _stack_records(chunks)
-    final = host.best_params if restore_best else host.params
+    final = host.best_params if restore_best else host.params  # (n_members, n_parameters)
     if restore_best:  # a member that never improved (diverged at once) keeps its last params
-        never = host.best_epoch < 0
-        final = jax.tree.map(lambda b, p: np.where(never.reshape((-1,) + (1,) * (b.ndim - 1)), p, b),
-                             host.best_params, host.params)
+        final = np.where((host.best_epoch < 0)[:, None], host.params, host.best_params)
     return EngineResult(
-        params=final, best_params=host.best_params, records=records,
+        params=unflatten(static, final), best_params=unflatten(static, host.best_params),
+        records=records,
         epochs_run=np.asarray(host.epoch), best_epoch=np.asarray(host.best_epoch),
         best_score=np.asarray(host.best_score),
         reasons=["interrupted" if interrupted and not s else REASONS[int(r)]
