@@ -37,10 +37,16 @@ from . import objectives
 from ._calls import CallPlan, Orders, epoch_flops, seed_key_data
 from .buckets import bucket
 from .optimizers import lbfgs_checks, lbfgs_info, optimizer
-from .mlp import MLP, Network, output_activation
+from .mlp import MLP, Network, flatten_params, output_activation, unflatten_params
 
 # how many times the training program has been traced: tests use it to prove the cache works
 TRACE_COUNT = {"chunk": 0}
+# mini-batch steps per iteration of the compiled loop over batches: fewer loop iterations
+# (each copies its carry and tests its condition) make a small network's step ~5 % faster;
+# more bring little and lengthen compilation
+BATCH_UNROLL = 2
+# the names of the record columns of the program of a Static, set when it is traced
+RECORD_NAMES: dict = {}
 class TrainingDiverged(FloatingPointError):
     """Raised when a member's loss or parameters become non-finite.
 
@@ -96,6 +102,8 @@ class Static:
     patience: int
     monitor: str = "loss"  # the history column that early stopping and "best" watch
     track_best: bool = True  # keep the best epoch's weights (for restore_best)
+    l1: bool = True  # some member has an l1 penalty: without, none is computed
+    l2: bool = True
 
 
 class Data(NamedTuple):
@@ -186,51 +194,34 @@ def _network(static, data):
 def _evaluate(static, net, flat, X, y, w, l1, l2):
     """Loss (data + penalty), penalty and metrics of the parameters ``flat`` on one set."""
     params = unflatten(static, flat)
+    data_loss, metrics = _terms(static, net, params, X, y, w)
+    pen = objectives.penalty(params, l1, l2)
+    return data_loss + pen, pen, metrics
+
+
+def _terms(static, net, params, X, y, w):
+    """Data loss and metrics of ``params`` on one batch."""
     logits = net.apply(params, X, logits=True)
     data_loss = objectives.LOSSES[static.loss](y, logits, w)
-    pen = objectives.penalty(params, l1, l2)
     if static.task == "regression":
-        metrics = objectives.regression_metrics(y, logits, w)
-    else:
-        metrics = objectives.classification_metrics(y, output_activation(static.spec.output, logits), w)
-    return data_loss + pen, pen, metrics
+        return data_loss, objectives.regression_metrics(y, logits, w)
+    probabilities = output_activation(static.spec.output, logits)
+    return data_loss, objectives.classification_metrics(y, probabilities, w)
 
 
 def _where(flag, new, old):
     return jax.tree.map(lambda a, b: jnp.where(flag, a, b), new, old)
 
 
-def _shapes(static):
-    """The (W, b) shapes of one member's parameters: [((n_in, n_out), (n_out,)), ...]."""
-    sizes = (static.n_inputs, *static.spec.hidden, static.n_outputs)
-    return [((a, b), (b,)) for a, b in zip(sizes[:-1], sizes[1:])]
-
-
-def flatten(params):
-    """One member's parameter list as one vector, each W then its b (row-major).
+def unflatten(static, flat):
+    """The parameter list of ``flat``, shape (..., n_parameters), as arrays (..., *shape).
 
     The training program carries parameters, optimizer moments and best weights as one vector
-    each: an update, a finite check or a select is then one kernel, not one per array, and on
-    a small network the kernels' fixed cost, not their arithmetic, is the epoch's time.
+    per member (:func:`~nnfit.mlp.flatten_params` order): an update, a finite check or a select
+    is then one kernel, not one per array, and on a small network the kernels' fixed cost, not
+    their arithmetic, is the epoch's time.
     """
-    return jnp.concatenate([jnp.ravel(a) for layer in params for a in layer])
-
-
-def unflatten(static, flat):
-    """The parameter list of ``flat``, shape (..., n_parameters): arrays (..., *shape).
-
-    Works on JAX and NumPy arrays alike (the host unflattens the returned members).
-    """
-    params, start = [], 0
-    lead = flat.shape[:-1]
-    for W_shape, b_shape in _shapes(static):
-        layer = []
-        for shape in (W_shape, b_shape):
-            size = int(np.prod(shape))
-            layer.append(flat[..., start:start + size].reshape(lead + shape))
-            start += size
-        params.append(tuple(layer))
-    return params
+    return unflatten_params(flat, (static.n_inputs, *static.spec.hidden, static.n_outputs))
 
 
 def _run_epoch(static, data, hyper, n_epochs, state, order):
@@ -244,52 +235,67 @@ def _run_epoch(static, data, hyper, n_epochs, state, order):
     net = _network(static, data)
     tx = optimizer(static, hyper.learning_rate)
     dtype = data.X.dtype
-    positions = jnp.arange(static.n_batches * static.batch_size, dtype=jnp.int32)
-    real = positions < data.n_rows
-    if order is None:
-        order = jnp.where(real, positions, 0)
-    mask = real.astype(dtype)
-    blocks = (order.reshape(static.n_batches, static.batch_size),
-              mask.reshape(static.n_batches, static.batch_size))
+    shape = (static.n_batches, static.batch_size)
+    if order is None and shape[0] * shape[1] == data.X.shape[0]:
+        # rows in their stored order fill the batches exactly: a batch is a slice, and the
+        # padded rows already weigh 0 (make_data), so nothing is gathered or masked
+        blocks = tuple(a.reshape(shape + a.shape[1:]) for a in (data.X, data.y, data.w))
+        batch_of = lambda block: block  # noqa: E731
+    else:
+        positions = jnp.arange(shape[0] * shape[1], dtype=jnp.int32)
+        real = positions < data.n_rows
+        if order is None:
+            order = jnp.where(real, positions, 0)
+        blocks = (order.reshape(shape), real.astype(dtype).reshape(shape))
 
-    def objective(flat, X, y, w):
-        params = unflatten(static, flat)
-        logits = net.apply(params, X, logits=True)
-        data_loss = objectives.LOSSES[static.loss](y, logits, w)
-        pen = objectives.penalty(params, hyper.l1, hyper.l2)
-        metrics = (objectives.regression_metrics(y, logits, w) if static.task == "regression"
-                   else objectives.classification_metrics(
-                       y, output_activation(static.spec.output, logits), w))
+        def batch_of(block):
+            idx, mask = block
+            return data.X[idx], data.y[idx], data.w[idx] * mask
+
+    l1 = hyper.l1 if static.l1 else None  # a penalty no member uses is not computed
+    l2 = hyper.l2 if static.l2 else None
+
+    def objective(params, X, y, w):
+        data_loss, metrics = _terms(static, net, params, X, y, w)
+        pen = objectives.penalty(params, l1, l2)
         return data_loss + pen, (pen, metrics)
 
+    metric_names = []  # set when the step is traced
+
     def step(carry, block):
-        params, opt_state = carry
-        idx, m = block
-        w = data.w[idx] * m
+        flat, opt_state = carry
+        X, y, w = batch_of(block)
+        # the gradient of the parameter list, joined into one vector: one concatenation,
+        # where the gradient of a slice of the vector would pad every piece to full length
         (loss, (pen, metrics)), grads = jax.value_and_grad(objective, has_aux=True)(
-            params, data.X[idx], data.y[idx], w)
+            unflatten(static, flat), X, y, w)
+        grads = flatten_params(grads)
         # optax mixes its int32 step count with Python floats (bias correction); under a user's
         # strict dtype promotion that raises in float64, so optax runs with standard promotion
         extra = {}
         if static.optimizer == "lbfgs":  # the line search re-evaluates the batch objective
             extra = dict(value=loss, grad=grads,
-                         value_fn=lambda p: objective(p, data.X[idx], data.y[idx], w)[0])
+                         value_fn=lambda p: objective(unflatten(static, p), X, y, w)[0])
         elif static.schedule == "adaptive":
             extra = dict(value=loss)
         with jax.numpy_dtype_promotion("standard"):
-            updates, opt_state = tx.update(grads, opt_state, params, **extra)
-        weight = jnp.sum(w)  # Keras averages batch losses weighted by their size
+            updates, opt_state = tx.update(grads, opt_state, flat, **extra)
+        # the batch's numbers as one vector (one write a step), its weight last: Keras
+        # averages batch losses weighted by their size
+        metric_names[:] = list(metrics)
+        batch = jnp.stack([loss, pen, *metrics.values(), jnp.sum(w)]).astype(dtype)
         info = lbfgs_info(grads, opt_state) if static.optimizer == "lbfgs" else None
-        return (optax.apply_updates(params, updates), opt_state), (
-            {"loss": loss, "penalty": pen, **metrics}, weight, info)
+        return (optax.apply_updates(flat, updates), opt_state), (batch, info)
 
-    (params, opt_state), (batch_records, weights, infos) = jax.lax.scan(
-        step, (state.params, state.opt_state), blocks)
+    (params, opt_state), (batches, infos) = jax.lax.scan(
+        step, (state.params, state.opt_state), blocks, unroll=BATCH_UNROLL)
+    weights = batches[:, -1]
     total = jnp.maximum(jnp.sum(weights), jnp.finfo(dtype).tiny)
-    record = {k: jnp.sum(v * weights) / total for k, v in batch_records.items()}
+    means = jnp.sum(weights[:, None] * batches[:, :-1], axis=0) / total
+    record = {k: means[i] for i, k in enumerate(["loss", "penalty", *metric_names])}
     if static.has_validation:
         val_loss, _, val_metrics = _evaluate(static, net, params, data.X_val, data.y_val,
-                                             data.w_val, hyper.l1, hyper.l2)
+                                             data.w_val, l1, l2)
         record.update(val_loss=val_loss, **{f"val_{k}": v for k, v in val_metrics.items()})
     # lower is better; accuracy is turned round so that one rule serves every column
     score = -record[static.monitor] if static.monitor.endswith("accuracy") else record[static.monitor]
@@ -347,21 +353,27 @@ def _run_chunk(static, state, data, hyper, n_epochs, count, orders):
     ``count`` is traced, so one compiled program serves calls of any length: the host sizes
     each call to its measured speed and nothing is computed past the last epoch. ``orders``:
     (n_members, chunk, n_batches * batch_size) row orders, or None (no shuffle). Returns the
-    new state and the records, (n_members, chunk) arrays of which the first ``count`` are set.
+    new state and the records, an (n_members, chunk, n_columns) array of which the first
+    ``count`` rows are set; the columns are ``RECORD_NAMES[static]`` (integers and flags as
+    the training dtype: exact, for counts below 2**24).
     """
     TRACE_COUNT["chunk"] += 1
 
     def member(state, hyper, orders):
         def epoch(s, i):
-            return _run_epoch(static, data, hyper, n_epochs, s, None if orders is None else orders[i])
+            s, record = _run_epoch(static, data, hyper, n_epochs, s,
+                                   None if orders is None else orders[i])
+            # every column in one row of one buffer: one write an epoch
+            RECORD_NAMES[static] = tuple(record)
+            return s, jnp.stack([jnp.asarray(v).astype(data.X.dtype) for v in record.values()])
 
-        shapes = jax.eval_shape(lambda s: epoch(s, 0)[1], state)
-        records = jax.tree.map(lambda r: jnp.zeros((static.chunk,) + r.shape, r.dtype), shapes)
+        width = jax.eval_shape(lambda s: epoch(s, 0)[1], state).shape[0]
+        records = jnp.zeros((static.chunk, width), data.X.dtype)
 
         def body(i, carry):
             s, records = carry
-            s, record = epoch(s, i)
-            return s, jax.tree.map(lambda rs, r: rs.at[i].set(r), records, record)
+            s, row = epoch(s, i)
+            return s, records.at[i].set(row)
 
         return jax.lax.fori_loop(0, count, body, (state, records))
 
@@ -380,7 +392,7 @@ def _init_state(static, data, hyper, keys, start):
     def member(key, hyper, start):
         if not jax.dtypes.issubdtype(key.dtype, jax.dtypes.prng_key):
             key = jax.random.wrap_key_data(key, impl="threefry2x32")
-        params = flatten(net.init(key, dtype) if start is None else start)
+        params = flatten_params(net.init(key, dtype) if start is None else start)
         opt_state = optimizer(static, hyper.learning_rate).init(params)
         return TrainState(params, opt_state, jnp.zeros((), jnp.int32),
                           jnp.zeros((), bool), jnp.zeros((), jnp.int32), params,
@@ -481,7 +493,8 @@ def train(static, data, hyper, seeds, n_epochs, *, init_params=None, restore_bes
             new_state, records = runner(state, data, hyper, epochs, np.int32(count), block)
             if orders is not None:  # drawn while the device trains: the call is asynchronous
                 orders.draw(plan.next(done + count))
-            records, stopped = jax.device_get((records, new_state.stopped))
+            packed, stopped = jax.device_get((records, new_state.stopped))
+            records = _unpack(static, packed)
             state = new_state  # only now: an interrupt during the call keeps the previous state
             chunks.append({k: v[:, :count] for k, v in records.items()})
             done += count
@@ -513,6 +526,14 @@ def train(static, data, hyper, seeds, n_epochs, *, init_params=None, restore_bes
         timings={"compile_s": init_s + compile_s, "train_s": train_s,
                  "engine_s": time.perf_counter() - start},
     )
+
+
+def _unpack(static, packed):
+    """The program's record buffer (n_members, chunk, n_columns) as name -> (n_members, chunk)."""
+    names = RECORD_NAMES[static]
+    records = {k: packed[..., names.index(k)] for k in sorted(names)}  # history's column order
+    records["recorded"] = records["recorded"] > 0
+    return records
 
 
 def _stack_records(chunks):

@@ -198,9 +198,9 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self.out_activation_ = "identity"
         return y, "linear"
 
-    def _validation_scores(self, history, y_val, w_val):
+    def _validation_scores(self, fit, y_val, w_val):
         # R^2 from the validation MSE: exact for one output; for several, 1 - mean MSE / mean var
-        return 1.0 - history["val_mse"].to_numpy() / _variance(y_val, w_val)
+        return 1.0 - fit.curve("val_mse") / _variance(y_val, w_val)
 
     def predict(self, X, return_std=False):
         """Predict: the members' mean, shape (n_samples,) or (n_samples, n_outputs).
@@ -258,8 +258,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         self.out_activation_ = "logistic" if len(classes) == 2 else "softmax"
         return codes, "sigmoid" if len(classes) == 2 else "softmax"
 
-    def _validation_scores(self, history, y_val, w_val):
-        return history["val_accuracy"].to_numpy()
+    def _validation_scores(self, fit, y_val, w_val):
+        return fit.curve("val_accuracy")
 
     def predict(self, X, return_std=False):
         """Predicted labels (n_samples,): the class of highest mean probability over members.

@@ -69,6 +69,7 @@ class Fit:
         self.network = network
         self._member_params = [(np.asarray(W), np.asarray(b)) for W, b in member_params]
         self._histories = histories  # a DataFrame, or a function that builds it when first read
+        self._records = None  # the engine's records, name -> (n_members, epochs), when known
         self.config = config
         self.task = task
         self.classes = None if classes is None else np.asarray(classes)
@@ -90,9 +91,12 @@ class Fit:
         imports pandas, and a grid search of many fits pays for the tables it looks at.
         """
         records, n_members = result.records, len(result.reasons)
-        return cls(network, result.params, lambda: _histories_table(records, n_members),
-                   stop_reasons=result.reasons, best_epoch=result.best_epoch + 1,
-                   timings=result.timings, **kwargs)
+        # a partial, not a lambda: a Fit (and an estimator holding one) pickles
+        fit = cls(network, result.params, functools.partial(_histories_table, records, n_members),
+                  stop_reasons=result.reasons, best_epoch=result.best_epoch + 1,
+                  timings=result.timings, **kwargs)
+        fit._records = records
+        return fit
 
     @property
     def histories(self):
@@ -193,6 +197,21 @@ class Fit:
                                  for c in frame.columns if c != "member"})
         frame = self.histories.drop(columns=["member"]).groupby("epoch", as_index=False).mean()
         return frame.reset_index(drop=True)
+
+    def curve(self, name):
+        """One column of :attr:`history` as a float64 array (n_epochs,), without the table.
+
+        The members' mean per epoch, as in ``history[name]``; read straight from the engine's
+        records where the table has not been built (the estimators' ``loss_curve_``: a short
+        fit should not pay for pandas).
+        """
+        records = self._records
+        if records is None or name not in records or not callable(self._histories):
+            return self.history[name].to_numpy(np.float64)
+        values = records[name].astype(np.float64)  # NaN where a member had stopped
+        if values.shape[0] == 1:  # one member records every epoch up to its last
+            return values[0]
+        return np.nanmean(values, axis=0) if values.shape[1] else values[0]
 
     @property
     def epochs_run(self):

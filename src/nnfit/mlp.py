@@ -318,7 +318,8 @@ def unflatten_params(flat, sizes):
 
     Parameters
     ----------
-    flat : array of shape (n_params,)
+    flat : array of shape (..., n_params)
+        Leading axes (members) are kept: ``W`` comes out (..., n_in, n_out).
     sizes : sequence of int
         ``(n_inputs, *hidden, n_outputs)``.
 
@@ -326,11 +327,11 @@ def unflatten_params(flat, sizes):
     -------
     list of (W, b)
     """
-    params, at = [], 0
+    params, at, lead = [], 0, flat.shape[:-1]
     for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
-        W = flat[at:at + fan_in * fan_out].reshape(fan_in, fan_out)
+        W = flat[..., at:at + fan_in * fan_out].reshape(lead + (fan_in, fan_out))
         at += fan_in * fan_out
-        params.append((W, flat[at:at + fan_out]))
+        params.append((W, flat[..., at:at + fan_out]))
         at += fan_out
     return params
 

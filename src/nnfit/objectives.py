@@ -75,17 +75,20 @@ def penalty(params, l1, l2):
     Parameters
     ----------
     params : list of (W, b)
-    l1, l2 : arrays of shape (n_layers,)
-        Strength per layer (0 switches a layer's penalty off).
+    l1, l2 : arrays of shape (n_layers,), or None
+        Strength per layer (0 switches a layer's penalty off; None leaves the term out).
 
     Returns
     -------
     scalar
         ``sum_l l1[l] * sum|W_l| + l2[l] * sum(W_l ** 2)``; biases are not penalised.
     """
-    total = jnp.zeros((), l1.dtype)
+    total = jnp.zeros((), params[0][0].dtype)
     for layer, (W, _) in enumerate(params):
-        total = total + l1[layer] * jnp.sum(jnp.abs(W)) + l2[layer] * jnp.sum(W * W)
+        if l1 is not None:
+            total = total + l1[layer] * jnp.sum(jnp.abs(W))
+        if l2 is not None:
+            total = total + l2[layer] * jnp.sum(W * W)
     return total
 
 

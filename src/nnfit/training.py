@@ -204,7 +204,8 @@ def _fit(model, X, y, dtype_name, dtype, **options):
                           ("total_steps", n_batches * o["epochs"] if o["schedule"] == "cosine" else None)),
         batch_size=batch_size, n_batches=n_batches, shuffle=shuffle,
         chunk=chunk, has_validation=X_val is not None, early_stopping=bool(o["early_stopping"]),
-        patience=o["n_iter_no_change"], monitor=monitor, track_best=bool(restore))
+        patience=o["n_iter_no_change"], monitor=monitor, track_best=bool(restore),
+        l1=bool(np.any(hyper[1] != 0)), l2=bool(np.any(hyper[2] != 0)))
     f = DTYPES[dtype_name]
     # the network (its normalisation) and input_stats see the real rows; only the engine's
     # arrays are padded, and least squares, which counts residuals, gets the exact rows
