@@ -137,10 +137,12 @@ def make_data(X, y, w, X_val, y_val, w_val, mean, var, dtype, *, pad=True):
             return None
         a = np.asarray(a)
         extra = bucket(len(a)) - len(a) if pad else 0
-        if extra:
-            mode = "constant" if weights or len(a) == 0 else "edge"
-            a = np.pad(a, [(0, extra)] + [(0, 0)] * (a.ndim - 1), mode=mode)
-        return np.asarray(a, dtype)
+        if not extra:
+            return np.asarray(a, dtype)
+        out = np.empty((len(a) + extra,) + a.shape[1:], dtype)
+        out[:len(a)] = a
+        out[len(a):] = 0 if weights or len(a) == 0 else a[-1]
+        return out
 
     # host arrays: the compiled program takes them as they are, where jnp.asarray would run a
     # device conversion per array and fit
@@ -485,7 +487,7 @@ def train(static, data, hyper, seeds, n_epochs, *, init_params=None, restore_bes
     block = None if orders is None else orders.take(count)
     runner, compile_s = _compiled("chunk", _run_chunk, static, state, data, hyper, epochs,
                                   np.int32(count), block)
-    chunks, interrupted, done = [], False, 0
+    chunks, interrupted, done, host = [], False, 0, None
     train_start = time.perf_counter()
     try:
         while done < n_epochs:
@@ -493,7 +495,9 @@ def train(static, data, hyper, seeds, n_epochs, *, init_params=None, restore_bes
             new_state, records = runner(state, data, hyper, epochs, np.int32(count), block)
             if orders is not None:  # drawn while the device trains: the call is asynchronous
                 orders.draw(plan.next(done + count))
-            packed, stopped = jax.device_get((records, new_state.stopped))
+            # the last call brings the final state back with its records: one transfer
+            final = new_state._replace(opt_state=None) if done + count >= n_epochs else None
+            packed, stopped, host = jax.device_get((records, new_state.stopped, final))
             records = _unpack(static, packed)
             state = new_state  # only now: an interrupt during the call keeps the previous state
             chunks.append({k: v[:, :count] for k, v in records.items()})
@@ -510,7 +514,8 @@ def train(static, data, hyper, seeds, n_epochs, *, init_params=None, restore_bes
     jax.block_until_ready(state)
     train_s = time.perf_counter() - train_start
 
-    host = jax.device_get(state._replace(opt_state=None))  # the optimizer's state stays
+    if host is None or interrupted:  # stopped before the last planned call, or interrupted
+        host = jax.device_get(state._replace(opt_state=None))  # the optimizer's state stays
     records = _stack_records(chunks)
     final = host.best_params if restore_best else host.params  # (n_members, n_parameters)
     if restore_best:  # a member that never improved (diverged at once) keeps its last params

@@ -241,9 +241,12 @@ def _fit(model, X, y, dtype_name, dtype, **options):
 
 def _input_stats(X):
     """Range, mean and covariance of the training inputs (n, d), for extrapolation checks."""
-    cov = np.cov(X, rowvar=False).reshape(X.shape[1], X.shape[1]) if len(X) > 1 else \
-        np.zeros((X.shape[1], X.shape[1]))
-    return {"min": X.min(axis=0), "max": X.max(axis=0), "mean": X.mean(axis=0), "cov": cov}
+    X = np.asarray(X, np.float64)
+    mean = X.mean(axis=0)
+    centred = X - mean
+    # np.cov's unbiased estimate, without its argument handling (a tenth of a small fit)
+    cov = centred.T @ centred / (len(X) - 1) if len(X) > 1 else np.zeros((X.shape[1],) * 2)
+    return {"min": X.min(axis=0), "max": X.max(axis=0), "mean": mean, "cov": cov}
 
 
 def _checked_options(options):
@@ -448,8 +451,11 @@ def _penalty(name, value, n_layers):
 
 
 def _model_config(model):
-    from dataclasses import asdict
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(model).items()}
+    from dataclasses import fields
+
+    # the fields are numbers, strings and tuples of them: no deep copy (asdict) needed
+    values = {f.name: getattr(model, f.name) for f in fields(model)}
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
 
 
 def _report_stops(fitted, result, o):
