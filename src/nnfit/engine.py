@@ -374,12 +374,32 @@ def _run_chunk(static, state, data, hyper, n_epochs, count, orders):
 
         def body(i, carry):
             s, records = carry
-            s, row = epoch(s, i)
-            return s, records.at[i].set(row)
+            s, row = epoch(_unpack_scalars(state, s), i)
+            return _pack_scalars(s), records.at[i].set(row)
 
-        return jax.lax.fori_loop(0, count, body, (state, records))
+        s, records = jax.lax.fori_loop(0, count, body, (_pack_scalars(state), records))
+        return _unpack_scalars(state, s), records
 
     return jax.vmap(member)(state, hyper, orders)
+
+
+# the scalar fields of TrainState, carried from epoch to epoch as one vector per dtype: their
+# updates are then one kernel each, not one per field
+_SCALARS = ("epoch", "stopped", "reason", "best_epoch", "wait", "evaluations")
+_FLOAT_SCALARS = ("best_score", "prev_loss")
+
+
+def _pack_scalars(state):
+    ints = jnp.stack([getattr(state, k).astype(jnp.int32) for k in _SCALARS])
+    floats = jnp.stack([getattr(state, k) for k in _FLOAT_SCALARS])
+    return state._replace(**{k: None for k in _SCALARS + _FLOAT_SCALARS}), ints, floats
+
+
+def _unpack_scalars(like, packed):
+    state, ints, floats = packed
+    values = {k: ints[i].astype(getattr(like, k).dtype) for i, k in enumerate(_SCALARS)}
+    values.update({k: floats[i] for i, k in enumerate(_FLOAT_SCALARS)})
+    return state._replace(**values)
 
 
 def _init_state(static, data, hyper, keys, start):
