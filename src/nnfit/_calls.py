@@ -16,9 +16,10 @@ CALL_SECONDS = 0.25
 # before any call is timed, assume this speed (floating-point operations a second): on the
 # slow side, so a first call on big data returns soon and its timing sizes the next ones
 ASSUMED_FLOPS = 1e9
-# the largest chunk, and the most row-order entries a chunk's shuffles may hold (32 MiB)
+# the largest chunk, and the most row-order entries a chunk's shuffles may hold (4 MiB): the
+# whole block goes to every call, however few of its epochs the call runs
 MAX_CHUNK = 512
-MAX_ORDER_ENTRIES = 1 << 23
+MAX_ORDER_ENTRIES = 1 << 20
 
 
 def chunk_size(n_members, n_orders):
