@@ -582,3 +582,27 @@ def test_weights_equal_repeated_rows(cls, dtype, rtol):
     np.testing.assert_allclose(getattr(weighted, out)(X), getattr(repeated, out)(X), rtol=rtol,
                                atol=rtol * 1e-2)
     np.testing.assert_allclose(weighted.loss_curve_, repeated.loss_curve_, rtol=rtol * 10)
+
+
+def test_integer_random_state_is_the_random_state_it_seeds():
+    """An int random_state (its first draw remembered) fits as RandomState(int) does."""
+    X, y = datasets.make_regression(n_samples=60, n_features=3, noise=1.0, random_state=0)
+    a = nnfit.MLPRegressor(hidden_layer_sizes=(5,), max_iter=20, random_state=7).fit(X, y)
+    b = nnfit.MLPRegressor(hidden_layer_sizes=(5,), max_iter=20,
+                           random_state=np.random.RandomState(7)).fit(X, y)
+    c = nnfit.MLPRegressor(hidden_layer_sizes=(5,), max_iter=20, random_state=8).fit(X, y)
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+    assert not np.array_equal(a.predict(X), c.predict(X))
+
+
+def test_plain_arrays_after_a_dataframe_forget_its_feature_names():
+    X, y = datasets.make_regression(n_samples=40, n_features=3, random_state=0)
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    est = nnfit.MLPRegressor(hidden_layer_sizes=(3,), max_iter=5).fit(frame, y)
+    assert list(est.feature_names_in_) == ["a", "b", "c"]
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        est.predict(X)  # scikit-learn's own warning: plain arrays take its path here
+    est.fit(X, y)
+    assert not hasattr(est, "feature_names_in_") and est.n_features_in_ == 3
+    with pytest.raises(ValueError, match="4 features"):
+        est.predict(np.ones((2, 4)))

@@ -120,7 +120,10 @@ def test_seed_002_adam_reaches_its_tolerance():
                               init_scale=0.1), X, y, learning_rate=0.01, epochs=25000,
                     batch_size=None, target_loss=2e-5, seed=0, dtype="float64")
     assert fit.stop_reasons == ["target_reached"]
-    assert np.mean((fit.predict(X) - y) ** 2) < 2e-5
+    # full batch: the last loss was measured at the returned parameters, which meet the target
+    mse = np.mean((fit.predict(X) - y) ** 2)
+    assert mse < 2e-5
+    assert mse == pytest.approx(fit.history.loss.iloc[-1], rel=1e-9)
 
 
 def test_non_finite_loss_stops_and_keeps_the_last_good_parameters():
