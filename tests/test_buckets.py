@@ -11,7 +11,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import cross_val_score
 
 import nnfit
-from nnfit import buckets, engine, objectives
+from nnfit import _programs, buckets, engine, objectives
 
 RNG = np.random.default_rng(7)
 
@@ -19,7 +19,7 @@ RNG = np.random.default_rng(7)
 @pytest.fixture
 def fresh_cache(monkeypatch):
     """An empty in-process program cache, so that trace counts do not depend on test order."""
-    monkeypatch.setattr(engine, "_COMPILED", {})
+    monkeypatch.setattr(_programs, "_COMPILED", {})
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def exact_shapes(monkeypatch):
     """A function that turns the buckets off (with an empty cache) for the rest of the test."""
     def off():
         monkeypatch.setattr(buckets, "BUCKETS", False)
-        monkeypatch.setattr(engine, "_COMPILED", {})
+        monkeypatch.setattr(_programs, "_COMPILED", {})
     return off
 
 

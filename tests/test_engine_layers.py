@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import nnfit
-from nnfit import engine, objectives
+from nnfit import _flatnet, engine, objectives
 from nnfit.mlp import flatten_params, unflatten_params
 
 RNG = np.random.default_rng(3)
@@ -32,12 +32,12 @@ def test_augmented_layers_compute_network_apply(activation, normalize):
               for W, b in net.init(jax.random.key(0), jnp.float64)]
     static = _static(spec, 3, 2)
     flat = flatten_params(params)
-    got = engine._logits(net, engine._layers(static, flat), engine._inputs(net, jnp.asarray(X)))
+    got = _flatnet.forward(net, _flatnet.matrices(static, flat), _flatnet.inputs(net, jnp.asarray(X)))
     want = net.apply(params, jnp.asarray(X), logits=True)
     np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-12, atol=1e-12)
     # the penalty of the [W; b] matrices is the penalty of the W's alone
     l1, l2 = jnp.asarray([0.1, 0.2, 0.3][:len(params)]), jnp.asarray([0.3, 0.4, 0.5][:len(params)])
-    assert float(engine._penalty(engine._layers(static, flat), l1, l2)) == pytest.approx(
+    assert float(_flatnet.penalty(_flatnet.matrices(static, flat), l1, l2)) == pytest.approx(
         float(objectives.penalty(params, l1, l2)), rel=1e-12)
 
 

@@ -9,7 +9,7 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 
 import nnfit
-from nnfit import engine
+from nnfit import _programs, engine
 
 RNG = np.random.default_rng(2)
 X1 = np.linspace(-1, 1, 40)[:, None]
@@ -373,14 +373,13 @@ def test_persistent_cache_is_shared_by_processes_at_once(tmp_path):
 
 def test_compiled_programs_are_kept_least_recently_used_first(monkeypatch):
     # a process may map only so much memory (vm.max_map_count): old programs must go
-    from nnfit import engine
-    monkeypatch.setattr(engine, "_COMPILED", {})
-    monkeypatch.setattr(engine, "MAX_PROGRAMS", 4)
+    monkeypatch.setattr(_programs, "_COMPILED", {})
+    monkeypatch.setattr(_programs, "MAX_PROGRAMS", 4)
     X = np.linspace(0, 1, 40)[:, None]
     for width in (1, 2, 3):  # an init and a training program each
         nnfit.fit(nnfit.MLP(hidden=(width,)), X, X[:, 0], epochs=2)
-    assert len(engine._COMPILED) == 4
-    kept = {key[1].spec.hidden for key in engine._COMPILED}
+    assert len(_programs._COMPILED) == 4
+    kept = {key[1].spec.hidden for key in _programs._COMPILED}
     assert kept == {(2,), (3,)}
     before = engine.TRACE_COUNT["chunk"]
     nnfit.fit(nnfit.MLP(hidden=(3,)), X, X[:, 0], epochs=5)  # still there: no new trace

@@ -16,14 +16,19 @@ of a second (the count is an argument of the program, so any count reuses it): b
 reports progress, stops when every member has stopped, and catches Ctrl-C, keeping the state of
 the last finished call. Compiled programs are cached in-process by their static configuration and
 argument shapes, so hundreds of fits of one shape (a grid search) compile once; JAX's persistent
-compilation cache lets a new process skip compilation as well.
+compilation cache lets a new process skip compilation as well (:mod:`nnfit._programs`).
+
+On a small network an epoch's time is the fixed cost of its kernels, not their arithmetic, so
+the program keeps their number down: each member's parameters, optimizer moments and best
+weights are one vector and its network is a product per layer (:mod:`nnfit._flatnet`), its
+scalar state is one vector per dtype, and an epoch's numbers are one row of one record buffer
+(:mod:`nnfit._records`).
 
 This module knows nothing of pandas, files or the command line: it returns NumPy arrays.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, NamedTuple
@@ -33,11 +38,11 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from . import objectives
+from . import _flatnet, _programs, _records
 from ._calls import CallPlan, Orders, epoch_flops, seed_key_data
 from .buckets import bucket
 from .optimizers import lbfgs_checks, lbfgs_info, optimizer
-from .mlp import ACTIVATIONS, MLP, Network, flatten_params, output_activation, unflatten_params
+from .mlp import MLP, flatten_params
 
 # how many times the training program has been traced: tests use it to prove the cache works
 TRACE_COUNT = {"chunk": 0}
@@ -45,8 +50,6 @@ TRACE_COUNT = {"chunk": 0}
 # (each copies its carry and tests its condition) make a small network's step ~5 % faster;
 # more bring little and lengthen compilation
 BATCH_UNROLL = 2
-# the names of the record columns of the program of a Static, set when it is traced
-RECORD_NAMES: dict = {}
 class TrainingDiverged(FloatingPointError):
     """Raised when a member's loss or parameters become non-finite.
 
@@ -59,25 +62,6 @@ class TrainingDiverged(FloatingPointError):
     def __init__(self, message, fit=None):
         super().__init__(message)
         self.fit = fit
-
-
-def enable_persistent_cache():
-    """Turn on JAX's persistent compilation cache unless the user configured one.
-
-    The folder is ``$NNFIT_CACHE_DIR`` or ``~/.cache/nnfit/jax``; ``NNFIT_CACHE_DIR=off``
-    leaves JAX's configuration untouched.
-    """
-    folder = os.environ.get("NNFIT_CACHE_DIR", os.path.expanduser("~/.cache/nnfit/jax"))
-    if folder.lower() in ("off", "none", "0", "") or jax.config.jax_compilation_cache_dir:
-        return
-    try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError:  # read-only home: run without the cache rather than fail
-        return
-    jax.config.update("jax_compilation_cache_dir", folder)
-    # tiny programs compile in well under a second, and those are the ones nnfit runs most
-    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
-    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
 
 
 @dataclass(frozen=True)
@@ -189,81 +173,8 @@ REASONS = {0: "completed", 1: "early_stopping", 2: "target_reached", 3: "diverge
            4: "gradient_below_gtol", 5: "decrease_below_ftol", 6: "max_evaluations"}
 
 
-def _network(static, data):
-    return Network(static.spec, static.n_inputs, static.n_outputs, data.mean, data.var)
-
-
-def _evaluate(static, net, flat, X, y, w, l1, l2):
-    """Loss (data + penalty), penalty and metrics of the parameters ``flat`` on one set
-    (inputs ``X`` as :func:`_inputs` prepares them)."""
-    layers = _layers(static, flat)
-    data_loss, metrics = _terms(static, net, layers, X, y, w)
-    pen = _penalty(layers, l1, l2)
-    return data_loss + pen, pen, metrics
-
-
-def _terms(static, net, layers, X, y, w):
-    """Data loss and metrics of the ``layers`` on one batch."""
-    logits = _logits(net, layers, X)
-    data_loss = objectives.LOSSES[static.loss](y, logits, w)
-    if static.task == "regression":
-        return data_loss, objectives.regression_metrics(y, logits, w)
-    probabilities = output_activation(static.spec.output, logits)
-    return data_loss, objectives.classification_metrics(y, probabilities, w)
-
-
-# The program's network: each layer one product [h, 1] @ [W; b] of a ones-augmented input and
-# the matrix whose rows are W's and then b, exactly the flat layout's order. A bias's gradient
-# then comes out of its layer's product instead of a reduction over the rows of its own, and the
-# inputs are normalised and augmented once a call (:func:`_inputs`), not once a batch; ~10 %
-# off a small network's step. Network.apply computes the same function.
-
-def _layers(static, flat):
-    """The matrices [W; b], shapes (n_in + 1, n_out), of one member's flat parameters."""
-    sizes = (static.n_inputs, *static.spec.hidden, static.n_outputs)
-    layers, at = [], 0
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
-        layers.append(flat[at:at + (fan_in + 1) * fan_out].reshape(fan_in + 1, fan_out))
-        at += (fan_in + 1) * fan_out
-    return layers
-
-
-def _with_ones(h):
-    return jnp.concatenate([h, jnp.ones(h.shape[:-1] + (1,), h.dtype)], axis=-1)
-
-
-def _inputs(net, X):
-    """Inputs (n, n_inputs) as the program's network takes them: normalised, a ones column added."""
-    return None if X is None else _with_ones(net.normalized(X))
-
-
-def _logits(net, layers, X):
-    """The network's output before its output activation, for inputs from :func:`_inputs`."""
-    h = X
-    for layer, (Wb, activation) in enumerate(zip(layers, net.activations)):
-        z = h @ Wb
-        if layer == len(layers) - 1:
-            return z
-        h = _with_ones(ACTIVATIONS[activation](z))
-
-
-def _penalty(layers, l1, l2):
-    return objectives.penalty([(Wb[:-1], Wb[-1]) for Wb in layers], l1, l2)
-
-
 def _where(flag, new, old):
     return jax.tree.map(lambda a, b: jnp.where(flag, a, b), new, old)
-
-
-def unflatten(static, flat):
-    """The parameter list of ``flat``, shape (..., n_parameters), as arrays (..., *shape).
-
-    The training program carries parameters, optimizer moments and best weights as one vector
-    per member (:func:`~nnfit.mlp.flatten_params` order): an update, a finite check or a select
-    is then one kernel, not one per array, and on a small network the kernels' fixed cost, not
-    their arithmetic, is the epoch's time.
-    """
-    return unflatten_params(flat, (static.n_inputs, *static.spec.hidden, static.n_outputs))
 
 
 def _run_epoch(static, data, hyper, n_epochs, state, order):
@@ -274,7 +185,7 @@ def _run_epoch(static, data, hyper, n_epochs, state, order):
     on-device sort per member and epoch costs more than the whole forward and backward pass of
     a small network. Positions past the real rows are masked, whatever row they point to.
     """
-    net = _network(static, data)
+    net = _flatnet.network(static, data)
     tx = optimizer(static, hyper.learning_rate)
     dtype = data.X.dtype
     shape = (static.n_batches, static.batch_size)
@@ -297,9 +208,9 @@ def _run_epoch(static, data, hyper, n_epochs, state, order):
     l1 = hyper.l1 if static.l1 else None  # a penalty no member uses is not computed
     l2 = hyper.l2 if static.l2 else None
 
-    def objective(layers, X, y, w):
-        data_loss, metrics = _terms(static, net, layers, X, y, w)
-        pen = _penalty(layers, l1, l2)
+    def objective(mats, X, y, w):
+        data_loss, metrics = _flatnet.terms(static, net, mats, X, y, w)
+        pen = _flatnet.penalty(mats, l1, l2)
         return data_loss + pen, (pen, metrics)
 
     metric_names = []  # set when the step is traced
@@ -310,14 +221,14 @@ def _run_epoch(static, data, hyper, n_epochs, state, order):
         # the gradient of the layers, joined into one vector: one concatenation, where the
         # gradient of a slice of the vector would pad every piece to full length
         (loss, (pen, metrics)), grads = jax.value_and_grad(objective, has_aux=True)(
-            _layers(static, flat), X, y, w)
+            _flatnet.matrices(static, flat), X, y, w)
         grads = jnp.concatenate([g.ravel() for g in grads])
         # optax mixes its int32 step count with Python floats (bias correction); under a user's
         # strict dtype promotion that raises in float64, so optax runs with standard promotion
         extra = {}
         if static.optimizer == "lbfgs":  # the line search re-evaluates the batch objective
             extra = dict(value=loss, grad=grads,
-                         value_fn=lambda p: objective(_layers(static, p), X, y, w)[0])
+                         value_fn=lambda p: objective(_flatnet.matrices(static, p), X, y, w)[0])
         elif static.schedule == "adaptive":
             extra = dict(value=loss)
         with jax.numpy_dtype_promotion("standard"):
@@ -336,7 +247,7 @@ def _run_epoch(static, data, hyper, n_epochs, state, order):
     means = jnp.sum(weights[:, None] * batches[:, :-1], axis=0) / total
     record = {k: means[i] for i, k in enumerate(["loss", "penalty", *metric_names])}
     if static.has_validation:
-        val_loss, _, val_metrics = _evaluate(static, net, params, data.X_val, data.y_val,
+        val_loss, _, val_metrics = _flatnet.evaluate(static, net, params, data.X_val, data.y_val,
                                              data.w_val, l1, l2)
         record.update(val_loss=val_loss, **{f"val_{k}": v for k, v in val_metrics.items()})
     # lower is better; accuracy is turned round so that one rule serves every column
@@ -406,7 +317,7 @@ def _run_chunk(static, state, data, hyper, n_epochs, count, orders):
             s, record = _run_epoch(static, data, hyper, n_epochs, s,
                                    None if orders is None else orders[i])
             # every column in one row of one buffer: one write an epoch
-            RECORD_NAMES[static] = tuple(record)
+            _records.RECORD_NAMES[static] = tuple(record)
             return s, jnp.stack([jnp.asarray(v).astype(data.X.dtype) for v in record.values()])
 
         width = jax.eval_shape(lambda s: epoch(s, 0)[1], state).shape[0]
@@ -420,8 +331,8 @@ def _run_chunk(static, state, data, hyper, n_epochs, count, orders):
         s, records = jax.lax.fori_loop(0, count, body, (_pack_scalars(state), records))
         return _unpack_scalars(state, s), records
 
-    net = _network(static, data)
-    data = data._replace(X=_inputs(net, data.X), X_val=_inputs(net, data.X_val))
+    net = _flatnet.network(static, data)
+    data = data._replace(X=_flatnet.inputs(net, data.X), X_val=_flatnet.inputs(net, data.X_val))
     return jax.vmap(member)(state, hyper, orders)
 
 
@@ -450,7 +361,7 @@ def _init_state(static, data, hyper, keys, start):
     ``keys`` is (n_members, 2) raw threefry key data (:func:`seed_key_data`) or, under
     another PRNG implementation, an array of typed keys.
     """
-    net = _network(static, data)
+    net = _flatnet.network(static, data)
     dtype = data.X.dtype
 
     def member(key, hyper, start):
@@ -465,31 +376,6 @@ def _init_state(static, data, hyper, keys, start):
                           jnp.full((), jnp.nan, dtype))
 
     return jax.vmap(member)(keys, hyper, start)
-
-
-_COMPILED: dict = {}  # key -> compiled program, least recently used first
-# Every compiled XLA CPU program holds memory mappings of its own, and a process may have only
-# vm.max_map_count of them (65530 by default): a long sweep or the test suite keeping every
-# program crashed inside XLA. The least recently used programs beyond this many are dropped
-# (JAX's persistent cache brings one back quickly if it is needed again).
-MAX_PROGRAMS = 256
-
-
-def _compiled(name, fn, static, *args):
-    """Compile ``fn(static, *args)`` once per static config, argument shapes and dtype mode."""
-    leaves, tree = jax.tree.flatten(args)
-    key = (name, static, tree, tuple((a.shape, a.dtype) for a in leaves),
-           jax.config.jax_enable_x64, jax.default_backend())
-    seconds = 0.0
-    program = _COMPILED.pop(key, None)
-    if program is None:
-        start = time.perf_counter()
-        program = jax.jit(fn, static_argnums=0).lower(static, *args).compile()
-        seconds = time.perf_counter() - start
-        while len(_COMPILED) >= MAX_PROGRAMS:
-            del _COMPILED[next(iter(_COMPILED))]
-    _COMPILED[key] = program  # (re)inserted last: the most recently used
-    return program, seconds
 
 
 @dataclass
@@ -540,14 +426,14 @@ def train(static, data, hyper, seeds, n_epochs, *, init_params=None, restore_bes
     start = time.perf_counter()
     keys = (seed_key_data(seeds) if jax.config.jax_default_prng_impl == "threefry2x32"
             else jnp.stack([jax.random.key(s) for s in seeds]))
-    init, init_s = _compiled("init", _init_state, static, data, hyper, keys, init_params)
+    init, init_s = _programs.compiled("init", _init_state, static, data, hyper, keys, init_params)
     state = init(data, hyper, keys, init_params)
     epochs = np.int32(n_epochs)
     orders = Orders(seeds, int(data.n_rows), static) if static.shuffle else None
     plan = CallPlan(static, n_epochs, epoch_flops(static, data, len(seeds)), fixed)
     count = plan.next(0)
     block = None if orders is None else orders.take(count)
-    runner, compile_s = _compiled("chunk", _run_chunk, static, state, data, hyper, epochs,
+    runner, compile_s = _programs.compiled("chunk", _run_chunk, static, state, data, hyper, epochs,
                                   np.int32(count), block)
     chunks, interrupted, done, host = [], False, 0, None
     train_start = time.perf_counter()
@@ -560,7 +446,7 @@ def train(static, data, hyper, seeds, n_epochs, *, init_params=None, restore_bes
             # the last call brings the final state back with its records: one transfer
             final = new_state._replace(opt_state=None) if done + count >= n_epochs else None
             packed, stopped, host = jax.device_get((records, new_state.stopped, final))
-            records = _unpack(static, packed)
+            records = _records.unpack(static, packed)
             state = new_state  # only now: an interrupt during the call keeps the previous state
             chunks.append({k: v[:, :count] for k, v in records.items()})
             done += count
@@ -578,13 +464,13 @@ def train(static, data, hyper, seeds, n_epochs, *, init_params=None, restore_bes
 
     if host is None or interrupted:  # stopped before the last planned call, or interrupted
         host = jax.device_get(state._replace(opt_state=None))  # the optimizer's state stays
-    records = _stack_records(chunks)
+    records = _records.stack(chunks)
     final = host.best_params if restore_best else host.params  # (n_members, n_parameters)
     if restore_best:  # a member that never improved (diverged at once) keeps its last params
         final = np.where((host.best_epoch < 0)[:, None], host.params, host.best_params)
     return EngineResult(
-        params=unflatten(static, final), best_params=unflatten(static, host.best_params),
-        records=records,
+        params=_flatnet.unflatten(static, final),
+        best_params=_flatnet.unflatten(static, host.best_params), records=records,
         epochs_run=np.asarray(host.epoch), best_epoch=np.asarray(host.best_epoch),
         best_score=np.asarray(host.best_score),
         reasons=["interrupted" if interrupted and not s else REASONS[int(r)]
@@ -593,26 +479,3 @@ def train(static, data, hyper, seeds, n_epochs, *, init_params=None, restore_bes
         timings={"compile_s": init_s + compile_s, "train_s": train_s,
                  "engine_s": time.perf_counter() - start},
     )
-
-
-def _unpack(static, packed):
-    """The program's record buffer (n_members, chunk, n_columns) as name -> (n_members, chunk)."""
-    names = RECORD_NAMES[static]
-    records = {k: packed[..., names.index(k)] for k in sorted(names)}  # history's column order
-    records["recorded"] = records["recorded"] > 0
-    return records
-
-
-def _stack_records(chunks):
-    """Join chunk records into (n_members, epochs) arrays, NaN after a member stopped."""
-    if not chunks:
-        return {}
-    joined = {k: np.concatenate([c[k] for c in chunks], axis=1) for k in chunks[0]}
-    recorded = joined.pop("recorded")
-    keep = int(recorded.any(axis=0).nonzero()[0].max()) + 1 if recorded.any() else 0
-    out = {}
-    for k, v in joined.items():
-        v = np.where(recorded, v, np.nan)[:, :keep]
-        out[k] = v
-    out["recorded"] = recorded[:, :keep]
-    return out

@@ -161,7 +161,7 @@ def _dtype_name(dtype):
 
 
 def _fit(model, X, y, dtype_name, dtype, **options):
-    from . import engine, objectives
+    from . import _programs, engine, objectives
     from ._calls import chunk_size
     from ._progress import EpochProgress
     from .buckets import batching
@@ -213,7 +213,7 @@ def _fit(model, X, y, dtype_name, dtype, **options):
                             pad=o["optimizer"] not in LEAST_SQUARES)
     hyper = engine.Hyper(*(np.asarray(h, f) for h in hyper))
     start = _start_params(o["init_params"], network, n_members, f)
-    engine.enable_persistent_cache()
+    _programs.enable_persistent_cache()
     with EpochProgress(o["verbose"], o["epochs"] if o["optimizer"] not in LEAST_SQUARES else n_members,
                    o["callback"]) as on_chunk:
         if o["optimizer"] in LEAST_SQUARES:
@@ -451,11 +451,8 @@ def _penalty(name, value, n_layers):
 
 
 def _model_config(model):
-    from dataclasses import fields
-
     # the fields are numbers, strings and tuples of them: no deep copy (asdict) needed
-    values = {f.name: getattr(model, f.name) for f in fields(model)}
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in vars(model).items()}
 
 
 def _report_stops(fitted, result, o):
