@@ -162,7 +162,7 @@ def compiled(kind, key):
     import jax
     import jax.numpy as jnp
 
-    from ..engine import enable_persistent_cache
+    from .._programs import enable_persistent_cache
 
     enable_persistent_cache()  # a report's second run skips compilation, as training does
     f = pure_objective(*key)
