@@ -153,6 +153,26 @@ def test_interrupt_keeps_what_was_trained():
     assert np.all(np.isfinite(fit.predict(X1)))
 
 
+def test_interrupt_during_the_first_call_keeps_the_initial_parameters(monkeypatch):
+    from nnfit import engine
+
+    real_get = jax.device_get
+
+    def interrupted_once(tree):
+        monkeypatch.setattr(engine.jax, "device_get", real_get)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine.jax, "device_get", interrupted_once)
+    with pytest.warns(UserWarning, match="interrupted after epoch 0"):
+        fit = nnfit.fit(small(), X1, Y1, epochs=50, seed=3)
+    assert len(fit.history) == 0 and fit.stop_reasons == ["interrupted"]
+    # nothing trained: the parameters are the seed's initial draw
+    start = fit.network.init(jax.random.key(3), jnp.float32)
+    for (W, b), (W0, b0) in zip(fit.params, start):
+        np.testing.assert_array_equal(W, np.asarray(W0))
+        np.testing.assert_array_equal(b, np.asarray(b0))
+
+
 def test_second_fit_of_the_same_shapes_does_not_trace_again():
     kw = dict(epochs=7, learning_rate=0.02, batch_size=8)
     nnfit.fit(small(), X1, Y1, **kw)
