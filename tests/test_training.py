@@ -404,3 +404,15 @@ def test_compiled_programs_are_kept_least_recently_used_first(monkeypatch):
     before = engine.TRACE_COUNT["chunk"]
     nnfit.fit(nnfit.MLP(hidden=(3,)), X, X[:, 0], epochs=5)  # still there: no new trace
     assert engine.TRACE_COUNT["chunk"] == before
+
+
+def test_chunk_sizes_bound_the_row_orders_a_call_carries():
+    from nnfit._calls import MAX_CHUNK, MAX_ORDER_ENTRIES, MIN_SHUFFLED_CHUNK, chunk_size
+
+    assert chunk_size(1, 0) == MAX_CHUNK  # nothing shuffled: the longest call
+    assert chunk_size(1, 10) == MAX_CHUNK
+    for members, rows in ((1, 2000), (3, 1000), (2, 300)):
+        chunk = chunk_size(members, rows)
+        assert chunk & (chunk - 1) == 0  # a power of two: near sizes share a program
+        assert chunk * members * rows <= MAX_ORDER_ENTRIES < 2 * chunk * members * rows
+    assert chunk_size(32, 2000) == MIN_SHUFFLED_CHUNK  # never one call an epoch
