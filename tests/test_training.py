@@ -416,3 +416,18 @@ def test_chunk_sizes_bound_the_row_orders_a_call_carries():
         assert chunk & (chunk - 1) == 0  # a power of two: near sizes share a program
         assert chunk * members * rows <= MAX_ORDER_ENTRIES < 2 * chunk * members * rows
     assert chunk_size(32, 2000) == MIN_SHUFFLED_CHUNK  # never one call an epoch
+
+
+def test_row_orders_are_uniform_permutations_whatever_the_call_sizes():
+    from scipy import stats
+
+    from nnfit._calls import permutations
+
+    together = permutations(np.random.default_rng([5, 1]), 6, 1000)
+    rng = np.random.default_rng([5, 1])
+    np.testing.assert_array_equal(together, np.concatenate([permutations(rng, 1, 1000) for _ in range(6)]))
+    assert all(np.array_equal(np.sort(row), np.arange(1000)) for row in together)
+    # each of the 3! orders of three rows equally likely (chi-square), as rng.permutation's are
+    rows = permutations(np.random.default_rng(0), 60000, 3)
+    _, counts = np.unique(rows, axis=0, return_counts=True)
+    assert len(counts) == 6 and stats.chisquare(counts).pvalue > 1e-3
