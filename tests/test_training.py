@@ -431,3 +431,18 @@ def test_row_orders_are_uniform_permutations_whatever_the_call_sizes():
     rows = permutations(np.random.default_rng(0), 60000, 3)
     _, counts = np.unique(rows, axis=0, return_counts=True)
     assert len(counts) == 6 and stats.chisquare(counts).pvalue > 1e-3
+
+
+def test_metrics_chooses_the_columns_and_leaves_the_loss_alone():
+    full = nnfit.fit(small(), X1, Y1, epochs=6, validation_split=0.25, dtype="float64")
+    lean = nnfit.fit(small(), X1, Y1, epochs=6, validation_split=0.25, dtype="float64",
+                     metrics=["mse"])
+    assert list(lean.history.columns) == ["epoch", "loss", "mse", "penalty", "val_loss", "val_mse"]
+    for column in lean.history.columns:
+        np.testing.assert_allclose(lean.history[column], full.history[column], rtol=1e-12)
+    assert "accuracy" not in nnfit.fit(nnfit.MLP(hidden=(3,), output="sigmoid"), X1,
+                                       (Y1 > Y1.mean()).astype(int), epochs=2, metrics=()).history
+    with pytest.raises(ValueError, match="unknown metric 'accuracy' for regression"):
+        nnfit.fit(small(), X1, Y1, epochs=1, metrics=("accuracy",))
+    with pytest.raises(ValueError, match="unknown monitor 'mae'.*metrics="):
+        nnfit.fit(small(), X1, Y1, epochs=1, metrics=("mse",), monitor="mae")

@@ -234,6 +234,8 @@ class BaseMLP(BaseEstimator):
             **self._schedule(n, -(-n // batch)))
         if not self._is_classifier:
             options["loss"] = _REGRESSION_LOSSES[self.loss]
+            # scikit-learn's MLP tracks the loss alone; mse gives validation_scores_ (R^2)
+            options["metrics"] = ("mse",)
         return options
 
     def _optimizer(self):

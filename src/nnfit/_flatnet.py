@@ -67,7 +67,9 @@ def terms(static, net, mats, X, y, w):
     logits = forward(net, mats, X)
     data_loss = objectives.LOSSES[static.loss](y, logits, w)
     if static.task == "regression":
-        return data_loss, objectives.regression_metrics(y, logits, w)
+        return data_loss, objectives.regression_metrics(y, logits, w, static.metrics)
+    if "accuracy" not in static.metrics:
+        return data_loss, {}
     probabilities = output_activation(static.spec.output, logits)
     return data_loss, objectives.classification_metrics(y, probabilities, w)
 

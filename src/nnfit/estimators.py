@@ -133,7 +133,9 @@ _SHARED_DOC = """hidden_layer_sizes : int or sequence of int, default=(100,)
     feature_names_in_ : ndarray of str
         Only when ``X`` was a DataFrame with string column names.
     history_ : pandas.DataFrame
-        The core's per-epoch history in nnfit's units (MSE, not half).
+        The core's per-epoch history in nnfit's units (MSE, not half): the loss, penalty and
+        a regressor's ``mse`` or a classifier's ``accuracy``, on the training and (with
+        ``early_stopping``) validation rows; ``nnfit.fit`` records ``mae`` as well.
     fit_ : nnfit.Fit
         The underlying fit: every member, histories, summary(), save()."""
 

@@ -101,9 +101,25 @@ def accuracy(y, probabilities, w):
     return _weighted_mean(correct.astype(w.dtype), w)
 
 
-def regression_metrics(y, prediction, w):
-    """Dictionary of metrics reported every epoch: mse and mae."""
-    return {"mse": mse(y, prediction, w), "mae": mae(y, prediction, w)}
+METRICS = {"regression": ("mse", "mae"), "classification": ("accuracy",)}
+
+
+def metric_names(task, requested=None):
+    """The epoch metrics to record: ``requested`` (checked), or all of the task's."""
+    allowed = METRICS[task]
+    if requested is None:
+        return allowed
+    names = (requested,) if isinstance(requested, str) else tuple(requested)
+    unknown = [m for m in names if m not in allowed]
+    if unknown:
+        raise ValueError(f"unknown metric {unknown[0]!r} for {task}; choose from "
+                         f"{', '.join(allowed)} (or none: metrics=())")
+    return tuple(m for m in allowed if m in names)
+
+
+def regression_metrics(y, prediction, w, names=METRICS["regression"]):
+    """Dictionary of metrics reported every epoch: mse and mae (or those of ``names``)."""
+    return {k: LOSSES[k](y, prediction, w) for k in names}
 
 
 def classification_metrics(y, probabilities, w):
@@ -120,5 +136,5 @@ def canonical_loss(name, task):
     return name
 
 
-__all__ = ["LOSSES", "penalty", "accuracy", "canonical_loss", "regression_metrics",
+__all__ = ["LOSSES", "METRICS", "metric_names", "penalty", "accuracy", "canonical_loss", "regression_metrics",
            "classification_metrics", *LOSSES]

@@ -25,7 +25,7 @@ def fit(model, X, y, *, optimizer="adam", learning_rate=0.001, epochs=200, batch
         monitor=None, n_members=1, seed=0, dtype="float32",
         schedule="constant", momentum=None, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
         power_t=0.5, decay_rate=0.96, init_params=None, verbose=False, callback=None,
-        chunk_epochs=None):
+        chunk_epochs=None, metrics=None):
     """Train an :class:`~nnfit.MLP` on ``X``, ``y`` and return the :class:`~nnfit.Fit`.
 
     The whole run (every epoch, mini-batch and validation pass) is one compiled program; with
@@ -121,6 +121,10 @@ def fit(model, X, y, *, optimizer="adam", learning_rate=0.001, epochs=200, batch
     chunk_epochs : int, optional
         Epochs per compiled call. By default each call runs as many epochs as take about a
         quarter of a second; progress and Ctrl-C act between calls.
+    metrics : sequence of str, optional
+        The metrics recorded each epoch on the training (and validation) rows besides the loss:
+        some of ``mse`` and ``mae`` (regression) or ``accuracy``; default all. Each costs a
+        reduction a mini-batch, a few percent of a small network's step.
 
     Returns
     -------
@@ -177,7 +181,8 @@ def _fit(model, X, y, dtype_name, dtype, **options):
     w = _sample_weight(o["sample_weight"], len(X))
     X_tr, Y_tr, w_tr, X_val, Y_val, w_val = _validation(model, X, Y, w, task, n_classes,
                                                         o["validation_split"], o["validation_data"])
-    monitor = _monitor(o["monitor"], task, X_val is not None)
+    metrics = objectives.metric_names(task, o["metrics"])
+    monitor = _monitor(o["monitor"], metrics, X_val is not None)
     loss = objectives.canonical_loss(o["loss"] or ("mse" if task == "regression" else (
         "binary_crossentropy" if model.output == "sigmoid" else "categorical_crossentropy")), task)
     network = model.build(X.shape[1], Y.shape[1], X_tr)
@@ -205,7 +210,7 @@ def _fit(model, X, y, dtype_name, dtype, **options):
         batch_size=batch_size, n_batches=n_batches, shuffle=shuffle,
         chunk=chunk, has_validation=X_val is not None, early_stopping=bool(o["early_stopping"]),
         patience=o["n_iter_no_change"], monitor=monitor, track_best=bool(restore),
-        l1=bool(np.any(hyper[1] != 0)), l2=bool(np.any(hyper[2] != 0)))
+        l1=bool(np.any(hyper[1] != 0)), l2=bool(np.any(hyper[2] != 0)), metrics=metrics)
     f = DTYPES[dtype_name]
     # the network (its normalisation) and input_stats see the real rows; only the engine's
     # arrays are padded, and least squares, which counts residuals, gets the exact rows
@@ -242,11 +247,9 @@ def _fit(model, X, y, dtype_name, dtype, **options):
 def _input_stats(X):
     """Range, mean and covariance of the training inputs (n, d), for extrapolation checks."""
     X = np.asarray(X, np.float64)
-    mean = X.mean(axis=0)
-    centred = X - mean
-    # np.cov's unbiased estimate, without its argument handling (a tenth of a small fit)
-    cov = centred.T @ centred / (len(X) - 1) if len(X) > 1 else np.zeros((X.shape[1],) * 2)
-    return {"min": X.min(axis=0), "max": X.max(axis=0), "mean": mean, "cov": cov}
+    d = X - X.mean(axis=0)  # np.cov's estimate without its argument handling (fast for tiny X)
+    cov = d.T @ d / (len(X) - 1) if len(X) > 1 else np.zeros((X.shape[1],) * 2)
+    return {"min": X.min(axis=0), "max": X.max(axis=0), "mean": X.mean(axis=0), "cov": cov}
 
 
 def _checked_options(options):
@@ -319,15 +322,15 @@ def _start_params(init_params, network, n_members, dtype):
     return start
 
 
-def _monitor(name, task, has_validation):
+def _monitor(name, metrics, has_validation):
     """The history column to watch: checked against what this run records."""
-    metrics = ["loss", "mse", "mae"] if task == "regression" else ["loss", "accuracy"]
-    allowed = metrics + ([f"val_{m}" for m in metrics] if has_validation else [])
+    columns = ["loss", *metrics]
+    allowed = columns + ([f"val_{m}" for m in columns] if has_validation else [])
     if name is None:
         return "val_loss" if has_validation else "loss"
-    if name not in allowed:
-        hint = " (validation columns need validation data)" if name.startswith("val_") else ""
-        raise ValueError(f"unknown monitor {name!r}{hint}; choose one of {', '.join(allowed)}")
+    if name not in allowed:  # a column this run does not record (validation, metrics=)
+        raise ValueError(f"unknown monitor {name!r}; this run records {', '.join(allowed)} "
+                         "(validation columns need validation data; metrics= chooses the rest)")
     return name
 
 
@@ -450,8 +453,7 @@ def _penalty(name, value, n_layers):
     return arr
 
 
-def _model_config(model):
-    # the fields are numbers, strings and tuples of them: no deep copy (asdict) needed
+def _model_config(model):  # numbers, strings and tuples of them: no deep copy (asdict)
     return {k: list(v) if isinstance(v, tuple) else v for k, v in vars(model).items()}
 
 
