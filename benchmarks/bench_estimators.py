@@ -1,6 +1,6 @@
 """The same fits in scikit-learn and nnfit's drop-in estimators, as ratios.
 
-    PYTHONPATH=src python benchmarks/bench_estimators.py [--quick] [--out benchmarks/ESTIMATORS.md]
+    PYTHONPATH=src python benchmarks/bench_estimators.py [--quick] [--rounds 3] [--out FILE]
 
 Workloads: ``solver`` adam (mini-batches of 200) and lbfgs (full batch), a small network (16,)
 and a wide one (256, 256), regression on 200 and 2,000 rows of 10 features (one mini-batch per
@@ -9,8 +9,10 @@ stopping rule off (``n_iter_no_change=np.inf``; lbfgs with ``tol=0``) so both li
 same number of iterations where they can (lbfgs' own tests may still stop scikit-learn earlier:
 the table gives both iteration counts and the time per iteration).
 
-Each time is the median of ``--repeats`` fits (fewer once a workload has taken a minute).
-Every library runs in its own fresh process. "nnfit" is a fit whose program is already
+Each time is the median of ``--repeats`` fits (fewer once a workload has taken a minute),
+after two untimed ones; with ``--rounds K`` the libraries' workers alternate K times and the
+medians over rounds are reported, with each round's speed-up. Every library runs in its own
+fresh process. "nnfit" is a fit whose program is already
 compiled (a second fit of the same shapes, as in a grid search or a re-run: compiled programs
 are cached in the process and on disk); "first" is the first fit in a fresh process,
 compilation included, with the disk cache off. 32 members: scikit-learn trains 32 networks one
@@ -46,8 +48,11 @@ def _params(solver, hidden, max_iter):
                 n_iter_no_change=np.inf, tol=0.0, random_state=0)
 
 
-def _time(make, X, y, repeats):
-    """Median seconds of ``repeats`` fits."""
+def _time(make, X, y, repeats, warmup=2):
+    """Median seconds of ``repeats`` fits, after ``warmup`` untimed ones (a fresh process's
+    first fits run slower: allocator and caches warming, for both libraries)."""
+    for _ in range(warmup):
+        make().fit(X, y)
     times, model = [], None
     for _ in range(repeats):
         model = make()
@@ -90,18 +95,22 @@ def _work(library, n, solver, hidden, max_iter, repeats, members):
                           r2=float(model.score(X, y)))))
 
 
-def run(max_iter, repeats, sizes, workloads=WORKLOADS):
+def run(max_iter, repeats, sizes, workloads=WORKLOADS, rounds=1):
+    """Every workload; with ``rounds`` > 1 the two libraries' workers alternate that many times
+    and the medians over rounds are kept: this machine's speed drifts over minutes, and
+    alternating puts both libraries in the same stretch of it."""
     rows = []
     for (n, (solver, hidden)) in ((n, w) for n in sizes for w in workloads):
         job = (n, solver, hidden, max_iter, repeats)
-        sk = _worker("sklearn", *job, 1)
         first = _worker("nnfit", *job, 1, cache=False)["first_s"]
-        nn = _worker("nnfit", *job, 1)
-        nn32 = _worker("nnfit", *job, 32)
+        pairs = [(_worker("sklearn", *job, 1), _worker("nnfit", *job, 1)) for _ in range(rounds)]
+        sk_s, nn_s = (float(np.median([p[i]["s"] for p in pairs])) for i in (0, 1))
+        (sk, nn), nn32 = pairs[-1], _worker("nnfit", *job, 32)
         rows.append(dict(
-            rows=n, solver=solver, hidden=hidden, sk_s=sk["s"], sk_iter=sk["n_iter"],
-            first_s=first, nn_s=nn["s"], nn_iter=nn["n_iter"], sk_r2=sk["r2"], nn_r2=nn["r2"],
-            sk32_s=32 * sk["s"], nn32_s=nn32["s"], nn32_iter=nn32["n_iter"]))
+            rows=n, solver=solver, hidden=hidden, sk_s=sk_s, sk_iter=sk["n_iter"],
+            first_s=first, nn_s=nn_s, nn_iter=nn["n_iter"], sk_r2=sk["r2"], nn_r2=nn["r2"],
+            sk32_s=32 * sk_s, nn32_s=nn32["s"], nn32_iter=nn32["n_iter"],
+            round_ratios=[p[0]["s"] / p[1]["s"] for p in pairs]))
         print(rows[-1], file=sys.stderr)
     return rows
 
@@ -126,8 +135,8 @@ def table(rows, command):
     lines = [
         "| rows | solver | network | scikit-learn s (iters) | nnfit s (iters) | nnfit first fit s | "
         "speed-up | speed-up per iteration | sklearn x32 s | nnfit x32 s | speed-up x32 | "
-        "nnfit 32 members / 1 | R² sklearn / nnfit |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "nnfit 32 members / 1 | R² sklearn / nnfit | speed-up each round |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         per_iter = (r["sk_s"] / r["sk_iter"]) / (r["nn_s"] / r["nn_iter"])
@@ -136,7 +145,8 @@ def table(rows, command):
             f"{r['nn_s']:.3f} ({r['nn_iter']}) | {r['first_s']:.1f} | "
             f"{r['sk_s'] / r['nn_s']:.1f}x | {per_iter:.1f}x | {r['sk32_s']:.1f} | "
             f"{r['nn32_s']:.3f} | {r['sk32_s'] / r['nn32_s']:.0f}x | "
-            f"{r['nn32_s'] / r['nn_s']:.2f} | {r['sk_r2']:.3f} / {r['nn_r2']:.3f} |")
+            f"{r['nn32_s'] / r['nn_s']:.2f} | {r['sk_r2']:.3f} / {r['nn_r2']:.3f} | "
+            + ", ".join(f"{x:.1f}x" for x in r["round_ratios"]) + " |")
     return "\n".join([f"Machine: {_machine()}", "", f"Command: `{command}`", "", *lines])
 
 
@@ -151,6 +161,8 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--rows", default="200,2000", help="data sizes, comma-separated")
     parser.add_argument("--networks", choices=("all", "small", "wide"), default="all")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="alternate the libraries' workers this many times (medians kept)")
     parser.add_argument("--out", help="also write the table to this Markdown file")
     args = parser.parse_args(argv)
     max_iter, repeats = (50, 1) if args.quick else (args.max_iter, args.repeats)
@@ -158,7 +170,7 @@ def main(argv=None):
     sizes = [int(v) for v in args.rows.split(",")]
     workloads = [w for w in WORKLOADS if args.networks == "all"
                  or (args.networks == "small") == (len(w[1]) == 1)]
-    rows = run(max_iter, repeats, sizes, workloads)
+    rows = run(max_iter, repeats, sizes, workloads, args.rounds)
     command = "PYTHONPATH=src python benchmarks/bench_estimators.py " + " ".join(argv)
     text = table(rows, command.strip())
     print(text)
