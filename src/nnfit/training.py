@@ -122,9 +122,9 @@ def fit(model, X, y, *, optimizer="adam", learning_rate=0.001, epochs=200, batch
         Epochs per compiled call. By default each call runs as many epochs as take about a
         quarter of a second; progress and Ctrl-C act between calls.
     metrics : sequence of str, optional
-        The metrics recorded each epoch on the training (and validation) rows besides the loss:
-        some of ``mse`` and ``mae`` (regression) or ``accuracy``; default all. Each costs a
-        reduction a mini-batch, a few percent of a small network's step.
+        Recorded each epoch on the training (and validation) rows besides the loss: some of
+        ``mse``, ``mae`` (regression) or ``accuracy``; default all (``lm``, ``trf``: always
+        all). Each costs a reduction a mini-batch, a few percent of a small network's step.
 
     Returns
     -------
