@@ -606,3 +606,11 @@ def test_plain_arrays_after_a_dataframe_forget_its_feature_names():
     assert not hasattr(est, "feature_names_in_") and est.n_features_in_ == 3
     with pytest.raises(ValueError, match="4 features"):
         est.predict(np.ones((2, 4)))
+
+
+def test_history_is_one_table_however_often_read():
+    X, y = datasets.make_regression(n_samples=30, n_features=2, random_state=0)
+    est = nnfit.MLPRegressor(hidden_layer_sizes=(3,), max_iter=4, n_members=2).fit(X, y)
+    assert est.history_ is est.history_
+    np.testing.assert_allclose(est.history_.loss * 0.5, est.loss_curve_, rtol=1e-6)  # float32
+    assert not hasattr(nnfit.MLPRegressor(), "history_")

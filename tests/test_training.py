@@ -407,7 +407,8 @@ def test_compiled_programs_are_kept_least_recently_used_first(monkeypatch):
 
 
 def test_chunk_sizes_bound_the_row_orders_a_call_carries():
-    from nnfit._calls import MAX_CHUNK, MAX_ORDER_ENTRIES, MIN_SHUFFLED_CHUNK, chunk_size
+    from nnfit._calls import (MAX_BLOCK_ENTRIES, MAX_CHUNK, MAX_ORDER_ENTRIES,
+                              MIN_SHUFFLED_CHUNK, chunk_size)
 
     assert chunk_size(1, 0) == MAX_CHUNK  # nothing shuffled: the longest call
     assert chunk_size(1, 10) == MAX_CHUNK
@@ -416,6 +417,11 @@ def test_chunk_sizes_bound_the_row_orders_a_call_carries():
         assert chunk & (chunk - 1) == 0  # a power of two: near sizes share a program
         assert chunk * members * rows <= MAX_ORDER_ENTRIES < 2 * chunk * members * rows
     assert chunk_size(32, 2000) == MIN_SHUFFLED_CHUNK  # never one call an epoch
+    # ... unless the block would grow past its cap: big data run an epoch or two a call
+    for members, rows in ((32, 1 << 17), (100, 1 << 20)):
+        chunk = chunk_size(members, rows)
+        assert chunk * members * rows <= max(MAX_BLOCK_ENTRIES, members * rows)
+    assert chunk_size(32, 1 << 17) == 2 and chunk_size(100, 1 << 20) == 1
 
 
 def test_row_orders_are_uniform_permutations_whatever_the_call_sizes():

@@ -16,14 +16,16 @@ CALL_SECONDS = 0.25
 # before any call is timed, assume this speed (floating-point operations a second): on the
 # slow side, so a first call on big data returns soon and its timing sizes the next ones
 ASSUMED_FLOPS = 1e9
-# The largest chunk, and the most row-order entries a chunk's shuffles may hold (1 MiB): the
+# The largest chunk, and the row-order entries a chunk's shuffles should hold (1 MiB): the
 # whole block goes to every call however few of its epochs the call runs (a 100-epoch fit on
 # 2,000 rows: 15.0 ms with 4 MiB blocks of 512 epochs, 14.1 ms with 1 MiB blocks of 128).
 # Shuffled calls hold at least MIN_SHUFFLED_CHUNK epochs, so that many members on many rows
-# are not one call an epoch.
+# are not one call an epoch, as long as the block stays under MAX_BLOCK_ENTRIES (32 MiB): big
+# data run an epoch or so a call, and most of a larger block would be sent unused.
 MAX_CHUNK = 512
 MAX_ORDER_ENTRIES = 1 << 18
 MIN_SHUFFLED_CHUNK = 8
+MAX_BLOCK_ENTRIES = 1 << 23
 
 
 def chunk_size(n_members, n_orders):
@@ -38,7 +40,9 @@ def chunk_size(n_members, n_orders):
     """
     if n_orders == 0:
         return MAX_CHUNK
-    fits = max(MIN_SHUFFLED_CHUNK, MAX_ORDER_ENTRIES // (n_members * n_orders))
+    per_epoch = n_members * n_orders
+    floor = min(MIN_SHUFFLED_CHUNK, MAX_BLOCK_ENTRIES // per_epoch)
+    fits = max(1, floor, MAX_ORDER_ENTRIES // per_epoch)
     # a power of two, so that data sets of similar size share one compiled program
     return min(MAX_CHUNK, 1 << (fits.bit_length() - 1))
 

@@ -277,7 +277,10 @@ class BaseMLP(BaseEstimator):
     @property
     def history_(self):
         """The last fit's per-epoch history (a pandas DataFrame), built when first read."""
-        return self.fit_.history
+        fit = self.fit_
+        if getattr(fit, "_history_table", None) is None:  # one table, however often read
+            fit._history_table = fit.history
+        return fit._history_table
 
     def _set_attributes(self, fit, hidden, n, w, validation, warm):
         curve = self._scale() * fit.curve("loss")

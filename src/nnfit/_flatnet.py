@@ -66,9 +66,10 @@ def terms(static, net, mats, X, y, w):
     """Data loss and metrics of the network ``mats`` on one batch."""
     logits = forward(net, mats, X)
     data_loss = objectives.LOSSES[static.loss](y, logits, w)
+    names = objectives.METRICS[static.task] if static.metrics is None else static.metrics
     if static.task == "regression":
-        return data_loss, objectives.regression_metrics(y, logits, w, static.metrics)
-    if "accuracy" not in static.metrics:
+        return data_loss, objectives.regression_metrics(y, logits, w, names)
+    if "accuracy" not in names:
         return data_loss, {}
     probabilities = output_activation(static.spec.output, logits)
     return data_loss, objectives.classification_metrics(y, probabilities, w)

@@ -88,7 +88,7 @@ class Static:
     track_best: bool = True  # keep the best epoch's weights (for restore_best)
     l1: bool = True  # some member has an l1 penalty: without, none is computed
     l2: bool = True
-    metrics: tuple = ("mse", "mae")  # recorded each epoch (objectives.METRICS)
+    metrics: tuple | None = None  # recorded each epoch; None: all of the task's
 
 
 class Data(NamedTuple):

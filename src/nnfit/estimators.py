@@ -135,7 +135,8 @@ _SHARED_DOC = """hidden_layer_sizes : int or sequence of int, default=(100,)
     history_ : pandas.DataFrame
         The core's per-epoch history in nnfit's units (MSE, not half): the loss, penalty and
         a regressor's ``mse`` or a classifier's ``accuracy``, on the training and (with
-        ``early_stopping``) validation rows; ``nnfit.fit`` records ``mae`` as well.
+        ``early_stopping``) validation rows; ``lm``, ``trf`` and ``nnfit.fit`` record ``mae``
+        as well.
     fit_ : nnfit.Fit
         The underlying fit: every member, histories, summary(), save()."""
 

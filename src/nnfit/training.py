@@ -94,7 +94,8 @@ def fit(model, X, y, *, optimizer="adam", learning_rate=0.001, epochs=200, batch
         budget is spent (reason ``'max_evaluations'``), so the last one may overrun it by its
         line search (at most 20). Off by default.
     restore_best_weights : bool, optional
-        Return the parameters of the best monitored epoch; default: ``early_stopping``.
+        Return the parameters of the best monitored epoch (full batch, watching the training
+        loss: those that loss was measured at, the epoch's start); default: ``early_stopping``.
     monitor : str, optional
         The history column that early stopping, ``target_loss`` and the best epoch watch:
         ``val_loss`` (the default with validation data), ``loss`` (without), or any metric
@@ -363,9 +364,7 @@ def _encode_targets(model, y, task, n_classes=None):
 
 
 def _sample_weight(sample_weight, n):
-    if sample_weight is None:
-        return np.ones(n)
-    w = check_targets(sample_weight, n, name="sample_weight")
+    w = np.ones(n) if sample_weight is None else check_targets(sample_weight, n, name="sample_weight")
     if w.ndim != 1 or np.any(w < 0):
         raise ValueError("sample_weight must be a non-negative array of shape (n_samples,)")
     return w
