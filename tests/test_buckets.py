@@ -203,3 +203,14 @@ def test_predictions_on_sets_of_nearby_sizes_share_one_program():
     for k, ref in zip((37, 38, 40), reference):
         np.testing.assert_allclose(fit.predict(X[:k]), ref[:, 0], rtol=1e-12)
     assert apply._cache_size() - before <= 1  # 37, 38 and 40 rows: one bucket of 40
+
+
+def test_pad_rows_repeats_the_last_row_or_adds_zeros():
+    a = np.arange(34.0).reshape(17, 2)
+    out = buckets.pad_rows(a, np.float32)
+    assert out.shape == (buckets.bucket(17), 2) and out.dtype == np.float32
+    np.testing.assert_array_equal(out[:17], a)
+    np.testing.assert_array_equal(out[17:], np.broadcast_to(a[-1], (out.shape[0] - 17, 2)))
+    w = buckets.pad_rows(np.ones(17), np.float64, zeros=True)
+    assert w.sum() == 17 and len(w) == buckets.bucket(17)
+    assert buckets.pad_rows(np.ones((16, 3)), np.float64).shape == (16, 3)  # a bucket already

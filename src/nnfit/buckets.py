@@ -35,6 +35,25 @@ def bucket(n):
     return -(-n // step) * step
 
 
+def pad_rows(a, dtype, *, zeros=False):
+    """``a`` (n, ...) as ``dtype``, with rows added up to ``bucket(n)``.
+
+    The added rows repeat the last one, so a forward pass meets only values the data hold (no
+    overflow or NaN of its own for a zero weight to multiply); with ``zeros`` (weights), or
+    when there is no row to repeat, they are zeros.
+    """
+    import numpy as np
+
+    a = np.asarray(a)
+    extra = bucket(len(a)) - len(a)
+    if not extra:
+        return np.asarray(a, dtype)
+    out = np.empty((len(a) + extra,) + a.shape[1:], dtype)  # np.pad costs a small fit 3 %
+    out[:len(a)] = a
+    out[len(a):] = 0 if zeros or len(a) == 0 else a[-1]
+    return out
+
+
 def batching(n, batch_size):
     """The compiled loop's ``(batch_size, n_batches)`` for ``n`` training rows.
 

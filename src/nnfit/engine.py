@@ -7,9 +7,10 @@ early-stopping and non-finite bookkeeping as data. ``jax.vmap`` runs many member
 learning rates, penalties of one shape) as one program.
 
 The row counts of the training and validation sets are part of the argument shapes, so the
-arrays are padded to a coarse grid of row counts (:mod:`nnfit.buckets`): padded rows weigh 0, are never
-drawn into a mini-batch, and the real count is traced (``Data.n_rows``), so fits whose sets
-differ by a few rows -- cross-validation folds, early-stopping splits -- share one program.
+arrays are padded to a coarse grid of row counts (:mod:`nnfit.buckets`): padded rows weigh 0,
+are never drawn into a mini-batch, and the real count is traced (``Data.n_rows``), so fits
+whose sets differ by a few rows -- cross-validation folds, early-stopping splits -- share one
+program.
 
 The host calls that program for a chunk of epochs at a time, as many as take about a quarter
 of a second (the count is an argument of the program, so any count reuses it): between calls it
@@ -40,7 +41,7 @@ import optax
 
 from . import _flatnet, _programs, _records
 from ._calls import CallPlan, Orders, epoch_flops, seed_key_data
-from .buckets import bucket
+from .buckets import pad_rows
 from .optimizers import lbfgs_checks, lbfgs_info, optimizer
 from .mlp import MLP, flatten_params
 
@@ -50,6 +51,8 @@ TRACE_COUNT = {"chunk": 0}
 # (each copies its carry and tests its condition) make a small network's step ~5 % faster;
 # more bring little and lengthen compilation
 BATCH_UNROLL = 2
+
+
 class TrainingDiverged(FloatingPointError):
     """Raised when a member's loss or parameters become non-finite.
 
@@ -112,22 +115,14 @@ class Data(NamedTuple):
 def make_data(X, y, w, X_val, y_val, w_val, mean, var, dtype, *, pad=True):
     """:class:`Data` of ``dtype`` from host arrays, each set padded to its :func:`bucket`.
 
-    Padded rows repeat the set's last row, so the forward pass meets only values the real data
-    holds (no overflow or NaN of its own for a zero weight to multiply), and weigh 0: every loss
-    and metric is a weighted mean or sum, so they change nothing. ``pad=False`` keeps the exact
-    rows (least squares counts residuals). ``mean`` and ``var`` come from the real rows.
+    Padded rows (:func:`~nnfit.buckets.pad_rows`) weigh 0: every loss and metric is a weighted
+    mean or sum, so they change nothing. ``pad=False`` keeps the exact rows (least squares
+    counts residuals). ``mean`` and ``var`` come from the real rows.
     """
     def padded(a, weights=False):
         if a is None:
             return None
-        a = np.asarray(a)
-        extra = bucket(len(a)) - len(a) if pad else 0
-        if not extra:
-            return np.asarray(a, dtype)
-        out = np.empty((len(a) + extra,) + a.shape[1:], dtype)
-        out[:len(a)] = a
-        out[len(a):] = 0 if weights or len(a) == 0 else a[-1]
-        return out
+        return pad_rows(a, dtype, zeros=weights) if pad else np.asarray(a, dtype)
 
     # host arrays: the compiled program takes them as they are, where jnp.asarray would run a
     # device conversion per array and fit
@@ -182,9 +177,9 @@ def _run_epoch(static, data, hyper, n_epochs, state, order):
     """One epoch of one member: every mini-batch, then validation and stopping bookkeeping.
 
     ``order`` is the epoch's row order, shape (n_batches * batch_size,), padded past the
-    ``data.n_rows`` real rows; it is drawn on the host (see :func:`_epoch_orders`) because an
-    on-device sort per member and epoch costs more than the whole forward and backward pass of
-    a small network. Positions past the real rows are masked, whatever row they point to.
+    ``data.n_rows`` real rows; it is drawn on the host (:class:`~nnfit._calls.Orders`) because
+    an on-device sort per member and epoch costs more than the whole forward and backward pass
+    of a small network. Positions past the real rows are masked, whatever row they point to.
     """
     net = _flatnet.network(static, data)
     tx = optimizer(static, hyper.learning_rate)
@@ -248,8 +243,8 @@ def _run_epoch(static, data, hyper, n_epochs, state, order):
     means = jnp.sum(weights[:, None] * batches[:, :-1], axis=0) / total
     record = {k: means[i] for i, k in enumerate(["loss", "penalty", *metric_names])}
     if static.has_validation:
-        val_loss, _, val_metrics = _flatnet.evaluate(static, net, params, data.X_val, data.y_val,
-                                             data.w_val, l1, l2)
+        val_loss, _, val_metrics = _flatnet.evaluate(static, net, params, data.X_val,
+                                                     data.y_val, data.w_val, l1, l2)
         record.update(val_loss=val_loss, **{f"val_{k}": v for k, v in val_metrics.items()})
     # lower is better; accuracy is turned round so that one rule serves every column
     score = -record[static.monitor] if static.monitor.endswith("accuracy") else record[static.monitor]
@@ -434,8 +429,8 @@ def train(static, data, hyper, seeds, n_epochs, *, init_params=None, restore_bes
     plan = CallPlan(static, n_epochs, epoch_flops(static, data, len(seeds)), fixed)
     count = plan.next(0)
     block = None if orders is None else orders.take(count)
-    runner, compile_s = _programs.compiled("chunk", _run_chunk, static, state, data, hyper, epochs,
-                                  np.int32(count), block)
+    runner, compile_s = _programs.compiled("chunk", _run_chunk, static, state, data, hyper,
+                                           epochs, np.int32(count), block)
     chunks, interrupted, done, host = [], False, 0, None
     train_start = time.perf_counter()
     try:

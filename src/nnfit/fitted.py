@@ -229,19 +229,18 @@ class Fit:
         if X.shape[1] != self.network.n_inputs:
             raise ValueError(f"X has {X.shape[1]} features but the network was fitted with "
                              f"{self.network.n_inputs}")
-        from .buckets import bucket
+        from .buckets import pad_rows
 
         dtype = np.float64 if self.dtype == "float64" else np.float32
         net = self.network
         apply = _member_apply(net.spec, net.n_inputs, net.n_outputs, logits)
         cast = lambda a: None if a is None else np.asarray(a, dtype)  # noqa: E731
-        # rows padded (repeating the last) to the training engine's buckets: predictions on
-        # sets of nearby sizes, such as cross-validation folds, share one compiled program
+        # rows padded to the training engine's buckets: predictions on sets of nearby sizes,
+        # such as cross-validation folds, share one compiled program
         n = len(X)
-        padded = np.pad(X, [(0, bucket(n) - n), (0, 0)], mode="edge")
         with jax.enable_x64(self.dtype == "float64"):
             params = [(cast(W), cast(b)) for W, b in self._member_params]
-            out = apply(params, cast(padded), cast(net.mean), cast(net.var))
+            out = apply(params, pad_rows(X, dtype), cast(net.mean), cast(net.var))
             return np.asarray(out, dtype=np.float64)[:, :n]
 
     def predict_members(self, X):

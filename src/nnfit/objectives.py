@@ -136,5 +136,5 @@ def canonical_loss(name, task):
     return name
 
 
-__all__ = ["LOSSES", "METRICS", "metric_names", "penalty", "accuracy", "canonical_loss", "regression_metrics",
-           "classification_metrics", *LOSSES]
+__all__ = ["LOSSES", "METRICS", "metric_names", "penalty", "accuracy", "canonical_loss",
+           "regression_metrics", "classification_metrics", *LOSSES]

@@ -248,9 +248,9 @@ def _fit(model, X, y, dtype_name, dtype, **options):
 def _input_stats(X):
     """Range, mean and covariance of the training inputs (n, d), for extrapolation checks."""
     X = np.asarray(X, np.float64)
-    d = X - X.mean(axis=0)  # np.cov's estimate without its argument handling (fast for tiny X)
-    cov = d.T @ d / (len(X) - 1) if len(X) > 1 else np.zeros((X.shape[1],) * 2)
-    return {"min": X.min(axis=0), "max": X.max(axis=0), "mean": X.mean(axis=0), "cov": cov}
+    mean = X.mean(axis=0)  # np.cov's estimate below, without its argument handling
+    cov = (X - mean).T @ (X - mean) / (len(X) - 1) if len(X) > 1 else np.zeros((X.shape[1],) * 2)
+    return {"min": X.min(axis=0), "max": X.max(axis=0), "mean": mean, "cov": cov}
 
 
 def _checked_options(options):
