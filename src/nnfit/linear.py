@@ -17,6 +17,15 @@ weighted matrix; a singular value counts when it exceeds ``max(n_samples, n_feat
 the largest (NumPy's ``matrix_rank`` rule). A rank-deficient problem — collinear columns, or fewer
 rows than columns — gets the minimum-norm solution and a ``RankDeficientWarning``.
 
+The answer does not depend on the scale of the data: where ``X``, a column of ``y`` or the
+weights hold numbers beyond 2**±256 (about 1e±77), whose squares and products would leave
+float64's range inside the factorisations, they are divided by a power of two first (exact: all
+of ``X`` by one, so ranks, minimum-norm solutions and singular values keep their meaning; each
+target by its own) and the coefficients multiplied back. ``X * 1e-300`` gives coefficients
+``1e300`` times larger, to the last digit. Where the coefficients themselves fall outside
+float64's range (``y`` ``1e300`` times larger than an ``X`` of ``1e-300``), no float64 answer
+exists and :class:`~nnfit.errors.InvalidOptionError` says so, rather than returning inf or NaN.
+
 ``"svd"`` and ``"qr"`` then take one step of iterative refinement: the residual of the original
 (uncentred) problem and its product with ``X`` are accumulated in extended precision
 (``np.longdouble``, 64-bit mantissa on x86-64) and the correction solves the corrected semi-normal
@@ -44,6 +53,7 @@ from nnfit._checks import (
     check_sample_weight,
     check_targets,
 )
+from nnfit.errors import InvalidOptionError
 from nnfit.linear_gd import (
     DescentResult,
     GradientDescentDiverged,
@@ -70,6 +80,11 @@ GRADIENT_SOLVERS = ("gd", "minibatch", "sgd")
 # Rows per chunk of the extended-precision refinement pass (a chunk of longdouble stays small).
 REFINE_CHUNK = 1 << 14
 HAS_EXTENDED = np.finfo(np.longdouble).eps < np.finfo(np.float64).eps
+
+# Data whose largest magnitude is beyond 2**±SAFE_EXPONENT are scaled by a power of two before
+# solving: the squares and products of the factorisations then stay far inside float64's range
+# (2**±1022), and data inside it are used as they are (no copy, the same bits).
+SAFE_EXPONENT = 256
 
 # The normal equations square the condition number, so their answer keeps about
 # -log10(cond(X)**2 * eps) digits; warn when that is fewer than this many.
@@ -150,7 +165,12 @@ def solve(X, y, solver="svd", fit_intercept=True, sample_weight=None, refine=Tru
     y = check_targets(y, X.shape[0])
     w = check_sample_weight(sample_weight, X.shape[0])
     n, d = X.shape
-    Xc, Yc, x_mean, y_mean = _centre(X, y.reshape(n, -1), fit_intercept, w)
+    # the problem solved is scaled by powers of two into a safe range (see the module
+    # docstring): exact, and a no-op for data of ordinary size
+    X, x_exp = _scaled(X, axis=None)
+    Y, y_exp = _scaled(y.reshape(n, -1), axis=0)
+    w, w_exp = (None, 0) if w is None else _scaled(w, axis=None, even=True)
+    Xc, Yc, x_mean, y_mean = _centre(X, Y, fit_intercept, w)
 
     correct = None
     if solver == "normal":
@@ -188,11 +208,71 @@ def solve(X, y, solver="svd", fit_intercept=True, sample_weight=None, refine=Tru
 
     intercept = y_mean - x_mean @ coef_t if fit_intercept else np.zeros(coef_t.shape[1])
     if refine and correct is not None and HAS_EXTENDED:
-        coef_t, intercept = _refine(X, y.reshape(n, -1), w, x_mean, intercept, coef_t, correct,
-                                    fit_intercept)
+        coef_t, intercept = _refine(X, Y, w, x_mean, intercept, coef_t, correct, fit_intercept)
+    coef_t, intercept = _unscaled(coef_t, intercept, x_exp, y_exp)
+    if x_exp or w_exp:
+        with np.errstate(over="ignore"):  # beyond float64 (entries near 1e308): inf, honestly
+            s = np.ldexp(s, x_exp + w_exp // 2)
     if y.ndim == 1:
         return LinearSolution(coef_t[:, 0], float(intercept[0]), rank, s, cond)
     return LinearSolution(np.ascontiguousarray(coef_t.T), intercept, rank, s, cond)
+
+
+def _scaled(a, axis, even=False):
+    """``a`` divided by powers of two where its largest magnitude (over ``axis``) is beyond
+    2**±SAFE_EXPONENT, and the exponents used (an int, or one per column; 0: left as it is).
+
+    The result's largest magnitude is then in [0.5, 1) (in [0.25, 1) with ``even``, which keeps
+    the exponent even so that ``sqrt`` of a weight scales by an exact power of two too).
+    Dividing by a power of two is exact, but for numbers that end up below 2**-1022, which are
+    then negligible next to the largest (the rank rule drops such directions in any case)."""
+    top = np.maximum(np.max(a, axis=axis), -np.min(a, axis=axis))
+    _, exp = np.frexp(top)
+    if even:
+        exp = exp + (exp % 2)
+    exp = np.where(np.abs(exp) > SAFE_EXPONENT, exp, 0).astype(np.int64)
+    if not np.any(exp):
+        return a, (0 if axis is None else np.zeros(np.shape(exp), np.int64))
+    return np.ldexp(a, -exp), (int(exp) if axis is None else exp)
+
+
+def _unscaled(coef_t, intercept, x_exp, y_exp):
+    """The coefficients (d, k) and intercepts (k,) of the problem before :func:`_scaled`.
+
+    Raises :class:`InvalidOptionError` when they leave float64's range: a coefficient that
+    matters (above ``eps`` times its target's largest) would be infinite, or would be 0 or
+    lose its digits below float64's smallest normal number, so no float64 answer exists."""
+    if not np.any(x_exp) and not np.any(y_exp):
+        return coef_t, intercept
+    shift = np.asarray(y_exp) - x_exp  # per target
+    with np.errstate(over="ignore", under="ignore"):
+        coef = np.ldexp(coef_t, shift[None, :])
+        icpt = np.ldexp(intercept, np.asarray(y_exp))
+    info = np.finfo(np.float64)
+    magnitude = np.abs(coef_t)
+    matters = magnitude > info.eps * magnitude.max(axis=0, keepdims=True)
+    bad = matters & ((~np.isfinite(coef)) | (np.abs(coef) < info.tiny))
+    if np.any(bad) or not np.all(np.isfinite(icpt)):
+        several = coef_t.shape[1] > 1
+        if np.any(bad):
+            j, k = (int(i[0]) for i in np.nonzero(bad))
+            what = f"coefficient {j}" + (f" of target {k}" if several else "")
+            log2 = np.log2(abs(coef_t[j, k])) + shift[k]
+        else:
+            k = int(np.flatnonzero(~np.isfinite(icpt))[0])
+            what = "the intercept" + (f" of target {k}" if several else "")
+            log2 = np.log2(abs(intercept[k])) + np.broadcast_to(y_exp, icpt.shape)[k]
+        log10 = log2 * np.log10(2.0)
+        side = "above" if log10 > 0 else "below"
+        fix = (f"express X or y in other units (e.g. multiply X by 1e{round(log10 / 2):+d})"
+               if np.any(bad) else  # the intercept: y's scale times X's offset
+               f"centre X (subtract its mean) or express y in other units (e.g. divide y by "
+               f"1e{round(log10) - 300:+d})")
+        raise InvalidOptionError(
+            f"no float64 answer exists: {what} would be about 1e{log10:+.0f}, {side} float64's "
+            f"range (about 1e±308), because y and X differ in scale by that much; {fix} and "
+            "solve again")
+    return coef, icpt
 
 
 def _rtol(n, d):

@@ -15,9 +15,11 @@ from nnfit import linear
 from nnfit._checks import (
     check_choice,
     check_fit_data,
+    check_number,
     check_predict_data,
     check_sample_weight,
 )
+from nnfit.errors import InvalidOptionError
 
 _SOLVER_ATTRIBUTES = ("rank_", "singular_values_", "singular_", "coef_path_", "loss_curve_",
                       "n_iter_", "learning_rate_")
@@ -127,9 +129,7 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         -------
         self
         """
-        check_choice("solver", self.solver, linear.EXACT_SOLVERS + linear.GRADIENT_SOLVERS)
-        if not isinstance(self.fit_intercept, (bool, np.bool_)):
-            raise TypeError(f"fit_intercept must be True or False, got {self.fit_intercept!r}")
+        self._check_parameters()
         X, y = check_fit_data(self, X, y)
         w = check_sample_weight(sample_weight, X.shape[0])
         for name in _SOLVER_ATTRIBUTES:  # nothing left over from a fit with another solver
@@ -155,6 +155,42 @@ class LinearRegression(RegressorMixin, BaseEstimator):
             raise
         self._set_descent(res)
         return self
+
+    def _check_parameters(self):
+        """Validate every parameter, whichever solver uses it: a misspelt ``loss`` is an error
+        with ``solver="svd"`` too, not a setting silently ignored (scikit-learn's rule:
+        parameters are checked in ``fit``, all of them)."""
+        check_choice("solver", self.solver, linear.EXACT_SOLVERS + linear.GRADIENT_SOLVERS)
+        if not isinstance(self.fit_intercept, (bool, np.bool_)):
+            raise InvalidOptionError(
+                f"fit_intercept must be True or False, got {self.fit_intercept!r}")
+        check_choice("loss", self.loss, ("mse", "sse"))
+        if isinstance(self.learning_rate, str):
+            if self.learning_rate != "auto":
+                raise InvalidOptionError(
+                    f"learning_rate must be a number > 0 or 'auto', got {self.learning_rate!r}")
+        else:
+            check_number("learning_rate", self.learning_rate, low=0, low_open=True)
+        check_number("max_iter", self.max_iter, low=1, integer=True)
+        check_number("batch_size", self.batch_size, low=1, integer=True)
+        if self.tol is not None:
+            check_number("tol", self.tol, low=0)
+        rs = self.random_state
+        if not (rs is None or isinstance(rs, np.random.RandomState)
+                or (isinstance(rs, (int, np.integer)) and not isinstance(rs, bool))):
+            raise InvalidOptionError(f"random_state must be None, an int or a "
+                                     f"numpy.random.RandomState, got {rs!r}")
+        if isinstance(rs, (int, np.integer)) and not 0 <= rs < 2**32:
+            raise InvalidOptionError(f"random_state must be between 0 and 2**32 - 1, got {rs!r}")
+        if self.initial_coef is not None:
+            try:
+                start = np.asarray(self.initial_coef, dtype=np.float64)
+            except (TypeError, ValueError):
+                start = None
+            if start is None or start.ndim not in (1, 2) or not np.all(np.isfinite(start)):
+                raise InvalidOptionError(
+                    "initial_coef must be None or a finite array of shape (n_features + 1,) or "
+                    f"(n_targets, n_features + 1), intercept first; got {self.initial_coef!r}")
 
     def _set_descent(self, res):
         self.coef_, self.intercept_ = res.coef, res.intercept
