@@ -220,3 +220,63 @@ def check_sample_weight(sample_weight, n_samples, name="sample_weight"):
     if not w.sum() > 0:
         raise ValueError(f"{name} sums to zero; give at least one sample a positive weight")
     return w
+
+
+def check_float_range(name, values, dtype_name="float32", fix=None):
+    """Raise if ``values`` holds a number that the floating type ``dtype_name`` cannot hold.
+
+    A value finite in float64 but beyond ``finfo(dtype).max`` (about 3.4e38 for float32)
+    becomes infinity when cast, and training then reports a divergence that no learning rate
+    cures; a column whose every non-zero value is below ``finfo(dtype).tiny`` (1.2e-38)
+    becomes zeros and carries nothing. Both are the user's data, so both are named here.
+
+    Parameters
+    ----------
+    name : str
+        How the value is called in the message (``"X"``, ``"y"``, ``"X_val"``...).
+    values : ndarray of shape (n,) or (n, k)
+        Finite float64 numbers (already checked).
+    dtype_name : str or numpy dtype
+        The type the values will be cast to; float64 (or wider) checks nothing.
+    fix : str, optional
+        What the message says to do; default: scale the column or use dtype='float64'.
+
+    Returns
+    -------
+    ndarray
+        ``values``, unchanged.
+
+    Raises
+    ------
+    InvalidOptionError
+        ``"X holds 1e+300 (row 3, column 0), outside float32's range (±3.4e+38): scale the
+        column or use dtype='float64'"``.
+    """
+    from .errors import InvalidOptionError
+
+    dtype = np.dtype(dtype_name)
+    info = np.finfo(dtype)
+    arr = np.asarray(values)
+    if arr.dtype.kind != "f" or info.max >= np.finfo(arr.dtype).max or arr.size == 0:
+        return values
+    fix = fix or "scale the column or use dtype='float64'"
+    table = arr.reshape(len(arr), -1)
+    magnitude = np.abs(table)
+    largest = magnitude.max(axis=0)
+    where = lambda row, col: (f"row {row}" if arr.ndim == 1  # noqa: E731
+                              else f"row {row}, column {col}")
+    if np.any(largest > info.max):
+        col = int(np.argmax(largest > info.max))
+        row = int(np.argmax(magnitude[:, col] > info.max))
+        raise InvalidOptionError(
+            f"{name} holds {float(table[row, col]):.3g} ({where(row, col)}), outside "
+            f"{dtype.name}'s range (±{float(info.max):.2g}): {fix}")
+    vanishing = (largest > 0) & (largest < info.tiny)
+    if np.any(vanishing):
+        col = int(np.argmax(vanishing))
+        column = "" if arr.ndim == 1 else f"column {col} of "
+        raise InvalidOptionError(
+            f"{column}{name} holds only values of magnitude {float(largest[col]):.3g} or less, "
+            f"below {dtype.name}'s smallest normal number ({float(info.tiny):.2g}), which "
+            f"become 0 or lose their digits in {dtype.name}: {fix}")
+    return values

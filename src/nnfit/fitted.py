@@ -16,7 +16,7 @@ import tempfile
 
 import numpy as np
 
-from ._checks import check_features
+from ._checks import check_features, check_float_range
 from .mlp import MLP, Network
 
 FORMAT_VERSION = 1
@@ -229,6 +229,9 @@ class Fit:
         if X.shape[1] != self.network.n_inputs:
             raise ValueError(f"X has {X.shape[1]} features but the network was fitted with "
                              f"{self.network.n_inputs}")
+        # a float32 fit would turn 1e300 into inf (and tanh(inf) into a plausible 1.0)
+        check_float_range("X", X, self.dtype,
+                          fix="scale the column as in training, or refit with dtype='float64'")
         from .buckets import pad_rows
 
         dtype = np.float64 if self.dtype == "float64" else np.float32
@@ -241,7 +244,10 @@ class Fit:
         with jax.enable_x64(self.dtype == "float64"):
             params = [(cast(W), cast(b)) for W, b in self._member_params]
             out = apply(params, pad_rows(X, dtype), cast(net.mean), cast(net.var))
-            return np.asarray(out, dtype=np.float64)[:, :n]
+            out = np.asarray(out, dtype=np.float64)[:, :n]
+        if not np.isfinite(out).all():
+            _warn_non_finite(out, X, self.input_stats, self.dtype)
+        return out
 
     def predict_members(self, X):
         """Each member's prediction, shape (n_members, n) or (n_members, n, n_outputs).
@@ -383,6 +389,39 @@ class Fit:
 def load_fit(folder):
     """Load a :class:`Fit` saved with :meth:`Fit.save`."""
     return Fit.load(folder)
+
+
+def _warn_non_finite(out, X, input_stats, dtype):
+    """One UserWarning for predictions (n_members, n, k) that came out NaN or infinite."""
+    import warnings
+
+    bad = np.flatnonzero(~np.isfinite(out).all(axis=(0, 2)))
+    row = int(bad[0])
+    where = f"first in row {row}"
+    if input_stats is not None and "min" in input_stats and "max" in input_stats:
+        low, high = input_stats["min"], input_stats["max"]
+        span = np.maximum(high - low, np.finfo(np.float64).tiny)
+        outside = np.maximum(low - X[row], X[row] - high) / span
+        col = int(np.argmax(outside))
+        if outside[col] > 0:
+            where += (f", where X[{row}, {col}] = {X[row, col]:.3g} (training range "
+                      f"[{low[col]:.3g}, {high[col]:.3g}])")
+    warnings.warn(
+        f"{bad.size} of {out.shape[1]} predictions are not finite (NaN or inf), {where}: "
+        f"inputs far outside the training data overflow the network's {dtype} arithmetic; "
+        "check those rows" + (", or refit with dtype='float64'" if dtype != "float64" else ""),
+        UserWarning, stacklevel=_caller_stacklevel())
+
+
+def _caller_stacklevel():
+    """The ``stacklevel`` that points a warning at the first frame outside nnfit."""
+    import sys
+
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _as_class_probabilities(out):
