@@ -19,12 +19,12 @@ def _release_compiled_programs():
     """Free the programs a test module compiled when it ends.
 
     Every compiled XLA CPU program keeps memory mappings of its own, and nnfit's engine keeps
-    every program it compiled (``_programs._COMPILED``): one process running the whole suite
+    every program it compiled (``_programs.PROGRAMS``): one process running the whole suite
     passed the kernel's ``vm.max_map_count`` (65530) and crashed inside XLA (a segfault in
     ``compile``). Within a module programs are still reused, as the cache tests need.
     """
     yield
     from nnfit import _programs
 
-    _programs._COMPILED.clear()
+    _programs.PROGRAMS.clear()
     jax.clear_caches()

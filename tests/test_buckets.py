@@ -19,7 +19,7 @@ RNG = np.random.default_rng(7)
 @pytest.fixture
 def fresh_cache(monkeypatch):
     """An empty in-process program cache, so that trace counts do not depend on test order."""
-    monkeypatch.setattr(_programs, "_COMPILED", {})
+    monkeypatch.setattr(_programs, "PROGRAMS", _programs.ProgramCache())
 
 
 @pytest.fixture
@@ -27,14 +27,14 @@ def exact_shapes(monkeypatch):
     """A function that turns the buckets off (with an empty cache) for the rest of the test."""
     def off():
         monkeypatch.setattr(buckets, "BUCKETS", False)
-        monkeypatch.setattr(_programs, "_COMPILED", {})
+        monkeypatch.setattr(_programs, "PROGRAMS", _programs.ProgramCache())
     return off
 
 
 def _traces(run):
-    before = engine.TRACE_COUNT["chunk"]
+    before = _programs.PROGRAMS.compiles.get("chunk", 0)
     run()
-    return engine.TRACE_COUNT["chunk"] - before
+    return _programs.PROGRAMS.compiles.get("chunk", 0) - before
 
 
 def test_bucket_rule():
@@ -109,7 +109,7 @@ def test_padded_fit_equals_the_fit_on_exact_shapes(exact_shapes, options):
     padded = nnfit.fit(model, X[:n], y[:n], **kw)
     exact_shapes()
     exact = nnfit.fit(model, X[:n], y[:n], **kw)
-    assert padded.config["batch_size"] == exact.config["batch_size"]
+    assert padded.config["batch_rows"] == exact.config["batch_rows"]
     np.testing.assert_allclose(padded.histories.to_numpy(float), exact.histories.to_numpy(float),
                                rtol=1e-9, atol=1e-12)
     for (Wp, bp), (We, be) in zip(padded.params, exact.params):

@@ -100,9 +100,9 @@ def test_adaptive_schedule_divides_the_rate_by_five_on_a_plateau():
     import jax
     import jax.numpy as jnp
 
-    from nnfit import engine, optimizers
+    from nnfit import engine, optim, optimizers
     static = engine.Static(spec=SEED_002, n_inputs=1, n_outputs=1, loss="mse", task="regression",
-                           optimizer="sgd", optimizer_options=(), schedule="adaptive",
+                           optimizer=optim.SGD(), schedule="adaptive",
                            schedule_options=(("tol", 0.0),), batch_size=50, n_batches=1,
                            shuffle=False, chunk=1, has_validation=False, early_stopping=False,
                            patience=2)

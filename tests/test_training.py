@@ -176,9 +176,9 @@ def test_interrupt_during_the_first_call_keeps_the_initial_parameters(monkeypatc
 def test_second_fit_of_the_same_shapes_does_not_trace_again():
     kw = dict(epochs=7, learning_rate=0.02, batch_size=8)
     nnfit.fit(small(), X1, Y1, **kw)
-    before = engine.TRACE_COUNT["chunk"]
+    before = _programs.PROGRAMS.compiles.get("chunk", 0)
     nnfit.fit(small(), X1, Y1 * 2.0, seed=4, **kw)
-    assert engine.TRACE_COUNT["chunk"] == before
+    assert _programs.PROGRAMS.compiles.get("chunk", 0) == before
 
 
 def test_float64_is_used_inside_and_leaves_the_global_flag_alone():
@@ -323,9 +323,9 @@ def test_validation_labels_use_the_training_classes_and_weights():
 def test_a_different_number_of_epochs_reuses_the_compiled_program():
     kw = dict(learning_rate=0.02, batch_size=8, chunk_epochs=4)
     nnfit.fit(small(), X1, Y1, epochs=8, **kw)
-    before = engine.TRACE_COUNT["chunk"]
+    before = _programs.PROGRAMS.compiles.get("chunk", 0)
     fit = nnfit.fit(small(), X1, Y1, epochs=13, **kw)
-    assert engine.TRACE_COUNT["chunk"] == before and len(fit.history) == 13
+    assert _programs.PROGRAMS.compiles.get("chunk", 0) == before and len(fit.history) == 13
 
 
 def test_select_and_concat_members():
@@ -393,17 +393,17 @@ def test_persistent_cache_is_shared_by_processes_at_once(tmp_path):
 
 def test_compiled_programs_are_kept_least_recently_used_first(monkeypatch):
     # a process may map only so much memory (vm.max_map_count): old programs must go
-    monkeypatch.setattr(_programs, "_COMPILED", {})
-    monkeypatch.setattr(_programs, "MAX_PROGRAMS", 4)
+    monkeypatch.setattr(_programs, "PROGRAMS", _programs.ProgramCache())
+    _programs.PROGRAMS.max_programs = 4
     X = np.linspace(0, 1, 40)[:, None]
     for width in (1, 2, 3):  # an init and a training program each
         nnfit.fit(nnfit.MLP(hidden=(width,)), X, X[:, 0], epochs=2)
-    assert len(_programs._COMPILED) == 4
-    kept = {key[1].spec.hidden for key in _programs._COMPILED}
+    assert len(_programs.PROGRAMS) == 4
+    kept = {key[1].spec.hidden for key in _programs.PROGRAMS.programs}
     assert kept == {(2,), (3,)}
-    before = engine.TRACE_COUNT["chunk"]
+    before = _programs.PROGRAMS.compiles.get("chunk", 0)
     nnfit.fit(nnfit.MLP(hidden=(3,)), X, X[:, 0], epochs=5)  # still there: no new trace
-    assert engine.TRACE_COUNT["chunk"] == before
+    assert _programs.PROGRAMS.compiles.get("chunk", 0) == before
 
 
 def test_chunk_sizes_bound_the_row_orders_a_call_carries():

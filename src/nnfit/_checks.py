@@ -10,9 +10,15 @@ process, start and exit together).
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
+
+from .errors import InvalidOptionError
+
+# the largest count (epochs, batch size, patience...) a compiled program's int32 counters hold
+INT32_MAX = 2**31 - 1
 
 
 def check_features(X, name="X", dtype=np.float64):
@@ -35,16 +41,16 @@ def check_features(X, name="X", dtype=np.float64):
     fast = _numeric_array(X, name, dtype)
     if fast is not None:
         if fast.ndim != 2:
-            raise ValueError(f"{name} must be 2-D (n_samples, n_features), got shape {fast.shape}")
+            raise InvalidOptionError(f"{name} must be 2-D (n_samples, n_features), got shape {fast.shape}")
         if fast.shape[1] == 0:
-            raise ValueError(f"{name} has 0 features (shape {fast.shape}); give at least one column")
+            raise InvalidOptionError(f"{name} has 0 features (shape {fast.shape}); give at least one column")
         return fast
     from sklearn.utils.validation import check_array
 
     try:
         return check_array(X, dtype=dtype, ensure_2d=True, allow_nd=False, input_name=name)
-    except ValueError as err:
-        raise ValueError(f"{name}: {err}") from None
+    except (ValueError, TypeError) as err:
+        raise InvalidOptionError(f"{name}: {first_line(err)}") from None
 
 
 def _numeric_array(value, name, dtype):
@@ -65,18 +71,46 @@ def _numeric_array(value, name, dtype):
     if arr.ndim == 0:
         return arr
     if arr.shape[0] == 0:
-        raise ValueError(f"{name} has 0 samples (shape {arr.shape}); give at least one row")
+        raise InvalidOptionError(f"{name} has 0 samples (shape {arr.shape}); give at least one row")
     if not np.isfinite(arr).all():
         kind = "NaN" if np.isnan(arr).any() else "infinity"
         row = int(np.flatnonzero(~np.isfinite(arr.reshape(len(arr), -1)).all(axis=1))[0])
-        raise ValueError(f"{name} contains {kind} (first in row {row}); remove those rows or "
+        raise InvalidOptionError(f"{name} contains {kind} (first in row {row}); remove those rows or "
                          "impute the values, e.g. with sklearn.impute.SimpleImputer")
     return arr
 
 
+def first_line(err):
+    """An exception's message as one line: scikit-learn's and NumPy's span several."""
+    lines = [line.strip() for line in str(err).strip().splitlines() if line.strip()]
+    return lines[0] if lines else type(err).__name__
+
+
+def _short(value, limit=80):
+    """``repr(value)``, cut to ``limit`` characters: a message names a value, not a data set."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _reject_unusable(value, name):
+    """None and complex numbers: scikit-learn's messages for them run over many lines."""
+    if value is None:
+        raise InvalidOptionError(f"{name} is None; give an array of numbers")
+    kind = getattr(getattr(value, "dtype", None), "kind", None)
+    if kind is None and isinstance(value, (list, tuple)):
+        try:
+            kind = "c" if np.iscomplexobj(np.asarray(value)) else None
+        except (ValueError, TypeError):  # ragged: check_array explains those
+            kind = None
+    if kind == "c":
+        raise InvalidOptionError(f"{name}: Complex data not supported; give real numbers "
+                                 "(e.g. the real and imaginary parts as two columns)")
+
+
 def _reject_string_or_1d(X, name):
+    _reject_unusable(X, name)
     if isinstance(X, (str, bytes)):
-        raise TypeError(f"{name} must be an array of numbers, got the string {X!r}")
+        raise InvalidOptionError(f"{name} must be an array of numbers, got the string {X!r}")
     # Only arrays, pandas objects and plain lists are looked at here; anything else (sparse
     # matrices, other array-likes) goes to check_array as it is.
     if isinstance(X, np.ndarray) or hasattr(X, "iloc"):
@@ -89,7 +123,7 @@ def _reject_string_or_1d(X, name):
     else:
         return
     if len(shape) == 1:
-        raise ValueError(
+        raise InvalidOptionError(
             f"{name} must be 2-D (n_samples, n_features), got a 1-D array of shape {shape}. "
             f"Reshape your data with {name}.reshape(-1, 1) if it is a single feature"
         )
@@ -129,22 +163,23 @@ def check_targets(y, n_samples, name="y", dtype=np.float64):
     dtype : numpy dtype
         The floating type of the result.
     """
+    _reject_unusable(y, name)
     if isinstance(y, (str, bytes)):
-        raise TypeError(f"{name} must be an array of numbers, got the string {y!r}")
+        raise InvalidOptionError(f"{name} must be an array of numbers, got the string {y!r}")
     arr = _numeric_array(y, name, dtype)
     if arr is not None and arr.ndim > 2:
-        raise ValueError(f"{name} must be 1-D or 2-D, got shape {arr.shape}")
+        raise InvalidOptionError(f"{name} must be 1-D or 2-D, got shape {arr.shape}")
     if arr is None:
         from sklearn.utils.validation import check_array
 
         try:
             arr = check_array(y, dtype=dtype, ensure_2d=False, allow_nd=False, input_name=name)
-        except ValueError as err:
-            raise ValueError(f"{name}: {err}") from None
+        except (ValueError, TypeError) as err:
+            raise InvalidOptionError(f"{name}: {first_line(err)}") from None
     if arr.ndim == 0:
-        raise ValueError(f"{name} must have one value per sample, got the scalar {arr!r}")
+        raise InvalidOptionError(f"{name} must have one value per sample, got the scalar {arr!r}")
     if arr.shape[0] != n_samples:
-        raise ValueError(
+        raise InvalidOptionError(
             f"{name} has {arr.shape[0]} rows but X has {n_samples}; give one target per sample"
         )
     return arr
@@ -167,21 +202,23 @@ def check_number(name, value, *, low=None, high=None, low_open=False, integer=Fa
     kind = numbers.Integral if integer else numbers.Real
     if isinstance(value, bool) or not isinstance(value, kind):
         what = "an integer" if integer else "a number"
-        raise TypeError(f"{name} must be {what}, got {value!r} of type {type(value).__name__}")
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}")
+        raise InvalidOptionError(f"{name} must be {what}, got {_short(value)} of type "
+                                 f"{type(value).__name__}")
+    # math.isfinite, not np.isfinite: a Python int beyond 64 bits is not a NumPy number
+    if not isinstance(value, numbers.Integral) and not math.isfinite(value):
+        raise InvalidOptionError(f"{name} must be finite, got {value!r}")
     if low is not None and (value <= low if low_open else value < low):
         sign = ">" if low_open else ">="
-        raise ValueError(f"{name} must be {sign} {low}, got {value!r}")
+        raise InvalidOptionError(f"{name} must be {sign} {low}, got {value!r}")
     if high is not None and value > high:
-        raise ValueError(f"{name} must be <= {high}, got {value!r}")
+        raise InvalidOptionError(f"{name} must be <= {high}, got {value!r}")
     return value
 
 
 def check_choice(name, value, allowed):
     """Return ``value`` if it is one of ``allowed`` (a collection of strings)."""
     if not isinstance(value, str) or value not in allowed:
-        raise ValueError(f"unknown {name} {value!r}; choose one of {', '.join(sorted(allowed))}")
+        raise InvalidOptionError(f"unknown {name} {value!r}; choose one of {', '.join(sorted(allowed))}")
     return value
 
 
@@ -199,26 +236,26 @@ def check_sample_weight(sample_weight, n_samples, name="sample_weight"):
     if sample_weight is None:
         return None
     if isinstance(sample_weight, (str, bytes)):
-        raise TypeError(f"{name} must be an array of numbers, got the string {sample_weight!r}")
+        raise InvalidOptionError(f"{name} must be an array of numbers, got the string {sample_weight!r}")
     w = _numeric_array(sample_weight, name, np.float64)
     if w is None:
         from sklearn.utils.validation import check_array
 
         try:
             w = check_array(sample_weight, dtype=np.float64, ensure_2d=False, input_name=name)
-        except ValueError as err:
-            raise ValueError(f"{name}: {err}") from None
+        except (ValueError, TypeError) as err:
+            raise InvalidOptionError(f"{name}: {first_line(err)}") from None
     if w.ndim == 0:
         w = np.full(n_samples, float(w))
     if w.shape != (n_samples,):
-        raise ValueError(
+        raise InvalidOptionError(
             f"{name} must have shape ({n_samples},), one weight per sample, got {w.shape}"
         )
     if np.any(w < 0):
         bad = int(np.flatnonzero(w < 0)[0])
-        raise ValueError(f"{name} must be non-negative, got {float(w[bad])!r} at index {bad}")
+        raise InvalidOptionError(f"{name} must be non-negative, got {float(w[bad])!r} at index {bad}")
     if not w.sum() > 0:
-        raise ValueError(f"{name} sums to zero; give at least one sample a positive weight")
+        raise InvalidOptionError(f"{name} sums to zero; give at least one sample a positive weight")
     return w
 
 

@@ -8,13 +8,25 @@ from __future__ import annotations
 
 import numpy as np
 
-# the names of the record columns of the program of a Static, set when it is traced
-RECORD_NAMES: dict = {}
+
+def record_names(static):
+    """The record columns of the program of ``static``, in the order an epoch writes them."""
+    from .objectives import METRICS
+
+    metrics = METRICS[static.task] if static.metrics is None else static.metrics
+    if static.task == "classification":
+        metrics = ("accuracy",) if "accuracy" in metrics else ()
+    names = ["loss", "penalty", *metrics]
+    if static.has_validation:
+        names += ["val_loss", *(f"val_{m}" for m in metrics)]
+    if static.optimizer.name == "lbfgs":
+        names += ["grad_max_abs", "evaluations"]
+    return (*names, "recorded")
 
 
 def unpack(static, packed):
     """The program's record buffer (n_members, chunk, n_columns) as name -> (n_members, chunk)."""
-    names = RECORD_NAMES[static]
+    names = record_names(static)
     records = {k: packed[..., names.index(k)] for k in sorted(names)}  # history's column order
     records["recorded"] = records["recorded"] > 0
     return records

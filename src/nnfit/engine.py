@@ -44,9 +44,8 @@ from ._calls import CallPlan, Orders, epoch_flops, seed_key_data
 from .buckets import pad_rows
 from .optimizers import lbfgs_checks, lbfgs_info, optimizer
 from .mlp import MLP, flatten_params
+from .optim import Optimizer
 
-# how many times the training program has been traced: tests use it to prove the cache works
-TRACE_COUNT = {"chunk": 0}
 # mini-batch steps per iteration of the compiled loop over batches: fewer loop iterations
 # (each copies its carry and tests its condition) make a small network's step ~5 % faster;
 # more bring little and lengthen compilation
@@ -76,8 +75,7 @@ class Static:
     n_outputs: int
     loss: str
     task: str
-    optimizer: str
-    optimizer_options: tuple  # sorted (name, value) pairs passed to the optax alias
+    optimizer: Optimizer  # a frozen value (nnfit.optim): equal settings, one program
     schedule: str | Callable
     schedule_options: tuple
     batch_size: int
@@ -92,6 +90,53 @@ class Static:
     l1: bool = True  # some member has an l1 penalty: without, none is computed
     l2: bool = True
     metrics: tuple | None = None  # recorded each epoch; None: all of the task's
+
+
+def plan(options, network, *, loss, task, metrics, monitor, n_train, n_members, has_validation,
+         uses_l1, uses_l2):
+    """The program's static configuration for a run of ``options`` on ``n_train`` rows.
+
+    Parameters
+    ----------
+    options : FitOptions
+    network : Network
+    loss, task, monitor : str
+        Resolved from the options and the data by the caller.
+    metrics : tuple of str
+    n_train, n_members : int
+    has_validation, uses_l1, uses_l2 : bool
+        A penalty no member uses is left out of the program.
+
+    Returns
+    -------
+    static : Static
+    batch : int
+        The real rows of a mini-batch (the whole training set for full batch).
+    """
+    from ._calls import chunk_size
+    from .buckets import batching
+
+    o = options
+    batch = n_train if o.full_batch else min(o.batch_size, n_train)
+    # the compiled loop's batch: one batch is the whole padded block (see buckets.bucket)
+    batch_size, n_batches = batching(n_train, None if o.full_batch else o.batch_size)
+    shuffle = o.shuffle and n_batches > 1
+    restore = o.early_stopping if o.restore_best_weights is None else o.restore_best_weights
+    schedule = o.learning_rate if callable(o.learning_rate) else o.schedule
+    static = Static(
+        spec=network.spec, n_inputs=network.n_inputs, n_outputs=network.n_outputs, loss=loss,
+        task=task, optimizer=o.optimizer, schedule=schedule,
+        # the step count is static only where the schedule needs it (cosine), so fits that
+        # differ in epochs alone share one compiled program
+        schedule_options=(("decay_rate", o.decay_rate), ("power_t", o.power_t),
+                          ("tol", o.tol if schedule == "adaptive" else None),
+                          ("total_steps", n_batches * o.epochs if schedule == "cosine" else None)),
+        batch_size=batch_size, n_batches=n_batches, shuffle=shuffle,
+        chunk=o.chunk_epochs or chunk_size(n_members, batch_size * n_batches if shuffle else 0),
+        has_validation=has_validation, early_stopping=o.early_stopping,
+        patience=o.n_iter_no_change, monitor=monitor, track_best=bool(restore),
+        l1=uses_l1, l2=uses_l2, metrics=metrics)
+    return static, batch
 
 
 class Data(NamedTuple):
@@ -222,7 +267,7 @@ def _run_epoch(static, data, hyper, n_epochs, state, order):
         # optax mixes its int32 step count with Python floats (bias correction); under a user's
         # strict dtype promotion that raises in float64, so optax runs with standard promotion
         extra = {}
-        if static.optimizer == "lbfgs":  # the line search re-evaluates the batch objective
+        if static.optimizer.name == "lbfgs":  # the line search re-evaluates the batch objective
             extra = dict(value=loss, grad=grads,
                          value_fn=lambda p: objective(_flatnet.matrices(static, p), X, y, w)[0])
         elif static.schedule == "adaptive":
@@ -233,7 +278,7 @@ def _run_epoch(static, data, hyper, n_epochs, state, order):
         # averages batch losses weighted by their size
         metric_names[:] = list(metrics)
         batch = jnp.stack([loss, pen, *metrics.values(), jnp.sum(w)]).astype(dtype)
-        info = lbfgs_info(grads, opt_state) if static.optimizer == "lbfgs" else None
+        info = lbfgs_info(grads, opt_state) if static.optimizer.name == "lbfgs" else None
         return (optax.apply_updates(flat, updates), opt_state), (batch, info)
 
     (params, opt_state), (batches, infos) = jax.lax.scan(
@@ -303,18 +348,18 @@ def _run_chunk(static, state, data, hyper, n_epochs, count, orders):
     each call to its measured speed and nothing is computed past the last epoch. ``orders``:
     (n_members, chunk, n_batches * batch_size) row orders, or None (no shuffle). Returns the
     new state and the records, an (n_members, chunk, n_columns) array of which the first
-    ``count`` rows are set; the columns are ``RECORD_NAMES[static]`` (integers and flags as
+    ``count`` rows are set; the columns are ``_records.record_names(static)`` (integers and flags as
     the training dtype: exact, for counts below 2**24).
     """
-    TRACE_COUNT["chunk"] += 1
-
     def member(state, hyper, orders):
         def epoch(s, i):
             s, record = _run_epoch(static, data, hyper, n_epochs, s,
                                    None if orders is None else orders[i])
-            # every column in one row of one buffer: one write an epoch
-            _records.RECORD_NAMES[static] = tuple(record)
-            return s, jnp.stack([jnp.asarray(v).astype(data.X.dtype) for v in record.values()])
+            # every column in one row of one buffer, in the order the host reads them: one
+            # write an epoch
+            names = _records.record_names(static)
+            assert set(record) == set(names), (tuple(record), names)
+            return s, jnp.stack([jnp.asarray(record[k]).astype(data.X.dtype) for k in names])
 
         width = jax.eval_shape(lambda s: epoch(s, 0)[1], state).shape[0]
         records = jnp.zeros((static.chunk, width), data.X.dtype)

@@ -21,7 +21,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ._checks import check_choice, check_number
+from ._checks import INT32_MAX, check_choice, check_number
+from .errors import InvalidOptionError
 
 ACTIVATIONS = {
     "linear": lambda z: z,
@@ -117,16 +118,20 @@ class MLP:
     init_scale: float = 0.05
 
     def __post_init__(self):
-        hidden = (self.hidden,) if isinstance(self.hidden, (int, np.integer)) else tuple(self.hidden)
+        hidden = (self.hidden,) if isinstance(self.hidden, (int, np.integer)) else self.hidden
+        if isinstance(hidden, (str, bytes)) or not isinstance(hidden, (tuple, list, np.ndarray)):
+            raise InvalidOptionError(f"hidden must be a tuple of layer widths such as (16, 16), "
+                                     f"or () for none; got {hidden!r}")
+        hidden = tuple(hidden)
         for width in hidden:
-            check_number("hidden layer width", width, low=1, integer=True)
+            check_number("hidden layer width", width, low=1, high=INT32_MAX, integer=True)
         object.__setattr__(self, "hidden", tuple(int(w) for w in hidden))
         acts = self.activation
-        if isinstance(acts, str) or acts is None:
+        if not isinstance(acts, (tuple, list)):
             acts = (acts,) * len(hidden)
         acts = tuple(canonical_activation(a) for a in acts)
         if len(acts) != len(hidden):
-            raise ValueError(
+            raise InvalidOptionError(
                 f"activation has {len(acts)} entries but there are {len(hidden)} hidden layers "
                 f"{hidden}; give one activation, or one per hidden layer"
             )
@@ -135,6 +140,9 @@ class MLP:
         check_choice("init", self.init, INITIALIZERS)
         check_choice("bias_init", self.bias_init, INITIALIZERS)
         check_number("init_scale", self.init_scale, low=0, low_open=True)
+        if not isinstance(self.normalize, (bool, np.bool_)):
+            raise InvalidOptionError(f"normalize must be True or False, got {self.normalize!r}")
+        object.__setattr__(self, "normalize", bool(self.normalize))
 
     def build(self, n_inputs, n_outputs=1, X=None):
         """Fix the sizes (and, with ``normalize``, the input statistics from ``X``).

@@ -11,9 +11,6 @@ import jax
 import jax.numpy as jnp
 import optax
 
-OPTIMIZERS = ("sgd", "gd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad", "lbfgs")
-SCHEDULES = ("constant", "invscaling", "exponential", "cosine", "adaptive")
-
 
 def schedule(static, lr):
     """The learning-rate schedule as optax wants it, from the traced base rate ``lr``."""
@@ -31,13 +28,13 @@ def schedule(static, lr):
 
 
 def optimizer(static, lr):
-    """The optax GradientTransformation named by ``static.optimizer``.
+    """The optax GradientTransformation of ``static.optimizer`` (an :mod:`nnfit.optim` value).
 
     With ``schedule="adaptive"`` it is followed by optax's reduce-on-plateau, which divides the
     step by 5 when the epoch's mean loss has not improved by ``tol`` for ``patience`` epochs
     (scikit-learn's 'adaptive' rule); the engine passes it the loss of every batch.
     """
-    base = _base_optimizer(static, schedule(static, lr))
+    base = static.optimizer.transformation(schedule(static, lr))
     if static.schedule != "adaptive":
         return base
     opts = dict(static.schedule_options)
@@ -45,27 +42,6 @@ def optimizer(static, lr):
         # optax wants a positive tolerance; a tiny one means "any decrease is progress"
         factor=0.2, patience=static.patience, rtol=0.0, atol=max(opts.get("tol", 1e-4), 1e-12),
         accumulation_size=static.n_batches))
-
-
-def _base_optimizer(static, lr):
-    opts = dict(static.optimizer_options)
-    name = static.optimizer
-    if name == "lbfgs":  # full batch; the zoom line search chooses every step
-        return optax.lbfgs(memory_size=opts.get("memory_size", 10))
-    if name in ("sgd", "gd"):
-        return optax.sgd(lr, momentum=opts.get("momentum") or None, nesterov=opts.get("nesterov", False))
-    if name in ("momentum", "nesterov"):
-        return optax.sgd(lr, momentum=opts.get("momentum", 0.9), nesterov=name == "nesterov")
-    if name == "adam":
-        return optax.adam(lr, b1=opts.get("beta_1", 0.9), b2=opts.get("beta_2", 0.999),
-                          eps=opts.get("epsilon", 1e-7))
-    if name == "adamw":
-        return optax.adamw(lr, b1=opts.get("beta_1", 0.9), b2=opts.get("beta_2", 0.999),
-                           eps=opts.get("epsilon", 1e-7), weight_decay=opts.get("weight_decay", 1e-4))
-    if name == "rmsprop":
-        return optax.rmsprop(lr, decay=opts.get("rho", 0.9), eps=opts.get("epsilon", 1e-7),
-                             momentum=opts.get("momentum") or None)
-    return optax.adagrad(lr, eps=opts.get("epsilon", 1e-7))
 
 
 def lbfgs_info(grads, opt_state):

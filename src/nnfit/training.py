@@ -11,11 +11,12 @@ import warnings
 
 import numpy as np
 
-from ._checks import check_choice, check_features, check_number, check_targets
+from ._checks import (check_features, check_float_range, check_number, check_sample_weight,
+                      check_targets)
+from .errors import InvalidOptionError
+from .options import MAX_SEED, FitOptions
 
 DTYPES = {"float32": np.float32, "float64": np.float64}
-FULL_BATCH = ("lbfgs", "lm", "trf")
-LEAST_SQUARES = ("lm", "trf")
 
 
 def fit(model, X, y, *, optimizer="adam", learning_rate=0.001, epochs=200, batch_size=32,
@@ -23,7 +24,7 @@ def fit(model, X, y, *, optimizer="adam", learning_rate=0.001, epochs=200, batch
         sample_weight=None, early_stopping=False, n_iter_no_change=10, tol=1e-4,
         target_loss=None, gtol=None, ftol=None, max_evaluations=None, restore_best_weights=None,
         monitor=None, n_members=1, seed=0, dtype="float32",
-        schedule="constant", momentum=None, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+        schedule="constant", momentum=None, beta_1=None, beta_2=None, epsilon=None,
         power_t=0.5, decay_rate=0.96, init_params=None, verbose=False, callback=None,
         chunk_epochs=None, metrics=None):
     """Train an :class:`~nnfit.MLP` on ``X``, ``y`` and return the :class:`~nnfit.Fit`.
@@ -145,102 +146,121 @@ def fit(model, X, y, *, optimizer="adam", learning_rate=0.001, epochs=200, batch
     >>> fit.predict(X).shape
     (64,)
     """
-    options = dict(locals())
+    keywords = dict(locals())
+    data_args = {k: keywords.pop(k) for k in DATA_ARGUMENTS}
+    model, X, y = keywords.pop("model"), keywords.pop("X"), keywords.pop("y")
+    return fit_options(model, X, y, FitOptions(**keywords), **data_args)
+
+
+# the arguments of fit that are data or hooks, not options: a Fit never keeps them
+DATA_ARGUMENTS = ("validation_data", "sample_weight", "init_params", "callback")
+
+
+def fit_options(model, X, y, options, *, validation_data=None, sample_weight=None,
+                init_params=None, callback=None):
+    """:func:`fit` with its options already validated as a :class:`~nnfit.options.FitOptions`.
+
+    Parameters
+    ----------
+    model : MLP
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+    options : FitOptions
+    validation_data, sample_weight, init_params, callback
+        As in :func:`fit`.
+
+    Returns
+    -------
+    Fit
+    """
     import jax
 
     from .mlp import MLP
 
     if not isinstance(model, MLP):
-        raise TypeError(f"model must be an nnfit.MLP, got {type(model).__name__}; "
-                        "e.g. nnfit.MLP(hidden=(5, 5), activation='relu')")
-    options["dtype_name"] = _dtype_name(dtype)
-    if options["dtype_name"] == "float64":
+        raise InvalidOptionError(f"model must be an nnfit.MLP, got {type(model).__name__}; "
+                                 "e.g. nnfit.MLP(hidden=(5, 5), activation='relu')")
+    if not isinstance(options, FitOptions):
+        raise InvalidOptionError(f"options must be an nnfit.options.FitOptions, got "
+                                 f"{type(options).__name__}")
+    if callback is not None and not callable(callback):
+        raise InvalidOptionError(f"callback must be callable(epochs_done, records), got {callback!r}")
+    data_args = dict(validation_data=validation_data, sample_weight=sample_weight,
+                     init_params=init_params, callback=callback)
+    if options.dtype == "float64":
         with jax.enable_x64(True):
-            return _fit(**options)
-    return _fit(**options)
+            return _fit(model, X, y, options, **data_args)
+    return _fit(model, X, y, options, **data_args)
 
 
-def _dtype_name(dtype):
-    name = np.dtype(dtype).name if not isinstance(dtype, str) else dtype
-    return check_choice("dtype", name, DTYPES)
-
-
-def _fit(model, X, y, dtype_name, dtype, **options):
+def _fit(model, X, y, options, *, validation_data, sample_weight, init_params, callback):
     from . import _programs, engine, objectives
-    from ._calls import chunk_size
+    from ._memory import check_training_memory
     from ._progress import EpochProgress
-    from .buckets import batching
     from .fitted import Fit
 
     started = time.perf_counter()
-    o = _checked_options(options)
+    o = options
     feature_names = tuple(map(str, X.columns)) if hasattr(X, "columns") else None
     X = check_features(X)
     task = "regression" if model.output == "linear" else "classification"
     Y, classes, y_shape = _encode_targets(model, check_targets(y, len(X)), task)
     n_classes = None if classes is None else len(classes)
-    w = _sample_weight(o["sample_weight"], len(X))
+    w = _sample_weight(sample_weight, len(X))
     X_tr, Y_tr, w_tr, X_val, Y_val, w_val = _validation(model, X, Y, w, task, n_classes,
-                                                        o["validation_split"], o["validation_data"])
-    metrics = objectives.metric_names(task, o["metrics"])
-    monitor = _monitor(o["monitor"], metrics, X_val is not None)
-    loss = objectives.canonical_loss(o["loss"] or ("mse" if task == "regression" else (
+                                                        o.validation_split, validation_data)
+    for name, values in (("X", X), ("y", Y), ("sample_weight", w), ("X_val", X_val),
+                         ("y_val", Y_val), ("validation weights", w_val)):
+        if values is not None:
+            check_float_range(name, values, o.dtype)
+    metrics = objectives.metric_names(task, o.metrics)
+    monitor = _monitor(o.monitor, metrics, X_val is not None)
+    loss = objectives.canonical_loss(o.loss or ("mse" if task == "regression" else (
         "binary_crossentropy" if model.output == "sigmoid" else "categorical_crossentropy")), task)
+    if o.optimizer.least_squares and (task != "regression" or loss not in ("mse", "sse")):
+        raise InvalidOptionError(
+            f"optimizer {o.optimizer.label!r} is least squares: it fits regression with loss "
+            f"'mse' or 'sse', not {task} with {loss!r}; use a gradient optimizer such as 'adam'")
     network = model.build(X.shape[1], Y.shape[1], X_tr)
     n_layers = len(network.layer_sizes) - 1
     n_members, hyper, seeds = _members(o, n_layers)
-    full_batch = o["batch_size"] is None or o["optimizer"] in FULL_BATCH
-    batch = len(X_tr) if full_batch else min(o["batch_size"], len(X_tr))  # real rows, for config
-    # the compiled loop's batch: one batch is the whole padded block (see buckets.bucket)
-    batch_size, n_batches = batching(len(X_tr), None if full_batch else o["batch_size"])
-    shuffle = bool(o["shuffle"]) and n_batches > 1
-    chunk = o["chunk_epochs"] or chunk_size(n_members, batch_size * n_batches if shuffle else 0)
-    restore = o["early_stopping"] if o["restore_best_weights"] is None else o["restore_best_weights"]
-    static = engine.Static(
-        spec=model, n_inputs=X.shape[1], n_outputs=Y.shape[1], loss=loss, task=task,
-        optimizer=o["optimizer"],
-        optimizer_options=tuple(sorted({"momentum": o["momentum"], "beta_1": o["beta_1"],
-                                        "beta_2": o["beta_2"], "epsilon": o["epsilon"]}.items(),
-                                       key=lambda kv: kv[0])),
-        schedule=o["schedule"],
-        # the step count is static only where the schedule needs it (cosine), so fits that
-        # differ in epochs alone share one compiled program
-        schedule_options=(("decay_rate", o["decay_rate"]), ("power_t", o["power_t"]),
-                          ("tol", o["tol"] if o["schedule"] == "adaptive" else None),
-                          ("total_steps", n_batches * o["epochs"] if o["schedule"] == "cosine" else None)),
-        batch_size=batch_size, n_batches=n_batches, shuffle=shuffle,
-        chunk=chunk, has_validation=X_val is not None, early_stopping=bool(o["early_stopping"]),
-        patience=o["n_iter_no_change"], monitor=monitor, track_best=bool(restore),
-        l1=bool(np.any(hyper[1] != 0)), l2=bool(np.any(hyper[2] != 0)), metrics=metrics)
-    f = DTYPES[dtype_name]
+    check_training_memory(network.layer_sizes, n_members=n_members, n_train=len(X_tr),
+                          n_val=0 if X_val is None else len(X_val),
+                          batch_size=None if o.full_batch else o.batch_size,
+                          itemsize=np.dtype(o.dtype).itemsize, optimizer=o.optimizer.name)
+    start = _start_params(init_params, network, n_members, DTYPES[o.dtype])
+    static, batch = engine.plan(o, network, loss=loss, task=task, metrics=metrics,
+                                monitor=monitor, n_train=len(X_tr), n_members=n_members,
+                                has_validation=X_val is not None,
+                                uses_l1=bool(np.any(hyper[1] != 0)),
+                                uses_l2=bool(np.any(hyper[2] != 0)))
+    f = DTYPES[o.dtype]
     # the network (its normalisation) and input_stats see the real rows; only the engine's
     # arrays are padded, and least squares, which counts residuals, gets the exact rows
     data = engine.make_data(X_tr, Y_tr, w_tr, X_val, Y_val, w_val, network.mean, network.var, f,
-                            pad=o["optimizer"] not in LEAST_SQUARES)
+                            pad=not o.optimizer.least_squares)
     hyper = engine.Hyper(*(np.asarray(h, f) for h in hyper))
-    start = _start_params(o["init_params"], network, n_members, f)
-    _programs.enable_persistent_cache()
-    with EpochProgress(o["verbose"], o["epochs"] if o["optimizer"] not in LEAST_SQUARES else n_members,
-                   o["callback"]) as on_chunk:
-        if o["optimizer"] in LEAST_SQUARES:
-            if task != "regression" or loss not in ("mse", "sse"):
-                raise ValueError(f"optimizer {o['optimizer']!r} is least squares: it fits regression "
-                                 f"with loss 'mse' or 'sse', not {task} with {loss!r}")
+    _programs.cache_from_environment()
+    with EpochProgress(o.verbose, n_members if o.optimizer.least_squares else o.epochs,
+                       callback) as on_chunk:
+        if o.optimizer.least_squares:
             from .least_squares import solve
-            result = solve(static, data, hyper, seeds, o["epochs"], method=o["optimizer"],
+            result = solve(static, data, hyper, seeds, o.epochs, method=o.optimizer.name,
                            init_params=start, on_chunk=on_chunk)
         else:
-            result = engine.train(static, data, hyper, seeds, o["epochs"], init_params=start,
-                                  restore_best=bool(restore), on_chunk=on_chunk,
-                                  fixed=o["chunk_epochs"])
-    config = {k: v for k, v in o.items() if k not in ("callback", "learning_rate_schedule")}
-    config.update(loss=loss, dtype=dtype_name, n_members=n_members, seeds=list(map(int, seeds)),
-                  batch_size=batch, model=_model_config(model))
+            result = engine.train(static, data, hyper, seeds, o.epochs, init_params=start,
+                                  restore_best=static.track_best, on_chunk=on_chunk,
+                                  fixed=o.chunk_epochs)
+    config = o.to_dict()
+    # what the run resolved, beside the options: the loss, the seeds, a batch's real rows
+    config.update(loss=loss, n_members=n_members, seeds=list(map(int, seeds)),
+                  batch_rows=batch, model=_model_config(model), options=o.to_dict())
     result.timings["total_s"] = time.perf_counter() - started
     fitted = Fit.from_engine(network, result, config=config, task=task, classes=classes,
-                             y_shape=y_shape, feature_names=feature_names, dtype=dtype_name,
+                             y_shape=y_shape, feature_names=feature_names, dtype=o.dtype,
                              solver_info=getattr(result, "solver_info", None),
                              input_stats=_input_stats(X_tr))
+    fitted.options = o
     _report_stops(fitted, result, o)
     return fitted
 
@@ -253,51 +273,6 @@ def _input_stats(X):
     return {"min": X.min(axis=0), "max": X.max(axis=0), "mean": mean, "cov": cov}
 
 
-def _checked_options(options):
-    """Validate the keyword options of :func:`fit`; return them with defaults resolved."""
-    o = dict(options)
-    check_choice("optimizer", o["optimizer"], set(_optimizers()) | set(LEAST_SQUARES))
-    check_number("epochs", o["epochs"], low=1, integer=True)
-    if o["batch_size"] is not None:
-        check_number("batch_size", o["batch_size"], low=1, integer=True)
-    check_number("validation_split", o["validation_split"], low=0, high=1)
-    if o["validation_split"] >= 1:
-        raise ValueError(f"validation_split must be < 1, got {o['validation_split']!r}")
-    check_number("n_members", o["n_members"], low=1, integer=True)
-    check_number("n_iter_no_change", o["n_iter_no_change"], low=1, integer=True)
-    check_number("tol", o["tol"], low=0)
-    for name in ("gtol", "ftol", "max_evaluations"):
-        if o[name] is None:
-            continue
-        if o["optimizer"] != "lbfgs":
-            raise ValueError(f"{name}={o[name]!r} is a stopping test of optimizer='lbfgs', not "
-                             f"of {o['optimizer']!r}; leave {name} unset or use 'lbfgs'")
-        check_number(name, o[name], low=1 if name == "max_evaluations" else 0,
-                     integer=name == "max_evaluations")
-    if o["target_loss"] is not None:
-        check_number("target_loss", o["target_loss"])
-    if not callable(o["schedule"]):
-        check_choice("schedule", o["schedule"], set(_schedules()))
-    for name in ("beta_1", "beta_2"):
-        check_number(name, o[name], low=0, high=1)
-    check_number("epsilon", o["epsilon"], low=0, low_open=True)
-    if o["momentum"] is not None:
-        check_number("momentum", o["momentum"], low=0, high=1)
-    if o["chunk_epochs"] is not None:
-        check_number("chunk_epochs", o["chunk_epochs"], low=1, integer=True)
-    return o
-
-
-def _optimizers():
-    from .optimizers import OPTIMIZERS
-    return OPTIMIZERS
-
-
-def _schedules():
-    from .optimizers import SCHEDULES
-    return SCHEDULES
-
-
 def _start_params(init_params, network, n_members, dtype):
     """``init_params`` checked against the network, as jnp arrays with a member axis."""
     if init_params is None:
@@ -306,7 +281,7 @@ def _start_params(init_params, network, n_members, dtype):
 
     sizes = network.layer_sizes
     if len(init_params) != len(sizes) - 1:
-        raise ValueError(f"init_params has {len(init_params)} layers but the network has "
+        raise InvalidOptionError(f"init_params has {len(init_params)} layers but the network has "
                          f"{len(sizes) - 1} (sizes {sizes})")
     start = []
     for layer, ((W, b), fan_in, fan_out) in enumerate(zip(init_params, sizes[:-1], sizes[1:])):
@@ -314,11 +289,11 @@ def _start_params(init_params, network, n_members, dtype):
         if W.shape == (fan_in, fan_out) and b.shape == (fan_out,):
             W, b = np.broadcast_to(W, (n_members, *W.shape)), np.broadcast_to(b, (n_members, *b.shape))
         if W.shape != (n_members, fan_in, fan_out) or b.shape != (n_members, fan_out):
-            raise ValueError(f"init_params layer {layer} has shapes {W.shape}, {b.shape}; "
+            raise InvalidOptionError(f"init_params layer {layer} has shapes {W.shape}, {b.shape}; "
                              f"expected ({fan_in}, {fan_out}), ({fan_out},) or with a leading "
                              f"axis of {n_members} members")
         if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
-            raise ValueError(f"init_params layer {layer} holds NaN or inf")
+            raise InvalidOptionError(f"init_params layer {layer} holds NaN or inf")
         start.append((jnp.asarray(W), jnp.asarray(b)))
     return start
 
@@ -330,7 +305,7 @@ def _monitor(name, metrics, has_validation):
     if name is None:
         return "val_loss" if has_validation else "loss"
     if name not in allowed:  # a column this run does not record (validation, metrics=)
-        raise ValueError(f"unknown monitor {name!r}; this run records {', '.join(allowed)} "
+        raise InvalidOptionError(f"unknown monitor {name!r}; this run records {', '.join(allowed)} "
                          "(validation columns need validation data; metrics= chooses the rest)")
     return name
 
@@ -345,43 +320,46 @@ def _encode_targets(model, y, task, n_classes=None):
         return (y if y.ndim == 2 else y[:, None]), None, y_shape
     labels = y.ravel() if (y.ndim == 1 or y.shape[1] == 1) else None
     if labels is None:
-        raise ValueError(f"classification targets must be labels of shape (n,), got {y.shape}")
+        raise InvalidOptionError(f"classification targets must be labels of shape (n,), got {y.shape}")
     if np.any(labels != np.round(labels)) or labels.min() < 0:
         bad = labels[(labels != np.round(labels)) | (labels < 0)][0]
-        raise ValueError(f"class labels must be integers 0, 1, ..., got {bad!r}")
+        raise InvalidOptionError(f"class labels must be integers 0, 1, ..., got {bad!r}")
     classes = np.arange(int(labels.max()) + 1)
+    if n_classes is None and np.unique(labels).size < 2:
+        raise InvalidOptionError(
+            f"y holds a single class ({labels[0]:g}); a classifier needs at least two classes "
+            "in its training rows (check the target column, or fit a regression)")
     if n_classes is not None:
         if classes.size > n_classes:
-            raise ValueError(f"validation labels go up to {classes[-1]} but the training labels "
+            raise InvalidOptionError(f"validation labels go up to {classes[-1]} but the training labels "
                              f"only to {n_classes - 1}")
         classes = np.arange(n_classes)
     if model.output == "sigmoid":
         if classes.size > 2:
-            raise ValueError(f"output='sigmoid' is binary but y has labels up to {classes[-1]}; "
+            raise InvalidOptionError(f"output='sigmoid' is binary but y has labels up to {classes[-1]}; "
                              "use output='softmax' for more than two classes")
         return labels[:, None], np.arange(2), ()
     return np.eye(max(2, classes.size))[labels.astype(int)], np.arange(max(2, classes.size)), ()
 
 
 def _sample_weight(sample_weight, n):
-    w = np.ones(n) if sample_weight is None else check_targets(sample_weight, n, name="sample_weight")
-    if w.ndim != 1 or np.any(w < 0):
-        raise ValueError("sample_weight must be a non-negative array of shape (n_samples,)")
-    return w
+    """Weights (n,): ones, or the user's checked (finite, >= 0, a positive sum)."""
+    w = check_sample_weight(sample_weight, n)
+    return np.ones(n) if w is None else w
 
 
 def _validation(model, X, Y, w, task, n_classes, split, validation_data):
     """Split off the validation rows: given data, else the last ``split`` fraction (Keras)."""
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
-            raise ValueError("validation_data must be (X_val, y_val) or (X_val, y_val, weights)")
+            raise InvalidOptionError("validation_data must be (X_val, y_val) or (X_val, y_val, weights)")
         X_val = check_features(validation_data[0], name="X_val")
         if X_val.shape[1] != X.shape[1]:
-            raise ValueError(f"X_val has {X_val.shape[1]} features but X has {X.shape[1]}")
+            raise InvalidOptionError(f"X_val has {X_val.shape[1]} features but X has {X.shape[1]}")
         Y_val, _, _ = _encode_targets(model, check_targets(validation_data[1], len(X_val),
                                                            name="y_val"), task, n_classes)
         if Y_val.shape[1] != Y.shape[1]:
-            raise ValueError(f"y_val has {Y_val.shape[1]} outputs but y has {Y.shape[1]}")
+            raise InvalidOptionError(f"y_val has {Y_val.shape[1]} outputs but y has {Y.shape[1]}")
         w_val = (np.ones(len(X_val)) if len(validation_data) == 2
                  else _sample_weight(validation_data[2], len(X_val)))
         return X, Y, w, X_val, Y_val, w_val
@@ -396,59 +374,62 @@ def _validation(model, X, Y, w, task, n_classes, split, validation_data):
 def _members(o, n_layers):
     """Per-member (learning rate, l1, l2, tol, target, gtol, ftol, max_evaluations) arrays
     and seeds; an unset L-BFGS test is a threshold it can never meet."""
-    lr = o["learning_rate"]
-    if callable(lr):  # an optax schedule: the engine takes it as it is
-        o["schedule"], lr = lr, 1.0
+    lr = 1.0 if callable(o.learning_rate) else o.learning_rate  # a schedule: the engine's
     lr = np.atleast_1d(np.asarray(lr, dtype=np.float64))
-    if lr.ndim != 1 or np.any(lr <= 0) or not np.all(np.isfinite(lr)):
-        raise ValueError(f"learning_rate must be > 0 (a number or one per member), got {o['learning_rate']!r}")
-    l1 = _penalty("l1", o["l1"], n_layers)
-    l2 = _penalty("l2", o["l2"], n_layers)
+    l1 = _penalty("l1", o.l1, n_layers)
+    l2 = _penalty("l2", o.l2, n_layers)
     sizes = {len(lr), len(l1), len(l2)} - {1}
     if len(sizes) > 1:
-        raise ValueError(f"per-member learning_rate, l1 and l2 must have one length, got {sorted(sizes)}")
-    n = o["n_members"]
+        raise InvalidOptionError(f"per-member learning_rate, l1 and l2 must have one length, "
+                                 f"got {sorted(sizes)}")
+    n = o.n_members
     m = sizes.pop() if sizes else 1
     if m > 1 and n not in (1, m):
-        raise ValueError(f"n_members={n} but learning_rate/l1/l2 give {m} members; make them agree")
-    seed = o["seed"]
-    if np.ndim(seed) == 0:
-        check_number("seed", seed, low=0, integer=True)
+        raise InvalidOptionError(f"n_members={n} but learning_rate/l1/l2 give {m} members; "
+                                 "make them agree")
+    if isinstance(o.seed, int):
         # a vector of rates or penalties with one seed compares them from the same start
-        seeds = [seed] * m if (m > 1 and n == 1) else [seed + i for i in range(max(n, m))]
+        seeds = [o.seed] * m if (m > 1 and n == 1) else [o.seed + i for i in range(max(n, m))]
+        if seeds[-1] > MAX_SEED:
+            raise InvalidOptionError(f"seed={o.seed} with {len(seeds)} members reaches "
+                                     f"{seeds[-1]}, past the largest seed {MAX_SEED}; use a "
+                                     "smaller seed")
     else:
-        seeds = [check_number("seed", int(s), low=0, integer=True) for s in seed]
+        seeds = list(o.seed)
         if len(seeds) != max(n, m) and n != 1:
-            raise ValueError(f"seed has {len(seeds)} entries but n_members={n}")
+            raise InvalidOptionError(f"seed has {len(seeds)} entries but n_members={n}")
     count = len(seeds)
     if m > 1 and count != m:
-        raise ValueError(f"seed has {count} entries but learning_rate/l1/l2 give {m} members")
-    target = -np.inf if o["target_loss"] is None else o["target_loss"]
-    off = lambda name, never: never if o[name] is None else o[name]  # noqa: E731
+        raise InvalidOptionError(f"seed has {count} entries but learning_rate/l1/l2 give {m} "
+                                 "members")
+    off = lambda value, never: never if value is None else value  # noqa: E731
     hyper = (np.broadcast_to(lr, (count,)), np.broadcast_to(l1, (count, n_layers)),
-             np.broadcast_to(l2, (count, n_layers)), np.full(count, o["tol"]), np.full(count, target),
-             np.full(count, off("gtol", -np.inf)), np.full(count, off("ftol", -np.inf)),
-             np.full(count, off("max_evaluations", np.inf)))
+             np.broadcast_to(l2, (count, n_layers)), np.full(count, o.tol),
+             np.full(count, off(o.target_loss, -np.inf)), np.full(count, off(o.gtol, -np.inf)),
+             np.full(count, off(o.ftol, -np.inf)), np.full(count, off(o.max_evaluations, np.inf)))
     return count, hyper, seeds
 
 
 def _penalty(name, value, n_layers):
     """A penalty as an (m, n_layers) array: scalar, one per layer, or one row per member."""
-    arr = np.asarray(value, dtype=np.float64)
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except ValueError:  # ragged rows
+        raise InvalidOptionError(f"{name} rows per member must have one length, got {value!r}") from None
     if arr.ndim == 0:
         arr = np.full((1, n_layers), float(arr))
     elif arr.ndim == 1:
         if arr.size != n_layers:
-            raise ValueError(f"{name} has {arr.size} values but the network has {n_layers} dense "
+            raise InvalidOptionError(f"{name} has {arr.size} values but the network has {n_layers} dense "
                              f"layers; give one number, or one per layer")
         arr = arr[None, :]
     elif arr.ndim == 2 and arr.shape[1] in (1, n_layers):
         arr = np.broadcast_to(arr, (arr.shape[0], n_layers))
     else:
-        raise ValueError(f"{name} must be a number, one per layer, or (n_members, n_layers); "
+        raise InvalidOptionError(f"{name} must be a number, one per layer, or (n_members, n_layers); "
                          f"got shape {arr.shape}")
     if np.any(arr < 0) or not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
+        raise InvalidOptionError(f"{name} must be finite and >= 0, got {value!r}")
     return arr
 
 
@@ -467,33 +448,33 @@ def _report_stops(fitted, result, o):
         raise TrainingDiverged(
             f"training diverged in epoch {epoch + 1} (member {member}): the loss or the weights "
             f"became non-finite. The last finite parameters (after epoch {epoch}) and the history "
-            f"are kept in error.fit. Lower the learning rate (it was {o['learning_rate']!r}) or "
+            f"are kept in error.fit. Lower the learning rate (it was {o.learning_rate!r}) or "
             f"normalise the inputs (MLP(normalize=True)).", fit=fitted)
     if result.interrupted:
         warnings.warn(f"training interrupted after epoch {int(result.epochs_run.max())} of "
-                      f"{o['epochs']}; the Fit holds what was trained so far", UserWarning,
+                      f"{o.epochs}; the Fit holds what was trained so far", UserWarning,
                       stacklevel=4)
     elif "max_evaluations" in reasons:
         from sklearn.exceptions import ConvergenceWarning
 
-        if o["optimizer"] == "lbfgs":
+        if o.optimizer.name == "lbfgs":
             warnings.warn(f"{reasons.count('max_evaluations')} member(s) spent "
-                          f"max_evaluations={o['max_evaluations']} objective evaluations before "
+                          f"max_evaluations={o.max_evaluations} objective evaluations before "
                           "converging; raise max_evaluations", ConvergenceWarning, stacklevel=4)
         else:
-            warnings.warn(f"least squares stopped at max_nfev={o['epochs']} evaluations before "
+            warnings.warn(f"least squares stopped at max_nfev={o.epochs} evaluations before "
                           "converging; raise epochs", ConvergenceWarning, stacklevel=4)
     elif "completed" in reasons and (stoppers := _stoppers(o)):
         from sklearn.exceptions import ConvergenceWarning
 
-        warnings.warn(f"{reasons.count('completed')} member(s) used all {o['epochs']} epochs "
+        warnings.warn(f"{reasons.count('completed')} member(s) used all {o.epochs} epochs "
                       f"before {' or '.join(stoppers)} stopped them; raise epochs",
                       ConvergenceWarning, stacklevel=4)
 
 
 def _stoppers(o):
     """The tests that were asked to stop a run before its last epoch, in words."""
-    return [text for text, on in (("early stopping", o["early_stopping"]),
-                                  ("the target loss", o["target_loss"] is not None),
-                                  ("gtol", o["gtol"] is not None),
-                                  ("ftol", o["ftol"] is not None)) if on]
+    return [text for text, on in (("early stopping", o.early_stopping),
+                                  ("the target loss", o.target_loss is not None),
+                                  ("gtol", o.gtol is not None),
+                                  ("ftol", o.ftol is not None)) if on]
