@@ -20,6 +20,9 @@ from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._checks import check_choice, check_number
+from .errors import InvalidOptionError
+from .optim import SGD, Adam, Momentum, RMSprop
+from .options import check_option
 
 SOLVERS = ("adam", "sgd", "lbfgs", "gd", "rmsprop", "lm", "trf")
 _LEAST_SQUARES = ("lm", "trf")  # regression only: scipy.optimize.least_squares
@@ -29,6 +32,17 @@ _REGRESSION_LOSSES = {"squared_error": "mse", "absolute_error": "mae", "huber": 
 # scipy.optimize.minimize's default ftol for L-BFGS-B (factr 1e7 times float64's eps), which
 # scikit-learn's lbfgs leaves as it is
 _SCIPY_FTOL = 2.220446049250313e-09
+
+
+# scikit-learn's parameters that are nnfit.fit options under another name (checked by its rules)
+_AS_OPTIONS = {"learning_rate_init": "learning_rate", "power_t": "power_t", "max_iter": "epochs",
+               "max_fun": "max_evaluations", "tol": "tol", "n_members": "n_members",
+               "n_iter_no_change": "n_iter_no_change", "shuffle": "shuffle",
+               "early_stopping": "early_stopping", "dtype": "dtype"}
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
 
 
 @dataclass(frozen=True)
@@ -105,28 +119,21 @@ class BaseMLP(BaseEstimator):
     def _check_params(self, task):
         check_choice("solver", self.solver, SOLVERS)
         if task == "classification" and self.solver in _LEAST_SQUARES:
-            raise ValueError(f"solver {self.solver!r} is least squares, for regression only; an "
-                             f"MLPClassifier takes one of adam, sgd, lbfgs, gd, rmsprop")
+            raise InvalidOptionError(
+                f"solver {self.solver!r} is least squares, for regression only; an "
+                f"MLPClassifier takes one of adam, sgd, lbfgs, gd, rmsprop")
         check_choice("learning_rate", self.learning_rate, {"constant", "invscaling", "adaptive"})
-        check_number("learning_rate_init", self.learning_rate_init, low=0, low_open=True)
-        check_number("power_t", self.power_t, low=0)
-        check_number("max_iter", self.max_iter, low=1, integer=True)
-        check_number("max_fun", self.max_fun, low=1, integer=True)
-        check_number("tol", self.tol, low=0)
-        check_number("momentum", self.momentum, low=0, high=1)
-        check_number("beta_1", self.beta_1, low=0, high=1)
-        check_number("beta_2", self.beta_2, low=0, high=1)
-        check_number("epsilon", self.epsilon, low=0, low_open=True)
-        check_number("n_members", self.n_members, low=1, integer=True)
-        if self.n_iter_no_change != np.inf:
-            check_number("n_iter_no_change", self.n_iter_no_change, low=1, integer=True)
+        # scikit-learn's parameters that are nnfit.fit options by another name: the schema's
+        # checks (nnfit.options), with scikit-learn's names in the messages
+        for param, name in _AS_OPTIONS.items():
+            value = getattr(self, param)
+            if not (param == "n_iter_no_change" and value == np.inf):
+                check_option(name, value, label=param)
         if self.early_stopping:
             check_number("validation_fraction", self.validation_fraction, low=0, low_open=True)
-            if self.validation_fraction >= 1:
-                raise ValueError(f"validation_fraction must be < 1, got {self.validation_fraction!r}")
         if self.batch_size != "auto":
-            check_number("batch_size", self.batch_size, low=1, integer=True)
-        check_choice("dtype", np.dtype(self.dtype).name, {"float32", "float64"})
+            check_option("batch_size", self.batch_size, label="batch_size")
+        self._optimizer()  # the optimizer's own settings (beta_1, epsilon, momentum...)
 
     def _penalty(self, name, value, n_layers):
         arr = np.asarray(value, dtype=np.float64)
@@ -228,9 +235,7 @@ class BaseMLP(BaseEstimator):
             batch_size=None if batch == n else batch,
             shuffle=bool(self.shuffle), sample_weight=w, validation_data=validation,
             l2=0.5 * alpha / (c * s), l1=l1 / (c * s), n_members=self.n_members, seed=seed,
-            dtype=np.dtype(self.dtype).name, beta_1=self.beta_1, beta_2=self.beta_2,
-            epsilon=self.epsilon, momentum=self.momentum if self.solver == "sgd" else None,
-            verbose=bool(self.verbose), **self._stopping(c, validation),
+            dtype=np.dtype(self.dtype).name, verbose=bool(self.verbose), **self._stopping(c, validation),
             **self._schedule(n, -(-n // batch)))
         if not self._is_classifier:
             options["loss"] = _REGRESSION_LOSSES[self.loss]
@@ -239,11 +244,16 @@ class BaseMLP(BaseEstimator):
         return options
 
     def _optimizer(self):
-        if self.solver != "sgd":
-            return self.solver
-        if self.momentum == 0:
-            return "sgd"
-        return "nesterov" if self.nesterovs_momentum else "momentum"
+        """The solver as an nnfit optimizer value, with this estimator's settings."""
+        if self.solver == "adam":
+            return Adam(b1=_plain(self.beta_1), b2=_plain(self.beta_2), eps=_plain(self.epsilon))
+        if self.solver == "sgd":
+            if self.momentum == 0:
+                return SGD()
+            return Momentum(_plain(self.momentum), nesterov=bool(self.nesterovs_momentum))
+        if self.solver == "rmsprop":
+            return RMSprop(eps=_plain(self.epsilon))
+        return self.solver
 
     def _adaptive(self):
         return self.solver in _SCHEDULED and self.learning_rate == "adaptive"

@@ -20,8 +20,9 @@ An experiment file has three tables; every key is optional except the data sourc
     learning_rate = 0.01
     epochs = 200
 
-Mistakes are reported as :class:`ConfigError` naming the table, the key and what is allowed,
-before anything is trained.
+Mistakes are reported as :class:`ConfigError` naming the file, the table, the key and what is
+allowed, before anything is trained. The ``[train]`` keys and their checks are those of
+:class:`nnfit.options.FitOptions` that may be set here (``option_names("toml")``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field
+
+from ._checks import first_line
+from .errors import InvalidOptionError
+from .options import TOML, FitOptions, check_option, option_fields, option_names
 
 NUMBER = (int, float)
 # table -> key -> (accepted Python types, description of what is allowed)
@@ -51,31 +56,6 @@ SCHEMA = {
         "bias_init": (str, "an initialiser name"),
         "init_scale": (NUMBER, "a positive number"),
     },
-    "train": {
-        "optimizer": (str, "an optimizer name"),
-        "learning_rate": (NUMBER + (list,), "a positive number or one per member"),
-        "epochs": (int, "a positive integer"),
-        "batch_size": ((int, str), "a positive integer or \"full\""),
-        "shuffle": (bool, "true or false"),
-        "loss": (str, "a loss name"),
-        "l1": (NUMBER + (list,), "a number, one per layer, or rows per member"),
-        "l2": (NUMBER + (list,), "a number, one per layer, or rows per member"),
-        "early_stopping": (bool, "true or false"),
-        "n_iter_no_change": (int, "a positive integer"),
-        "tol": (NUMBER, "a non-negative number"),
-        "target_loss": (NUMBER, "a number"),
-        "restore_best_weights": (bool, "true or false"),
-        "n_members": (int, "a positive integer"),
-        "seed": ((int, list), "a non-negative integer or one per member"),
-        "dtype": (str, "'float32' or 'float64'"),
-        "schedule": (str, "'constant', 'invscaling', 'exponential', 'cosine' or 'adaptive'"),
-        "momentum": (NUMBER, "a number in [0, 1]"),
-        "beta_1": (NUMBER, "a number in [0, 1]"),
-        "beta_2": (NUMBER, "a number in [0, 1]"),
-        "epsilon": (NUMBER, "a positive number"),
-        "power_t": (NUMBER, "a number"),
-        "decay_rate": (NUMBER, "a number"),
-    },
     "sweep": {
         "grid": ((dict, list), "a table of candidate lists, e.g. { hidden = [[8], [16, 16]] }"),
         "seeds": (list, "a list of seeds"),
@@ -84,8 +64,8 @@ SCHEMA = {
 }
 
 
-class ConfigError(ValueError):
-    """An experiment file that cannot be used as it is; the message names the key."""
+class ConfigError(InvalidOptionError):
+    """An experiment file that cannot be used as it is; the message names the file and key."""
 
 
 @dataclass
@@ -138,8 +118,11 @@ class Experiment:
                 validation = (val.X, val.y)
             elif data.X_val is not None and split == 0:
                 validation = (data.X_val, data.y_val)
+        except UnicodeDecodeError as err:
+            raise ConfigError(f"[data]: a CSV file is not UTF-8 text (byte {err.start}); save it "
+                              "as UTF-8") from None
         except (FileNotFoundError, KeyError, TypeError, ValueError) as err:
-            raise ConfigError(f"[data]: {err}") from None
+            raise ConfigError(f"[data]: {first_line(err)}") from None
         return data, validation, split
 
     def _path(self, name):
@@ -172,8 +155,16 @@ def load_config(path, *, tables=("data", "model", "train")):
         with open(path, "rb") as f:
             raw = tomllib.load(f)
     except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{path}: invalid TOML: {err}") from None
-    return validate(raw, tables=tables, folder=os.path.dirname(os.path.abspath(path)))
+        raise ConfigError(f"{path}: invalid TOML: {first_line(err)}") from None
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {err.start}); save the file as "
+                          "UTF-8") from None
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot be read: {err.strerror}") from None
+    try:
+        return validate(raw, tables=tables, folder=os.path.dirname(os.path.abspath(path)))
+    except ConfigError as err:
+        raise ConfigError(f"{path}: {err}") from None
 
 
 def validate(raw, *, tables=("data", "model", "train"), folder="."):
@@ -185,7 +176,9 @@ def validate(raw, *, tables=("data", "model", "train"), folder="."):
     for table, values in raw.items():
         if not isinstance(values, dict):
             raise ConfigError(f"{table} must be a table ([{table}]), got {values!r}")
-        if table in SCHEMA:
+        if table == "train":
+            _check_train(values)
+        elif table in SCHEMA:
             _check_table(table, values)
     data = raw.get("data", {})
     if ("dataset" in data) == ("csv" in data):
@@ -195,21 +188,44 @@ def validate(raw, *, tables=("data", "model", "train"), folder="."):
     if "validation_split" in data and "validation_csv" in data:
         raise ConfigError("[data] give validation_split or validation_csv, not both")
     train = raw.get("train", {})
-    if isinstance(train.get("batch_size"), str) and train["batch_size"] != "full":
-        raise ConfigError(f"[train] batch_size must be a positive integer or \"full\", "
-                          f"got {train['batch_size']!r}")
     return Experiment(data=data, model=raw.get("model", {}), train=train,
                       sweep=raw.get("sweep", {}), folder=folder)
+
+
+def _check_train(values):
+    """``[train]``: the options of nnfit.fit that TOML may set, checked by their own rules."""
+    allowed = option_names(TOML)
+    for key, value in values.items():
+        if key not in allowed:
+            spec = option_fields().get(key)
+            if spec is not None:
+                raise ConfigError(f"[train] {key} cannot be set here: {spec.elsewhere}")
+            _unknown_key("train", key, allowed)
+        label = f"[train] {key}"
+        try:
+            check_option(key, value, label=label)
+        except InvalidOptionError as err:
+            raise ConfigError(str(err) if label in str(err) else f"{label}: {err}") from None
+    try:  # the rules between options (an lbfgs test on adam, a rate beyond float32...)
+        FitOptions(**values)
+    except InvalidOptionError as err:
+        raise ConfigError(f"[train]: {err}") from None
+
+
+def _unknown_key(table, key, allowed):
+    import difflib
+
+    close = difflib.get_close_matches(key, allowed, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ConfigError(f"unknown key {key!r} in [{table}]{hint}; allowed: "
+                      + ", ".join(sorted(allowed)))
 
 
 def _check_table(table, values):
     schema = SCHEMA[table]
     for key, value in values.items():
         if key not in schema:
-            close = [k for k in schema if k.startswith(key[:3])]
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ConfigError(f"unknown key {key!r} in [{table}]{hint}; allowed: "
-                              + ", ".join(sorted(schema)))
+            _unknown_key(table, key, schema)
         types, allowed = schema[key]
         types = types if isinstance(types, tuple) else (types,)
         if isinstance(value, bool) and bool not in types:

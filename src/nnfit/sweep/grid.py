@@ -31,42 +31,38 @@ import numbers
 import numpy as np
 
 from .._checks import check_number
+from ..errors import InvalidOptionError
+from ..options import GRID, MAX_SEED, FitOptions, check_option, defaults, option_fields, option_names
 
 ALIASES = {
     "hidden_layer_sizes": "hidden", "alpha": "l2", "learning_rate_init": "learning_rate",
     "max_iter": "epochs", "solver": "optimizer", "random_state": "seed",
 }
 MODEL_KEYS = ("hidden", "activation", "output", "normalize", "init", "bias_init", "init_scale")
-FIT_KEYS = ("optimizer", "learning_rate", "epochs", "batch_size", "l1", "l2", "loss", "shuffle",
-            "early_stopping", "n_iter_no_change", "tol", "target_loss", "restore_best_weights",
-            "dtype", "schedule", "momentum", "beta_1", "beta_2", "epsilon", "power_t",
-            "decay_rate")
+# nnfit.fit's options that a grid may set: read from the one schema (nnfit.options)
+FIT_KEYS = tuple(k for k in option_names(GRID) if k != "seed")
 # per-member in one vectorised nnfit.fit call; everything else must agree within a group
 MEMBER_KEYS = ("learning_rate", "l1", "l2")
 KEYS = MODEL_KEYS + FIT_KEYS
-# what nnfit.fit's own signature cannot give: the data, the split and the run machinery
+# what a grid cannot set: the data, the split and the run machinery
 NOT_GRID_KEYS = {
     "X": "the data are run()'s arguments", "y": "the data are run()'s arguments",
-    "validation_split": "give run(validation_split=...)",
     "validation_data": "give run(X_val=..., y_val=...)",
     "validation_fraction": "give run(validation_split=...) (Keras' rule: the last rows)",
-    "n_members": "list seeds instead: seed=[0, 1, 2]",
     "sample_weight": "not supported in sweeps", "init_params": "not supported in sweeps",
-    "callback": "give run(callback=...)", "verbose": "give run(verbose=...)",
-    "chunk_epochs": "not a training option of sweeps",
+    "callback": "give run(callback=...)",
+    **{name: spec.elsewhere for name, spec in option_fields().items() if GRID not in spec.where},
 }
+NOT_GRID_KEYS["verbose"] = "give run(verbose=...)"
 
 
 def _defaults(validators):
-    """nnfit.fit's and MLP's own defaults, in canonical form (read from their signatures)."""
+    """nnfit.fit's and MLP's own defaults, in canonical form (from the options and MLP)."""
     import dataclasses
-    import inspect
 
     from ..mlp import MLP
-    from ..training import fit
 
-    values = {k: p.default for k, p in inspect.signature(fit).parameters.items()
-              if k in FIT_KEYS}
+    values = {k: v for k, v in defaults().items() if k in FIT_KEYS}
     values.update({f.name: f.default for f in dataclasses.fields(MLP) if f.name in MODEL_KEYS})
     values = {k: validators[k](k, v) for k, v in values.items() if k != "hidden"}
     values["hidden"] = None  # given by the grid or base: there is no sensible default
@@ -76,16 +72,16 @@ def _defaults(validators):
 def canonical_key(key, where="grid"):
     """nnfit's name for a grid key (scikit-learn names accepted); errors name unknown keys."""
     if not isinstance(key, str):
-        raise TypeError(f"{where} keys must be strings, got {key!r}")
+        raise InvalidOptionError(f"{where} keys must be strings, got {key!r}")
     name = ALIASES.get(key, key)
     if name in KEYS or name == "seed":
         return name
     if key in NOT_GRID_KEYS:
-        raise ValueError(f"{where} key {key!r} cannot be swept: {NOT_GRID_KEYS[key]}")
+        raise InvalidOptionError(f"{where} key {key!r} cannot be swept: {NOT_GRID_KEYS[key]}")
     known = sorted(set(KEYS) | set(ALIASES) | {"seed"})
     close = difflib.get_close_matches(key, known, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
-    raise ValueError(f"unknown {where} key {key!r}{hint} Known keys: {', '.join(known)}")
+    raise InvalidOptionError(f"unknown {where} key {key!r}{hint} Known keys: {', '.join(known)}")
 
 
 # ------------------------------------------------------------------------------ values
@@ -116,7 +112,7 @@ def _integer(key, value, **bounds):
 def _flag(key, value):
     value = _py(value)
     if not isinstance(value, bool):
-        raise TypeError(f"{_label(key)} must be True or False, got {value!r} "
+        raise InvalidOptionError(f"{_label(key)} must be True or False, got {value!r} "
                         f"of type {type(value).__name__}")
     return value
 
@@ -124,10 +120,10 @@ def _flag(key, value):
 def _choice(key, value, allowed):
     value = _py(value)
     if not isinstance(value, str):
-        raise TypeError(f"{_label(key)} must be a string, one of {', '.join(sorted(allowed))}; "
+        raise InvalidOptionError(f"{_label(key)} must be a string, one of {', '.join(sorted(allowed))}; "
                         f"got {value!r} of type {type(value).__name__}")
     if value not in allowed:
-        raise ValueError(f"{_label(key)}: unknown value {value!r}; choose one of "
+        raise InvalidOptionError(f"{_label(key)}: unknown value {value!r}; choose one of "
                          f"{', '.join(sorted(allowed))}")
     return value
 
@@ -137,7 +133,7 @@ def _hidden(key, value):
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         value = (value,)
     if not isinstance(value, (tuple, list)):
-        raise TypeError(f"{_label(key)} must be a tuple of layer widths like (16, 16) (or one "
+        raise InvalidOptionError(f"{_label(key)} must be a tuple of layer widths like (16, 16) (or one "
                         f"int), got {value!r} of type {type(value).__name__}")
     return [_integer(key, w, low=1) for w in value]
 
@@ -156,18 +152,18 @@ def _penalty(key, value):
     if isinstance(value, (tuple, list)):
         values = [_number(key, v, low=0) for v in value]
         if not values:
-            raise ValueError(f"{_label(key)} has an empty tuple; give a number or one per layer")
+            raise InvalidOptionError(f"{_label(key)} has an empty tuple; give a number or one per layer")
         return values
     return _number(key, value, low=0)
 
 
 def _learning_rate(key, value):
     if isinstance(_py(value), str):
-        raise TypeError(f"{_label(key)} is the step size, a number; got {value!r}. "
+        raise InvalidOptionError(f"{_label(key)} is the step size, a number; got {value!r}. "
                         "scikit-learn's learning_rate schedule is called 'schedule' here "
                         f"(e.g. schedule={value!r})")
     if callable(value):
-        raise TypeError(f"{_label(key)} must be a number; an optax schedule cannot be part "
+        raise InvalidOptionError(f"{_label(key)} must be a number; an optax schedule cannot be part "
                         "of a sweep's canonical configuration, use schedule='cosine' etc.")
     return _number(key, value, low=0, low_open=True)
 
@@ -176,15 +172,32 @@ def _optional(check):
     return lambda key, value: None if value is None else check(key, value)
 
 
-def _validators():
-    from ..optimizers import OPTIMIZERS, SCHEDULES
-    from ..mlp import INITIALIZERS, OUTPUTS
-    from ..objectives import CLASSIFICATION_LOSSES, LOSS_ALIASES, REGRESSION_LOSSES
-    from ..training import DTYPES, LEAST_SQUARES
+def _fit_option(key, value):
+    """A training option checked by the schema, in JSON form (lists, an optimizer's dict)."""
+    value = check_option(_canonical(key), _py(value), label=_label(key))
+    return _json_value(value)
 
-    optimizers = set(OPTIMIZERS) | set(LEAST_SQUARES)
-    losses = set(REGRESSION_LOSSES) | set(CLASSIFICATION_LOSSES) | set(LOSS_ALIASES)
-    return {
+
+def _json_value(value):
+    from ..optim import Optimizer, optimizer_from
+
+    if isinstance(value, Optimizer):  # the shorthand string when it says everything
+        return value.label if value == optimizer_from(value.label) else value.to_dict()
+    if isinstance(value, tuple):
+        return [_json_value(v) for v in value]
+    return value
+
+
+def _canonical(key):
+    name = key[5:] if key.startswith("base:") else key
+    return ALIASES.get(name, name)
+
+
+def _validators():
+    from ..mlp import INITIALIZERS, OUTPUTS
+
+    checks = {name: _fit_option for name in FIT_KEYS}
+    checks.update({
         "hidden": _hidden,
         "activation": _activation,
         "output": lambda k, v: _choice(k, v, set(OUTPUTS)),
@@ -192,29 +205,12 @@ def _validators():
         "init": lambda k, v: _choice(k, v, set(INITIALIZERS)),
         "bias_init": lambda k, v: _choice(k, v, set(INITIALIZERS)),
         "init_scale": lambda k, v: _number(k, v, low=0, low_open=True),
-        "optimizer": lambda k, v: _choice(k, v, optimizers),
         "learning_rate": _learning_rate,
-        "epochs": lambda k, v: _integer(k, v, low=1),
-        "batch_size": _optional(lambda k, v: _integer(k, v, low=1)),
         "l1": _penalty,
         "l2": _penalty,
-        "loss": _optional(lambda k, v: LOSS_ALIASES.get(_choice(k, v, losses), v)),
-        "shuffle": _flag,
-        "early_stopping": _flag,
-        "n_iter_no_change": lambda k, v: _integer(k, v, low=1),
-        "tol": lambda k, v: _number(k, v, low=0),
-        "target_loss": _optional(_number),
-        "restore_best_weights": _optional(_flag),
-        "dtype": lambda k, v: _choice(k, v, set(DTYPES)),
-        "schedule": lambda k, v: _choice(k, v, set(SCHEDULES)),
-        "momentum": _optional(lambda k, v: _number(k, v, low=0, high=1)),
-        "beta_1": lambda k, v: _number(k, v, low=0, high=1),
-        "beta_2": lambda k, v: _number(k, v, low=0, high=1),
-        "epsilon": lambda k, v: _number(k, v, low=0, low_open=True),
-        "power_t": lambda k, v: _number(k, v),
-        "decay_rate": lambda k, v: _number(k, v),
-        "seed": lambda k, v: _integer(k, v, low=0),
-    }
+        "seed": lambda k, v: _integer(k, v, low=0, high=MAX_SEED),
+    })
+    return checks
 
 
 def _candidates(key, value, tuples=False):
@@ -226,16 +222,16 @@ def _candidates(key, value, tuples=False):
         value = list(value)
     if isinstance(value, np.ndarray):
         if value.ndim != 1:
-            raise ValueError(f"{_label(key)}: an array of candidates must be 1-D, "
+            raise InvalidOptionError(f"{_label(key)}: an array of candidates must be 1-D, "
                              f"got shape {value.shape}")
         value = value.tolist()
     if isinstance(value, (list, range)):
         values = list(value)
         if not values:
-            raise ValueError(f"{_label(key)} has no values; give at least one candidate")
+            raise InvalidOptionError(f"{_label(key)} has no values; give at least one candidate")
         return values
     if isinstance(value, (set, frozenset, dict)):
-        raise TypeError(f"{_label(key)}: give candidates as a list, not a "
+        raise InvalidOptionError(f"{_label(key)}: give candidates as a list, not a "
                         f"{type(value).__name__}")
     return [value]
 
@@ -285,26 +281,34 @@ def check_config(config, named):
     from ..mlp import MLP
 
     if config["hidden"] is None:
-        raise ValueError("no network given: put 'hidden' (or 'hidden_layer_sizes') in the grid "
+        raise InvalidOptionError("no network given: put 'hidden' (or 'hidden_layer_sizes') in the grid "
                          "or in base, e.g. {'hidden': [(8,), (16, 16)]}")
     layers = n_layers(config)
     for key in ("l1", "l2"):
         value = config[key]
         if isinstance(value, list) and len(value) != layers:
-            raise ValueError(f"grid key {named.get(key, key)!r} has {len(value)} values {value} but "
+            raise InvalidOptionError(f"grid key {named.get(key, key)!r} has {len(value)} values {value} but "
                              f"the network {tuple(config['hidden'])} has {layers} dense layers; "
                              "give one number, or one per layer")
     act = config["activation"]
     if isinstance(act, list) and len(act) != len(config["hidden"]):
-        raise ValueError(f"grid key {named.get('activation', 'activation')!r} has {len(act)} "
+        raise InvalidOptionError(f"grid key {named.get('activation', 'activation')!r} has {len(act)} "
                          f"entries but the network {tuple(config['hidden'])} has "
                          f"{len(config['hidden'])} hidden layers")
     MLP(**model_options(config))
+    try:  # the options' own cross-checks (an lbfgs test on adam, momentum on adam...)
+        FitOptions(**{k: _from_json(config[k]) for k in FIT_KEYS})
+    except InvalidOptionError as err:
+        raise InvalidOptionError(f"configuration {display(config)}: {err}") from None
     for key in ("l1", "l2", "activation"):
         value = config[key]
         if isinstance(value, list) and len(value) > 0 and len(set(value)) == 1:
             config[key] = value[0]
     return config
+
+
+def _from_json(value):
+    return tuple(_from_json(v) for v in value) if isinstance(value, list) else value
 
 
 def model_options(config):
@@ -327,7 +331,7 @@ def _normalise(entries, where):
     for key, value in entries.items():
         name = canonical_key(key, where)
         if name in named:
-            raise ValueError(f"the {where} gives both {named[name]!r} and {key!r}, which are the same "
+            raise InvalidOptionError(f"the {where} gives both {named[name]!r} and {key!r}, which are the same "
                              f"option ({name!r}); keep one")
         named[name] = key
         out[name] = (key, value)
@@ -380,14 +384,14 @@ def expand(grid, *, base=None, seeds=(0,), max_configs=1000, confirm=False):
     size = grid_size(grids)
     check_number("max_configs", max_configs, low=1, integer=True)
     if size > max_configs and not confirm:
-        raise ValueError(f"the grid expands to {size:,} configurations, more than "
+        raise InvalidOptionError(f"the grid expands to {size:,} configurations, more than "
                          f"max_configs={max_configs:,}; pass confirm=True to train them all, or "
                          "raise max_configs")
     if base is not None and not isinstance(base, dict):
-        raise TypeError(f"base must be a dict of fixed options, got {type(base).__name__}")
+        raise InvalidOptionError(f"base must be a dict of fixed options, got {type(base).__name__}")
     base_values, base_named = _normalise(base or {}, "base")
     if "seed" in base_values:
-        raise ValueError("base key 'seed' (or 'random_state'): give seeds=(...) instead")
+        raise InvalidOptionError("base key 'seed' (or 'random_state'): give seeds=(...) instead")
     fixed = _defaults(validators)
     for name, (key, value) in base_values.items():
         # one value per key: a list in base is a value (widths, per-layer penalties), as a tuple
@@ -407,7 +411,7 @@ def expand(grid, *, base=None, seeds=(0,), max_configs=1000, confirm=False):
                     hint = ("; a list holds candidates, a tuple is one network: write "
                             "[(16, 16)] for one network of two layers" if name == "hidden" else
                             "; list each candidate once")
-                    raise ValueError(f"{_label(key)} lists {shown!r} twice{hint}")
+                    raise InvalidOptionError(f"{_label(key)} lists {shown!r} twice{hint}")
                 seen.add(text)
             lists.append((name, cands))
         grid_seeds = dict(lists).pop("seed", None)
@@ -432,19 +436,19 @@ def _grid_list(grid):
     elif isinstance(grid, (list, tuple)):
         grids = list(grid)
         if not grids:
-            raise ValueError("the list of grids is empty; give at least one configuration, "
+            raise InvalidOptionError("the list of grids is empty; give at least one configuration, "
                              "e.g. [{'hidden': (8,)}]")
         for i, g in enumerate(grids):
             if not isinstance(g, dict):
-                raise TypeError(f"grid entry {i} must be a dict of options, got "
+                raise InvalidOptionError(f"grid entry {i} must be a dict of options, got "
                                 f"{type(g).__name__} {g!r}")
     else:
-        raise TypeError(f"grid must be a dict of candidate lists or a list of such dicts, got "
+        raise InvalidOptionError(f"grid must be a dict of candidate lists or a list of such dicts, got "
                         f"{type(grid).__name__}")
     for i, g in enumerate(grids):
         if not g:
             where = "the grid" if len(grids) == 1 else f"grid entry {i}"
-            raise ValueError(f"{where} is empty; give at least 'hidden', e.g. "
+            raise InvalidOptionError(f"{where} is empty; give at least 'hidden', e.g. "
                              "{'hidden': [(8,), (16, 16)]}")
     return grids
 
@@ -452,7 +456,7 @@ def _grid_list(grid):
 def _seed_list(key, seeds, validators):
     values = [validators["seed"](key, s) for s in _candidates(key, seeds, tuples=True)]
     if len(set(values)) != len(values):
-        raise ValueError(f"{key} lists a seed twice: {values}")
+        raise InvalidOptionError(f"{key} lists a seed twice: {values}")
     return tuple(values)
 
 
