@@ -1,0 +1,219 @@
+"""The one options schema and the items of issue 12 it settles: optimizer values, huge counts,
+malformed models and data, a Fit that keeps settings but no data, JAX's settings untouched."""
+
+from __future__ import annotations
+
+import pickle
+
+import jax
+import numpy as np
+import optax
+import pytest
+
+import nnfit
+from nnfit import optim
+from nnfit.errors import InvalidOptionError
+from nnfit.options import FitOptions
+
+RNG = np.random.default_rng(0)
+X = RNG.normal(size=(24, 2))
+Y = X @ np.array([1.0, -2.0]) + 0.5
+
+
+def one_line_error(call, *words):
+    with pytest.raises(InvalidOptionError) as info:
+        call()
+    text = str(info.value)
+    assert "\n" not in text and all(w in text for w in words), text
+    return text
+
+
+# ------------------------------------------------------------------- optimizers as values
+def test_optimizer_strings_are_shorthand_for_frozen_values():
+    assert FitOptions(optimizer="adam").optimizer == optim.Adam(0.9, 0.999, 1e-7)
+    assert FitOptions(optimizer="nesterov").optimizer == optim.Momentum(0.9, nesterov=True)
+    assert FitOptions(optimizer="adam", beta_1=0.5).optimizer == optim.Adam(b1=0.5)
+    assert FitOptions(optimizer="rmsprop", epsilon=1e-3).optimizer == optim.RMSprop(eps=1e-3)
+    assert hash(optim.Adam()) == hash(optim.Adam(0.9, 0.999, 1e-7))
+    assert FitOptions(optimizer={"name": "adamw", "weight_decay": 0.1}).optimizer == \
+        optim.AdamW(weight_decay=0.1)
+
+
+@pytest.mark.parametrize("name", ["momentum", "nesterov"])
+def test_momentum_without_a_value_is_momentum_not_plain_descent(name):
+    """Item 12: optimizer='momentum' once reached optax.sgd(momentum=None) (plain descent)."""
+    Xs, ys = X[:8], Y[:8]
+    fit = nnfit.fit(nnfit.MLP(hidden=()), Xs, ys, optimizer=name, learning_rate=0.05, epochs=6,
+                    batch_size=None, dtype="float64", seed=1)
+    # the same updates, written with optax itself
+    with jax.enable_x64(True):
+        W, b = (np.asarray(a) for a in nnfit.MLP(hidden=()).build(2, 1).init(
+            jax.random.key(1), jax.numpy.float64)[0])
+        params = (W, b)
+        tx = optax.sgd(0.05, momentum=0.9, nesterov=name == "nesterov")
+        state = tx.init(params)
+
+        def loss(p):
+            return jax.numpy.mean((Xs @ p[0][:, 0] + p[1][0] - ys) ** 2)
+
+        for _ in range(6):
+            updates, state = tx.update(jax.grad(loss)(params), state, params)
+            params = optax.apply_updates(params, updates)
+    np.testing.assert_allclose(fit.params[0][0], params[0], rtol=1e-10)
+    plain = nnfit.fit(nnfit.MLP(hidden=()), Xs, ys, optimizer="sgd", learning_rate=0.05,
+                      epochs=6, batch_size=None, dtype="float64", seed=1)
+    assert not np.allclose(plain.params[0][0], fit.params[0][0])
+
+
+def test_an_optimizer_value_trains_like_its_shorthand():
+    kw = dict(learning_rate=0.02, epochs=5, batch_size=8, seed=2)
+    a = nnfit.fit(nnfit.MLP(hidden=(3,)), X, Y, optimizer="adam", beta_2=0.99, **kw)
+    b = nnfit.fit(nnfit.MLP(hidden=(3,)), X, Y, optimizer=optim.Adam(b2=0.99), **kw)
+    np.testing.assert_array_equal(a.history.loss, b.history.loss)
+    assert a.options == b.options
+
+
+@pytest.mark.parametrize("kwargs,words", [
+    ({"optimizer": "adam", "momentum": 0.9}, ("momentum", "adam")),
+    ({"optimizer": "sgd", "beta_1": 0.9}, ("beta_1", "sgd")),
+    ({"optimizer": optim.Adam(), "epsilon": 1e-3}, ("epsilon", "Adam(")),
+    ({"optimizer": "adam", "gtol": 1e-5}, ("gtol", "lbfgs")),
+    ({"optimizer": "nosuch"}, ("nosuch", "adam")),
+    ({"optimizer": {"name": "adam", "b3": 1}}, ("b3",)),
+    ({"optimizer": optim.Adam(b1=0.9), "beta_1": 0.9}, ("beta_1",)),
+])
+def test_optimizer_settings_that_do_not_apply_are_refused(kwargs, words):
+    one_line_error(lambda: FitOptions(**kwargs), *words)
+
+
+def test_optimizer_fields_are_checked():
+    one_line_error(lambda: optim.Adam(b1=1.5), "Adam.b1", "<= 1")
+    one_line_error(lambda: optim.LBFGS(memory_size=0), "memory_size")
+    one_line_error(lambda: optim.SGD(nesterov="yes"), "nesterov")
+
+
+# ------------------------------------------------------------------- item 4: huge numbers
+@pytest.mark.parametrize("kwargs,words", [
+    ({"epochs": 2**31}, ("epochs", "<= 2147483647")),
+    ({"epochs": 10**30}, ("epochs",)),
+    ({"seed": 2**64}, ("seed", "<= 4294967295")),
+    ({"batch_size": 2**40}, ("batch_size",)),
+    ({"n_members": 10**9}, ("n_members",)),
+    ({"learning_rate": 1e300}, ("learning_rate", "float32", "float64")),
+    ({"n_iter_no_change": 2**31}, ("n_iter_no_change",)),
+])
+def test_counts_and_numbers_beyond_what_a_program_holds_are_named(kwargs, words):
+    one_line_error(lambda: nnfit.fit(nnfit.MLP(hidden=(2,)), X, Y, **kwargs), *words)
+
+
+def test_the_members_seeds_must_stay_seeds():
+    one_line_error(lambda: nnfit.fit(nnfit.MLP(hidden=(2,)), X, Y, seed=2**32 - 1, n_members=2),
+                   "seed", "4294967296")
+
+
+# --------------------------------------------------------- item 7 and 10: models and data
+@pytest.mark.parametrize("kwargs,words", [
+    ({"hidden": None}, ("hidden", "None")),
+    ({"hidden": "16,16"}, ("hidden",)),
+    ({"hidden": (4, 0)}, ("hidden layer width", ">= 1")),
+    ({"hidden": (10**12,)}, ("hidden layer width",)),
+    ({"activation": 3}, ("activation", "3")),
+    ({"activation": ("relu",), "hidden": (2, 2)}, ("activation",)),
+    ({"normalize": "yes"}, ("normalize", "'yes'")),
+    ({"output": "softmaxx"}, ("output",)),
+])
+def test_malformed_models_are_one_line(kwargs, words):
+    one_line_error(lambda: nnfit.MLP(**kwargs), *words)
+
+
+@pytest.mark.parametrize("X_bad,words", [
+    (None, ("X", "None")),
+    (X + 1j, ("X", "Complex")),
+    (X.astype(complex).tolist(), ("X", "Complex")),
+    ("data.csv", ("X", "string")),
+    (np.ones((0, 2)), ("X", "0 samples")),
+    ([[1.0, "a"]] * 24, ("X",)),
+])
+def test_malformed_data_is_one_line(X_bad, words):
+    one_line_error(lambda: nnfit.fit(nnfit.MLP(hidden=(2,)), X_bad, Y, epochs=1), *words)
+
+
+def test_all_zero_sample_weight_is_refused():
+    one_line_error(lambda: nnfit.fit(nnfit.MLP(hidden=(2,)), X, Y, sample_weight=np.zeros(24)),
+                   "sample_weight", "zero")
+
+
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+def test_a_single_class_target_is_refused_by_a_classifier(output):
+    labels = np.ones(24)
+    one_line_error(lambda: nnfit.fit(nnfit.MLP(hidden=(2,), output=output), X, labels),
+                   "single class", "1")
+
+
+def test_validation_data_must_be_a_pair():
+    one_line_error(lambda: nnfit.fit(nnfit.MLP(hidden=(2,)), X, Y, validation_data=X),
+                   "validation_data")
+
+
+def test_per_layer_penalties_must_match_the_layers():
+    one_line_error(lambda: nnfit.fit(nnfit.MLP(hidden=(2,)), X, Y, l2=[0.1, 0.1, 0.1]),
+                   "l2", "3 values", "2 dense layers")
+
+
+# ---------------------------------------------- item 14: settings, never data, in a Fit
+def test_a_fit_keeps_its_options_but_none_of_the_data(tmp_path):
+    n = 5000
+    Xb, yb = RNG.normal(size=(n, 2)), RNG.normal(size=n)
+    fit = nnfit.fit(nnfit.MLP(hidden=(3,)), Xb, yb, epochs=2, sample_weight=np.ones(n),
+                    validation_data=(Xb[:2000], yb[:2000]), seed=1)
+    assert isinstance(fit.options, FitOptions) and fit.options.epochs == 2
+    assert "sample_weight" not in fit.config and "validation_data" not in fit.config
+    fit.save(tmp_path / "run")
+    assert (tmp_path / "run" / "fit.json").stat().st_size < 20_000
+    loaded = nnfit.load_fit(tmp_path / "run")
+    assert loaded.options == fit.options
+
+
+def test_a_pickled_estimator_is_about_as_small_as_scikit_learns():
+    from sklearn.neural_network import MLPRegressor as SkMLP
+
+    n = 20_000
+    Xb, yb = RNG.normal(size=(n, 3)), RNG.normal(size=n)
+    kw = dict(hidden_layer_sizes=(8,), early_stopping=True, max_iter=3, random_state=0)
+    ours = nnfit.MLPRegressor(**kw).fit(Xb, yb)
+    with pytest.warns(Warning):
+        theirs = SkMLP(**kw).fit(Xb, yb)
+    assert len(pickle.dumps(ours)) < max(4 * len(pickle.dumps(theirs)), 30_000)
+
+
+# ------------------------------------------------------------ item 15: JAX left alone
+def _jax_settings():
+    names = ("jax_compilation_cache_dir", "jax_persistent_cache_min_compile_time_secs",
+             "jax_persistent_cache_min_entry_size_bytes", "jax_enable_x64",
+             "jax_numpy_dtype_promotion", "jax_default_matmul_precision")
+    return {n: getattr(jax.config, n) for n in names}
+
+
+def test_a_fit_leaves_jax_global_configuration_as_it_was(monkeypatch):
+    monkeypatch.delenv("NNFIT_CACHE_DIR", raising=False)
+    before = _jax_settings()
+    nnfit.fit(nnfit.MLP(hidden=(2,)), X, Y, epochs=2, dtype="float64")
+    nnfit.MLPRegressor(hidden_layer_sizes=(2,), max_iter=2).fit(X, Y)
+    assert _jax_settings() == before
+
+
+def test_the_persistent_cache_is_an_opt_in(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    code = ("import jax, numpy as np, nnfit\n"
+            "X = np.linspace(0, 1, 9)[:, None]\n"
+            "nnfit.fit(nnfit.MLP(hidden=(2,)), X, X[:, 0], epochs=2)\n"
+            "print(jax.config.jax_compilation_cache_dir)\n")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "NNFIT_CACHE_DIR"}
+    off = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         timeout=300)
+    assert off.stdout.strip() == "None", off.stderr[-2000:]
+    on = subprocess.run([sys.executable, "-c", code], env={**env, "NNFIT_CACHE_DIR": str(tmp_path)},
+                        capture_output=True, text=True, timeout=300)
+    assert on.stdout.strip() == str(tmp_path), on.stderr[-2000:]
