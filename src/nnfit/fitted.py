@@ -3,8 +3,9 @@
 A :class:`Fit` keeps every member's parameters as NumPy arrays with a leading member axis
 (``fit.params`` drops that axis when there is one member, as the contract says), the per-epoch
 history as pandas DataFrames, and enough of the configuration to predict, summarise, save and
-load without the training data. Saving writes JSON, CSV and ``.npz`` only (no pickle), each
-file atomically, so a reader never sees half a file.
+load without the training data. Saving writes JSON, CSV and ``.npz`` only (no pickle), the
+folder as a whole (a reader sees the complete old save or the complete new one), and loading
+checks every file (:mod:`nnfit._runfolder`).
 """
 
 from __future__ import annotations
@@ -328,12 +329,27 @@ class Fit:
 
     # ---------------------------------------------------------------------------- save/load
     def save(self, folder):
-        """Write ``fit.json``, ``params.npz`` and ``history.csv`` into ``folder``.
+        """Write the fit into ``folder``: ``fit.json``, ``params.npz``, ``history.csv``.
 
-        Each file is written to a temporary name and renamed, so an interrupted save never
-        leaves a truncated file behind.
+        The folder is written as a whole: into a temporary sibling folder, with a
+        ``manifest.json`` of every file's size and SHA-256, which then takes the folder's place
+        in one step (see :mod:`nnfit._runfolder`). Whatever stops the save, ``folder`` holds
+        either the complete previous save or the complete new one, never a mix; files of your
+        own in it are kept. A non-empty folder that holds no saved fit is refused.
+
+        Returns
+        -------
+        str
+            ``folder``.
         """
-        os.makedirs(folder, exist_ok=True)
+        from ._runfolder import replacing
+
+        with replacing(folder) as tmp:
+            self._write_files(tmp)
+        return folder
+
+    def _write_files(self, folder):
+        """Write fit.json, params.npz and history.csv into the (new, temporary) ``folder``."""
         arrays = {}
         for i, (W, b) in enumerate(self._member_params):
             arrays[f"W{i}"], arrays[f"b{i}"] = W, b
@@ -341,49 +357,70 @@ class Fit:
             arrays["mean"], arrays["var"] = self.network.mean, self.network.var
         for key, value in (self.input_stats or {}).items():
             arrays[f"input_{key}"] = value
+        histories = self.histories
         meta = {
             "format": FORMAT_VERSION, "spec": _spec_to_json(self.network.spec),
             "n_inputs": self.network.n_inputs, "n_outputs": self.network.n_outputs,
             "n_adapted": self.network.n_adapted, "config": _jsonable(self.config),
             "task": self.task, "classes": None if self.classes is None else self.classes.tolist(),
-            "y_shape": list(self.y_shape), "feature_names": self.feature_names,
+            "y_shape": list(self.y_shape),
+            "feature_names": None if self.feature_names is None else list(self.feature_names),
             "dtype": self.dtype, "stop_reasons": self.stop_reasons,
             "best_epoch": None if self.best_epoch is None else self.best_epoch.tolist(),
             "timings": self.timings, "solver_info": _jsonable(self.solver_info),
+            "epochs_run": self.epochs_run.tolist(),
         }
-        _atomic_write(os.path.join(folder, "params.npz"), lambda f: np.savez(f, **arrays), "wb")
-        _atomic_write(os.path.join(folder, "history.csv"),
-                      lambda f: self.histories.to_csv(f, index=False), "w")
-        _atomic_write(os.path.join(folder, "fit.json"),
-                      lambda f: json.dump(meta, f, indent=2), "w")
-        return folder
+        with open(os.path.join(folder, "params.npz"), "wb") as f:
+            np.savez(f, **arrays)
+        with open(os.path.join(folder, "history.csv"), "w", newline="") as f:
+            histories.to_csv(f, index=False)
+        with open(os.path.join(folder, "fit.json"), "w") as f:
+            json.dump(meta, f, indent=2)
+        return ["fit.json", "params.npz", "history.csv"]
 
     @classmethod
     def load(cls, folder):
-        """Read a Fit written by :meth:`save`."""
-        import pandas as pd
+        """Read a Fit written by :meth:`save`, checking every file.
 
-        meta = read_versioned_json(os.path.join(folder, "fit.json"), FORMAT_VERSION,
-                                   f"{os.fspath(folder)!r} holds no saved fit (no fit.json); "
-                                   "give the folder a fit was saved to")
-        with np.load(os.path.join(folder, "params.npz"), allow_pickle=False) as npz:
-            n_layers = sum(1 for k in npz.files if k.startswith("W"))
-            params = [(npz[f"W{i}"], npz[f"b{i}"]) for i in range(n_layers)]
-            mean = npz["mean"] if "mean" in npz.files else None
-            var = npz["var"] if "var" in npz.files else None
-            stats = {k[len("input_"):]: npz[k] for k in npz.files if k.startswith("input_")}
-        spec = MLP(**meta["spec"])
-        network = Network(spec, meta["n_inputs"], meta["n_outputs"], mean, var, meta["n_adapted"])
+        Raises
+        ------
+        FileNotFoundError
+            ``folder`` holds no ``fit.json``.
+        RunFolderError
+            A file does not match the folder's manifest, cannot be parsed, or disagrees with
+            the others (layer sizes, members, epochs); the message names the file.
+        """
+        from . import _runfolder as rf
+
+        folder = os.fspath(folder)
+        if not os.path.isdir(folder):
+            rf.recover(folder)  # a save that died between its two renames
+        path = os.path.join(folder, "fit.json")
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"{folder!r} holds no saved fit (no fit.json); give the "
+                                    "folder a fit was saved to")
+        rf.verify(folder, ("fit.json", "params.npz", "history.csv"))
+        meta = read_versioned_json(path, FORMAT_VERSION, "")
+        rf.check_meta(meta, path)
         try:
-            histories = pd.read_csv(os.path.join(folder, "history.csv"))
-        except pd.errors.EmptyDataError:  # a run stopped before its first epoch
-            histories = pd.DataFrame(columns=["member", "epoch"])
+            spec = MLP(**meta["spec"])
+        except (TypeError, ValueError) as err:
+            raise rf.RunFolderError(f"{path}: 'spec' is not a network this nnfit builds "
+                                    f"({rf._reason(err)}); {rf.REWRITE}") from None
+        layer_sizes = (meta["n_inputs"], *spec.hidden, meta["n_outputs"])
+        params, mean, var, stats = rf.read_params(os.path.join(folder, "params.npz"),
+                                                  layer_sizes, spec.normalize)
+        n_members = params[0][0].shape[0]
+        rf.check_members(meta, path, n_members)
+        histories = rf.read_history(os.path.join(folder, "history.csv"), n_members,
+                                    meta.get("epochs_run"))
+        network = Network(spec, meta["n_inputs"], meta["n_outputs"], mean, var, meta["n_adapted"])
         return cls(network, params, histories, config=meta["config"], task=meta["task"],
                    classes=meta["classes"], y_shape=meta["y_shape"],
                    feature_names=meta["feature_names"], dtype=meta["dtype"],
                    stop_reasons=meta["stop_reasons"], best_epoch=meta["best_epoch"],
                    timings=meta["timings"], solver_info=meta.get("solver_info"),
-                   input_stats=stats or None)
+                   input_stats=stats)
 
 
 def load_fit(folder):
@@ -462,13 +499,24 @@ def read_versioned_json(path, version, missing):
         The format this nnfit writes and reads.
     missing : str
         The message when the file is absent (it names the folder and the fix).
+
+    Raises
+    ------
+    FileNotFoundError
+        No file at ``path``.
+    RunFolderError
+        The file is not a JSON object, or of another format.
     """
+    from ._runfolder import REWRITE, read_json
+    from .errors import RunFolderError
+
     if not os.path.exists(path):
         raise FileNotFoundError(missing)
-    with open(path) as f:
-        meta = json.load(f)
+    meta = read_json(path)
     if meta.get("format") != version:
-        raise ValueError(f"{path}: format {meta.get('format')!r} is not {version}")
+        raise RunFolderError(f"{path}: format {meta.get('format')!r} is not {version}, the one "
+                             f"this nnfit reads (written by another version, or not by nnfit); "
+                             f"{REWRITE}")
     return meta
 
 
@@ -479,11 +527,20 @@ def _atomic_write(path, write, mode):
     try:
         with os.fdopen(fd, mode) as f:
             write(f)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; the folder's files are not
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+@functools.lru_cache(maxsize=None)
+def _umask():
+    """The process's umask (read once: setting it back and forth is not thread-safe)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _histories_table(records, n_members):

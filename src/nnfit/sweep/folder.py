@@ -13,6 +13,7 @@ import os
 import numpy as np
 
 from .. import __version__
+from ..errors import InvalidOptionError, RunFolderError
 from ..fitted import _atomic_write
 from . import grid as G
 
@@ -41,20 +42,33 @@ class _Folder:
     """The run folder: sweep.json, table.csv and the Fits, each written atomically."""
 
     def __init__(self, path, fingerprint, task):
+        from .._runfolder import read_json
+
         self.path = os.fspath(path)
-        os.makedirs(self.path, exist_ok=True)
+        if os.path.exists(self.path) and not os.path.isdir(self.path):
+            raise InvalidOptionError(f"out={self.path!r} is a file, not a folder; give a folder "
+                                     "for the sweep")
+        try:
+            os.makedirs(self.path, exist_ok=True)
+        except OSError as err:
+            raise InvalidOptionError(f"out={self.path!r} cannot be made: {err.strerror} "
+                                     f"({err.filename}); give a folder you can write to") from None
         self.meta_path = os.path.join(self.path, "sweep.json")
         meta = {"format": FORMAT_VERSION, "data": fingerprint, "task": task, "configs": {},
                 "order": []}
         if os.path.exists(self.meta_path):
-            with open(self.meta_path) as f:
-                old = json.load(f)
+            old = read_json(self.meta_path)
             if old.get("format") != FORMAT_VERSION:
-                raise ValueError(f"{self.meta_path}: format {old.get('format')!r} is not "
-                                 f"{FORMAT_VERSION}; use a new folder")
+                raise RunFolderError(f"{self.meta_path}: format {old.get('format')!r} is not "
+                                     f"{FORMAT_VERSION}; use a new folder")
             if old.get("data") != fingerprint:
-                raise ValueError(f"out={self.path!r} holds a sweep of other data (or another "
-                                 "validation set or split); give a new folder to start afresh")
+                raise InvalidOptionError(f"out={self.path!r} holds a sweep of other data (or "
+                                         "another validation set or split); give a new folder "
+                                         "to start afresh")
+            if not isinstance(old.get("configs"), dict) or not isinstance(old.get("order"), list):
+                raise RunFolderError(f"{self.meta_path} has no 'configs' table or 'order' list: "
+                                     "the file was changed or not written by nnfit; use a new "
+                                     "folder, or delete it to start afresh")
             meta = old
         self.meta = meta
 
@@ -70,7 +84,17 @@ class _Folder:
             return {}
         # floats are written with repr; read them back bit for bit (pandas 3 does by default)
         exact = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
-        frame = pd.read_csv(path, keep_default_na=False, na_values=["", "nan", "NaN"], **exact)
+        try:
+            frame = pd.read_csv(path, keep_default_na=False, na_values=["", "nan", "NaN"], **exact)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError,
+                ValueError) as err:
+            raise RunFolderError(f"{path} cannot be read as a table ({str(err).splitlines()[0]}); "
+                                 "delete it to train the sweep's runs again") from None
+        if not {"config_id", "seed"} <= set(frame.columns) or (
+                len(frame) and not pd.api.types.is_integer_dtype(frame["seed"])):
+            raise RunFolderError(f"{path} has no config_id and integer seed columns: the file was "
+                                 "changed or not written by nnfit; delete it to train the sweep's "
+                                 "runs again")
         cells = [c for c in frame.columns if c not in G.KEYS and c not in ("config_id", "seed")]
         out = {}
         for row in frame.to_dict("records"):
