@@ -3,6 +3,12 @@
 Parsing is done before anything heavy is imported, so ``nnfit --help`` answers at once; each
 command imports JAX, pandas and the rest only when it runs. Bad input exits with status 2 and
 one line that names the value and the fix.
+
+While a command runs, SIGTERM is handled as Ctrl-C (SIGINT): training stops between compiled
+chunks of epochs, what was trained is saved, and the command exits 128 + the signal's number
+(130, 143). A signal that arrives while a run folder is being saved waits for the save to end.
+These handlers are the command line's alone (the library changes no process-wide state) and
+are put back when the command returns.
 """
 
 from __future__ import annotations
@@ -16,6 +22,102 @@ import nnfit
 
 class UsageError(Exception):
     """A bad value on the command line: reported in one line, exit status 2."""
+
+
+class _Signals:
+    """SIGINT and SIGTERM as Ctrl-C for the length of a command; the old handlers come back.
+
+    The first signal raises ``KeyboardInterrupt`` (where nnfit stops cleanly: the training
+    engine keeps what it trained) unless :meth:`defer` was called; a deferred signal, and any
+    signal after the first, is only recorded, and the command exits with :attr:`exit_code` once
+    its work is saved. :meth:`between_chunks`, given to ``nnfit.fit`` as its callback, defers
+    signals to the next boundary between compiled chunks of epochs, where stopping loses nothing.
+    """
+
+    def __init__(self):
+        self.received = None  # the first signal's number
+        self.deferring = False
+        self.note = None
+        self._resent = False  # the next signal is the first one, sent again
+        self._old = {}
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._old[sig] = signal.getsignal(sig)
+                signal.signal(sig, self._handle)
+            self._old_hook = sys.unraisablehook
+            sys.unraisablehook = self._unraisable
+        return self
+
+    def __exit__(self, *exc):
+        import signal
+
+        for sig, old in self._old.items():
+            signal.signal(sig, old if old is not None else signal.SIG_DFL)
+        if self._old and sys.unraisablehook == self._unraisable:
+            sys.unraisablehook = self._old_hook
+        self._old.clear()
+        return False
+
+    def _unraisable(self, info):
+        """A KeyboardInterrupt raised in a garbage-collector callback or ``__del__`` is dropped
+        by Python (with a traceback on stderr): send the signal again when it has returned."""
+        if info.exc_type is KeyboardInterrupt and self.received is not None:
+            if not self.deferring:  # deferred signals are acted on at the next boundary
+                self._resend()
+            return
+        self._old_hook(info)
+
+    def _resend(self, delay=0.05):
+        import threading
+
+        self._resent = True
+        timer = threading.Timer(delay, os.kill, (os.getpid(), self.received))
+        timer.daemon = True
+        timer.start()
+
+    def _handle(self, signum, frame):
+        first = self.received is None or self._resent
+        self._resent = False
+        if self.received is None:
+            self.received = signum
+        if self.deferring or not first:
+            if self.note:  # os.write: print() may be midway through a write of its own
+                os.write(2, (self.note + "\n").encode())
+                self.note = None
+            return
+        if _in_compiler(frame):
+            # XLA checks for signals while it compiles and gives up waiting, but its threads
+            # compile on: a process that then exits crashes (SIGSEGV). Raise when it is done.
+            self._resend(0.2)
+            return
+        raise KeyboardInterrupt
+
+    def defer(self, note=None):
+        """From now on record signals instead of raising; say ``note`` at the first one."""
+        self.deferring = True
+        self.note = note
+
+    def between_chunks(self, done, records):
+        """``nnfit.fit``'s callback: stop at this chunk's end if a signal came during it."""
+        self.deferring, self.note = True, None  # later signals wait for the next boundary
+        if self.received is not None:
+            raise KeyboardInterrupt
+
+    @property
+    def name(self):
+        import signal
+
+        return signal.Signals(self.received).name if self.received else None
+
+    @property
+    def exit_code(self):
+        """128 + the signal's number (130 for SIGINT, 143 for SIGTERM); 130 by default."""
+        return 128 + (self.received or 2)
 
 
 def _parser():
@@ -71,8 +173,8 @@ def _parser():
     sweep.add_argument("--quiet", action="store_true", help="no line per finished group")
     report = commands.add_parser(
         "report", help="(re)write report.html for a run folder",
-        description="Write RUN_DIR/report.html from the saved fit and, when its data can still be "
-                    "found, the data named in RUN_DIR/config.toml.")
+        description="Write RUN_DIR/report.html from the saved fit and the training data saved "
+                    "with it (RUN_DIR/data.npz); only files inside RUN_DIR are read.")
     report.add_argument("run_dir", metavar="RUN_DIR", help="a folder written by nnfit fit")
     demo = commands.add_parser(
         "demo", help="reproduce the seed documents as HTML reports",
@@ -97,14 +199,30 @@ def main(argv=None):
     if args.command is None:
         parser.print_help()
         return 0
-    try:
-        return {"demo": _demo, "fit": _fit, "report": _report, "sweep": _sweep}[args.command](args)
-    except (UsageError, ValueError, TypeError, FileNotFoundError) as err:
-        print(f"nnfit {args.command}: error: {_one_line(err)}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("nnfit: interrupted", file=sys.stderr)
-        return 130
+    with _Signals() as signals:
+        args.signals = signals
+        try:
+            return {"demo": _demo, "fit": _fit, "report": _report,
+                    "sweep": _sweep}[args.command](args)
+        except (UsageError, ValueError, TypeError, FileNotFoundError) as err:
+            print(f"nnfit {args.command}: error: {_one_line(err)}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            by = f" by {signals.name}" if signals.name else ""
+            print(f"nnfit {args.command}: interrupted{by}", file=sys.stderr)
+            return signals.exit_code
+
+
+def _in_compiler(frame):
+    """True while XLA compiles: the signal is checked from inside JAX's compiler call."""
+    tail = os.path.join("jax", "_src", "compiler.py")
+    for _ in range(3):
+        if frame is None:
+            return False
+        if frame.f_code.co_filename.endswith(tail):
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _one_line(err):
@@ -181,6 +299,7 @@ def _fit(args):
     from .runs import save_run
     from .training import fit as train
 
+    signals = getattr(args, "signals", None) or _Signals()
     experiment, tables = _experiment(args)
     try:
         model = experiment.mlp()
@@ -190,21 +309,44 @@ def _fit(args):
         raise UsageError(str(err)) from None
     name = os.path.splitext(os.path.basename(args.config))[0] if args.config else data.name
     out = args.out or os.path.join("nnfit-runs", name)
+    _check_out(out, "--out" if args.out else "the run folder", run_folder=True)
     status, message, code = "finished", "", 0
+    # A signal stops the compiled loop at the end of its chunk (the first one included: an
+    # exception raised while XLA compiles left threads behind that crashed the exit). Least
+    # squares reports only after each member's whole solve: there a signal stops the solve at
+    # once (scipy's loop keeps its best point) instead of waiting for a boundary.
+    least_squares = str(keywords.get("optimizer", "")).lower() in ("lm", "trf")
+    if not least_squares:
+        signals.defer("nnfit fit: stopping when the first chunk of epochs is done")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             result = train(model, data.X, data.y, validation_split=split,
-                           validation_data=validation, verbose=not args.quiet, **keywords)
+                           validation_data=validation, verbose=not args.quiet,
+                           callback=None if least_squares else signals.between_chunks,
+                           **keywords)
         except TrainingDiverged as err:
             result, status, message, code = err.fit, "diverged", str(err), 1
-    if result.stop_reasons and "interrupted" in result.stop_reasons:
-        status, message, code = "interrupted", "interrupted by the user", 130
-    save_run(out, result, tables, status=status, message=message, X=data.X, y=data.y)
-    for w in caught:
+    signals.defer(f"nnfit fit: saving the run to {out} first")
+    interrupted = "interrupted" in (result.stop_reasons or [])
+    if interrupted:
+        status, code = "interrupted", 130
+        message = f"interrupted by {signals.name}" if signals.name else "interrupted by the user"
+    with warnings.catch_warnings(record=True) as saving:
+        warnings.simplefilter("always")
+        save_run(out, result, tables, status=status, message=message, X=data.X, y=data.y)
+    for w in [*caught, *saving]:
+        if interrupted and str(w.message).startswith("training interrupted"):
+            continue  # said below, in the one line about the interruption
         print(f"warning: {w.message}", file=sys.stderr)
     if not args.quiet:
         _print_result(result)
+    if signals.received or interrupted:
+        by = f" by {signals.name}" if signals.name else ""
+        epochs = int(result.epochs_run.max()) if result.n_members else 0
+        print(f"nnfit fit: interrupted{by} after epoch {epochs}; saved what was trained to {out} "
+              f"(status {status})", file=sys.stderr)
+        return signals.exit_code if signals.received else code
     if code == 1:
         print(f"nnfit fit: error: {message.split('. ')[0]}; saved the last good state to {out}",
               file=sys.stderr)
@@ -213,11 +355,48 @@ def _fit(args):
     return code
 
 
+def _check_out(out, flag, *, run_folder):
+    """Fail before any training on an output folder that cannot be written.
+
+    ``run_folder``: ``nnfit fit``'s folder, which is replaced as a whole (a temporary sibling
+    renamed into place), so its parent must be writable and it must be new, empty or a run
+    folder. Otherwise (a sweep's folder) files are written inside it.
+    """
+    import tempfile
+
+    from ._runfolder import check_replaceable
+    from .errors import InvalidOptionError
+
+    try:
+        if run_folder:
+            check_replaceable(out)
+    except InvalidOptionError as err:
+        raise InvalidOptionError(f"{flag} {err}") from None
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise InvalidOptionError(f"{flag} {out!r} is a file, not a folder; give a folder path")
+    target = os.path.abspath(out)
+    if run_folder and not os.path.ismount(target):
+        target = os.path.dirname(target)  # where the new folder is made, beside the old one
+    while not os.path.exists(target):
+        target = os.path.dirname(target)
+    if not os.path.isdir(target):
+        raise InvalidOptionError(f"{flag} {out!r} lies under {target!r}, which is a file, not a "
+                                 "folder; give a folder path")
+    try:  # os.access is not enough: root, read-only mounts, ACLs
+        os.rmdir(tempfile.mkdtemp(dir=target, prefix=".nnfit-probe-"))
+    except OSError as err:
+        raise InvalidOptionError(f"{flag} {out!r} cannot be written: {err.strerror} in "
+                                 f"{target!r}; give a folder you can write to") from None
+
+
 def _sweep(args):
+    import warnings
+
     from . import sweep
     from .config import ConfigError, load_config
     from .sweep.__main__ import print_summary
 
+    signals = getattr(args, "signals", None) or _Signals()
     try:
         experiment = load_config(args.config, tables=("data", "model", "train", "sweep"))
         if "grid" not in experiment.sweep:
@@ -229,32 +408,43 @@ def _sweep(args):
     X_val, y_val = validation if validation is not None else (None, None)
     name = os.path.splitext(os.path.basename(args.config))[0]
     out = args.out or os.path.join("nnfit-runs", name)
-    result = sweep.run(experiment.sweep["grid"], data.X, data.y, X_val=X_val, y_val=y_val,
-                       validation_split=split, seeds=experiment.sweep.get("seeds", (0,)),
-                       base=base, out=out, scheduler=args.scheduler, n_jobs=args.n_jobs,
-                       max_configs=experiment.sweep.get("max_configs", 1000),
-                       confirm=args.confirm, verbose=not args.quiet)
+    _check_out(out, "--out" if args.out else "the sweep folder", run_folder=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = sweep.run(experiment.sweep["grid"], data.X, data.y, X_val=X_val, y_val=y_val,
+                           validation_split=split, seeds=experiment.sweep.get("seeds", (0,)),
+                           base=base, out=out, scheduler=args.scheduler, n_jobs=args.n_jobs,
+                           max_configs=experiment.sweep.get("max_configs", 1000),
+                           confirm=args.confirm, verbose=not args.quiet)
+    stopped = [str(w.message) for w in caught if str(w.message).startswith("sweep interrupted")]
+    for w in caught:
+        if not str(w.message).startswith("sweep interrupted"):
+            print(f"warning: {w.message}", file=sys.stderr)
+    if signals.received or stopped or not result.complete:
+        signals.defer()
+        by = f" by {signals.name}" if signals.name else ""
+        what = (stopped[0].split(": ", 1)[1].split(";")[0] if stopped
+                else f"{len(result.table)} runs finished")
+        print(f"nnfit sweep: interrupted{by}: {what}; run the same command again to resume",
+              file=sys.stderr)
+        return signals.exit_code
     print_summary(result, out)
     return 0
 
 
 def _report(args):
-    from .config import ConfigError, load_config
     from .fitted import load_fit
-    from .runs import write_report
+    from .runs import read_data, write_report
 
     folder = args.run_dir
     if not os.path.isdir(folder):
         raise UsageError(f"{folder!r} is not a folder; give a run folder written by nnfit fit")
     result = load_fit(folder)
-    X = y = None
-    config = os.path.join(folder, "config.toml")
-    if os.path.exists(config):
-        try:
-            data, _, _ = load_config(config).dataset()
-            X, y = data.X, data.y
-        except ConfigError as err:
-            print(f"warning: the report shows no data: {err}", file=sys.stderr)
+    data = read_data(folder, result.network.n_inputs)  # the run's own record: no outside file
+    if data is None:
+        print(f"warning: {folder} has no data.npz (written by an older nnfit): the report shows "
+              "no data; re-run nnfit fit to have it", file=sys.stderr)
+    X, y = data if data is not None else (None, None)
     write_report(folder, result, X=X, y=y)
     print(os.path.join(folder, "report.html"))
     return 0

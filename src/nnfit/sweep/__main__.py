@@ -15,7 +15,9 @@ and optionally ``base`` (fixed options), ``seeds`` and ``validation_split``::
     hidden = [[2], [8], [16, 16]]
     l2 = [0.0, 0.01]
 
-Bad input exits with status 2 and one line naming the problem; a run folder resumes.
+Bad input exits with status 2 and one line naming the problem; a run folder resumes. Ctrl-C or
+SIGTERM stops the sweep between chunks of epochs, keeps the runs that finished and exits 130 or
+143 with one line (as ``nnfit sweep`` does).
 """
 
 from __future__ import annotations
@@ -59,7 +61,20 @@ def _read(path):
 
 
 def main(argv=None):
+    from ..cli import _Signals
+
     args = _parser().parse_args(argv)
+    with _Signals() as signals:
+        try:
+            return _main(args, signals)
+        except KeyboardInterrupt:
+            print(f"interrupted{' by ' + signals.name if signals.name else ''}", file=sys.stderr)
+            return signals.exit_code
+
+
+def _main(args, signals):
+    import warnings
+
     import nnfit
 
     try:
@@ -79,15 +94,22 @@ def main(argv=None):
             if not args.target:
                 raise ValueError("--csv needs --target COLUMN")
             data = nnfit.datasets.from_csv(args.csv, target=args.target)
-        result = nnfit.sweep.run(spec["grid"], data, base=spec.get("base"),
-                                 seeds=spec.get("seeds", (0,)),
-                                 validation_split=spec.get("validation_split", 0.0),
-                                 out=args.out, scheduler=args.scheduler, n_jobs=args.n_jobs,
-                                 max_configs=args.max_configs, confirm=args.confirm,
-                                 verbose=not args.quiet)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="sweep interrupted", category=UserWarning)
+            result = nnfit.sweep.run(spec["grid"], data, base=spec.get("base"),
+                                     seeds=spec.get("seeds", (0,)),
+                                     validation_split=spec.get("validation_split", 0.0),
+                                     out=args.out, scheduler=args.scheduler, n_jobs=args.n_jobs,
+                                     max_configs=args.max_configs, confirm=args.confirm,
+                                     verbose=not args.quiet)
     except (ValueError, TypeError, FileNotFoundError, ImportError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    if signals.received or not result.complete:
+        by = f" by {signals.name}" if signals.name else ""
+        where = f" and saved in {args.out!r}; run the same command again to resume" if args.out else ""
+        print(f"interrupted{by}: {len(result.table)} runs finished{where}", file=sys.stderr)
+        return signals.exit_code
     print_summary(result, args.out)
     return 0
 

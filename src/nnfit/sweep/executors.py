@@ -8,12 +8,22 @@ from __future__ import annotations
 
 import os
 
+from ..errors import InvalidOptionError
 from .group import train_group
 
 _WORKER_DATA = {}
 
 
+class MissingDependencyError(InvalidOptionError, ImportError):
+    """An option that needs a package that is not installed (the message says how to add it)."""
+
+
 def _init_worker(data):
+    import signal
+
+    # Ctrl-C reaches the whole process group: the parent stops the sweep and ends its
+    # workers, which should not each print a KeyboardInterrupt traceback meanwhile
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER_DATA["data"] = data
 
 
@@ -39,8 +49,21 @@ def _execute(tasks, data, scheduler, n_jobs, handle):
     try:
         for future in as_completed(futures):
             handle(future.result())
+    except BaseException:
+        # stopped (Ctrl-C, SIGTERM, an error): end the running groups now rather than wait for
+        # them; their results would be dropped anyway, and only this process writes the folder
+        for future in futures:
+            future.cancel()
+        for process in dict(getattr(pool, "_processes", None) or {}).values():
+            _terminate(process)  # ProcessPoolExecutor has no public way to end its workers
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _terminate(process):
+    if process is not None and process.is_alive():
+        process.terminate()
 
 
 def _check_scheduler(scheduler):
@@ -54,15 +77,21 @@ def _check_scheduler(scheduler):
     try:
         import distributed  # noqa: F401
     except ImportError:
-        raise ImportError("a Dask scheduler needs dask.distributed: pip install 'nnfit[dask]'"
-                          ) from None
+        raise MissingDependencyError("a Dask scheduler needs dask.distributed, which is not "
+                                     "installed: pip install 'nnfit[dask]'") from None
 
 
 def _client(scheduler):
     import distributed
 
     if isinstance(scheduler, str):
-        return distributed.Client(scheduler), True
+        try:
+            return distributed.Client(scheduler), True
+        except (OSError, TimeoutError, ValueError) as err:
+            raise InvalidOptionError(f"cannot reach the Dask scheduler at {scheduler!r} "
+                                     f"({type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}); "
+                                     "start it (dask scheduler) or give its address as "
+                                     "tcp://HOST:8786") from None
     return scheduler, False
 
 
