@@ -19,10 +19,10 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._checks import check_choice, check_number
+from ._checks import INT32_MAX, _short, check_choice, check_number, first_line
 from .errors import InvalidOptionError
 from .optim import SGD, Adam, Momentum, RMSprop
-from .options import check_option
+from .options import check_option, flag, penalty
 
 SOLVERS = ("adam", "sgd", "lbfgs", "gd", "rmsprop", "lm", "trf")
 _LEAST_SQUARES = ("lm", "trf")  # regression only: scipy.optimize.least_squares
@@ -38,7 +38,17 @@ _SCIPY_FTOL = 2.220446049250313e-09
 _AS_OPTIONS = {"learning_rate_init": "learning_rate", "power_t": "power_t", "max_iter": "epochs",
                "max_fun": "max_evaluations", "tol": "tol", "n_members": "n_members",
                "n_iter_no_change": "n_iter_no_change", "shuffle": "shuffle",
-               "early_stopping": "early_stopping", "dtype": "dtype"}
+               "early_stopping": "early_stopping", "dtype": "dtype", "momentum": "momentum",
+               "beta_1": "beta_1", "beta_2": "beta_2", "epsilon": "epsilon"}
+
+
+def _random_state(value):
+    """scikit-learn's ``check_random_state``, its errors in one line naming the parameter."""
+    try:
+        return check_random_state(_plain(value))
+    except (ValueError, TypeError) as err:
+        raise InvalidOptionError(f"random_state must be None, an integer in [0, 2**32 - 1] or a "
+                                 f"RandomState, got {_short(value)} ({first_line(err)})") from None
 
 
 def _plain(value):
@@ -109,39 +119,61 @@ class BaseMLP(BaseEstimator):
 
     # ------------------------------------------------------------------------- validation
     def _hidden(self):
-        sizes = self.hidden_layer_sizes
-        sizes = [sizes] if isinstance(sizes, numbers.Number) else list(sizes)
+        sizes = _plain(self.hidden_layer_sizes)
+        sizes = [sizes] if isinstance(sizes, numbers.Number) else sizes
+        if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (list, tuple, np.ndarray)):
+            raise InvalidOptionError(f"hidden_layer_sizes must be a tuple of layer widths such as "
+                                     f"(100,), got {self.hidden_layer_sizes!r}")
+        sizes = [_plain(s) for s in sizes]
         if any(isinstance(s, bool) or not isinstance(s, numbers.Integral) or s <= 0 for s in sizes):
-            raise ValueError(f"hidden_layer_sizes must be positive integers (one width per hidden "
-                             f"layer), got {self.hidden_layer_sizes!r}")
+            raise InvalidOptionError(f"hidden_layer_sizes must be positive integers (one width per "
+                                     f"hidden layer), got {self.hidden_layer_sizes!r}")
+        for s in sizes:
+            check_number("hidden_layer_sizes", s, high=INT32_MAX, integer=True)
         return tuple(int(s) for s in sizes)
 
     def _check_params(self, task):
-        check_choice("solver", self.solver, SOLVERS)
+        """Every parameter, before anything else reads it; messages use scikit-learn's names."""
+        check_choice("solver", _plain(self.solver), SOLVERS)
         if task == "classification" and self.solver in _LEAST_SQUARES:
             raise InvalidOptionError(
                 f"solver {self.solver!r} is least squares, for regression only; an "
                 f"MLPClassifier takes one of adam, sgd, lbfgs, gd, rmsprop")
-        check_choice("learning_rate", self.learning_rate, {"constant", "invscaling", "adaptive"})
+        check_choice("learning_rate", _plain(self.learning_rate),
+                     {"constant", "invscaling", "adaptive"})
         # scikit-learn's parameters that are nnfit.fit options by another name: the schema's
         # checks (nnfit.options), with scikit-learn's names in the messages
         for param, name in _AS_OPTIONS.items():
-            value = getattr(self, param)
-            if not (param == "n_iter_no_change" and value == np.inf):
+            value = _plain(getattr(self, param))
+            if value is None:
+                raise InvalidOptionError(f"{param} must be set, got None")
+            if not (param == "n_iter_no_change" and isinstance(value, float) and value == np.inf):
                 check_option(name, value, label=param)
-        if self.early_stopping:
-            check_number("validation_fraction", self.validation_fraction, low=0, low_open=True)
-        if self.batch_size != "auto":
-            check_option("batch_size", self.batch_size, label="batch_size")
-        self._optimizer()  # the optimizer's own settings (beta_1, epsilon, momentum...)
+        for param in ("warm_start", "nesterovs_momentum", "normalize"):
+            flag(param, getattr(self, param))
+        if not isinstance(_plain(self.verbose), (bool, numbers.Integral)):
+            raise InvalidOptionError(f"verbose must be True, False or an integer, got {self.verbose!r}")
+        check_number("validation_fraction", _plain(self.validation_fraction), low=0, high=1,
+                     low_open=bool(self.early_stopping))
+        if self.validation_fraction >= 1:
+            raise InvalidOptionError(f"validation_fraction must be < 1, got {self.validation_fraction!r}")
+        if not (isinstance(self.batch_size, str) and self.batch_size == "auto"):
+            check_number("batch_size", _plain(self.batch_size), low=1, high=INT32_MAX, integer=True)
+        _random_state(self.random_state)
+
+    def _strength(self, name, value):
+        """A penalty as nnfit.fit takes it, checked against the training dtype's range."""
+        largest = float(np.finfo(np.dtype(self.dtype)).max)
+        if np.any(value > largest):
+            raise InvalidOptionError(f"{name}={getattr(self, name)!r} gives a penalty beyond "
+                                     f"{np.dtype(self.dtype).name}'s range; use a smaller {name}")
+        return value
 
     def _penalty(self, name, value, n_layers):
-        arr = np.asarray(value, dtype=np.float64)
+        arr = np.asarray(penalty(name, _plain(value)), dtype=np.float64)
         if arr.ndim > 2 or (arr.ndim >= 1 and arr.shape[-1] not in (1, n_layers)):
-            raise ValueError(f"{name} must be a number or one per dense layer ({n_layers} here: "
-                             f"the hidden layers and the output), got {value!r}")
-        if np.any(arr < 0) or not np.all(np.isfinite(arr)):
-            raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
+            raise InvalidOptionError(f"{name} must be a number or one per dense layer ({n_layers} "
+                                     f"here: the hidden layers and the output), got {value!r}")
         return arr
 
     # ------------------------------------------------------------------------------ fitting
@@ -165,7 +197,7 @@ class BaseMLP(BaseEstimator):
         w = _sample_weight(sample_weight, len(X))
         targets, output = self._encode(y, warm)
         if self.early_stopping or not isinstance(self.random_state, numbers.Integral):
-            rng = check_random_state(self.random_state)  # the split draws from it as well
+            rng = _random_state(self.random_state)  # the split draws from it as well
             seed = int(rng.randint(np.iinfo(np.int32).max - self.n_members))
         else:
             rng, seed = None, _first_seed(int(self.random_state), int(self.n_members))
@@ -234,7 +266,8 @@ class BaseMLP(BaseEstimator):
             epochs=min(self.max_iter, self.max_fun) if self.solver in _LEAST_SQUARES else self.max_iter,
             batch_size=None if batch == n else batch,
             shuffle=bool(self.shuffle), sample_weight=w, validation_data=validation,
-            l2=0.5 * alpha / (c * s), l1=l1 / (c * s), n_members=self.n_members, seed=seed,
+            l2=self._strength("alpha", 0.5 * alpha / (c * s)),
+            l1=self._strength("l1", l1 / (c * s)), n_members=self.n_members, seed=seed,
             dtype=np.dtype(self.dtype).name, verbose=bool(self.verbose), **self._stopping(c, validation),
             **self._schedule(n, -(-n // batch)))
         if not self._is_classifier:

@@ -39,6 +39,7 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
 from ._checks import check_choice
+from .errors import InvalidOptionError
 from ._estimator_base import (
     _LEAST_SQUARES,
     _REGRESSION_LOSSES,
@@ -189,11 +190,13 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         ``sample_weight`` (n_samples,) weighs each sample's loss. Returns ``self``.
         """
         if not isinstance(self.loss, str):
-            raise TypeError(f"loss must be a string, got {self.loss!r}: MLPRegressor's first "
-                            f"argument is loss, as in scikit-learn; pass hidden_layer_sizes by name")
+            raise InvalidOptionError(
+                f"loss must be a string, got {self.loss!r}: MLPRegressor's first argument is "
+                f"loss, as in scikit-learn; pass hidden_layer_sizes by name")
         check_choice("loss", self.loss, _REGRESSION_LOSSES)
+        self._check_params("regression")
         if self.solver in _LEAST_SQUARES and self.loss != "squared_error":
-            raise ValueError(f"solver {self.solver!r} is least squares: it needs "
+            raise InvalidOptionError(f"solver {self.solver!r} is least squares: it needs "
                              f"loss='squared_error', not {self.loss!r}")
         return self._fit(X, y, sample_weight, "regression")
 
@@ -247,15 +250,15 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     def _encode(self, y, warm):
         check_classification_targets(y)
         if type_of_target(y).startswith("multilabel") or y.ndim != 1:
-            raise ValueError("MLPClassifier takes one label per sample, y of shape (n_samples,); "
+            raise InvalidOptionError("MLPClassifier takes one label per sample, y of shape (n_samples,); "
                              "multi-label targets are not supported")
         classes, codes = np.unique(y, return_inverse=True)
         if warm and not np.array_equal(classes, self.classes_):
-            raise ValueError(f"warm_start can only be used where `y` has the same classes as in "
+            raise InvalidOptionError(f"warm_start can only be used where `y` has the same classes as in "
                              f"the previous call to fit. Previously got {self.classes_}, `y` has "
                              f"{classes}")
         if len(classes) < 2:
-            raise ValueError(f"MLPClassifier needs samples of at least 2 classes; y has only one "
+            raise InvalidOptionError(f"MLPClassifier needs samples of at least 2 classes; y has only one "
                              f"class: {classes[0]!r}")
         self.classes_ = classes
         self.out_activation_ = "logistic" if len(classes) == 2 else "softmax"

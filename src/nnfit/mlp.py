@@ -47,6 +47,8 @@ INITIALIZERS = (
 
 def canonical_activation(name):
     """Return nnfit's name for an activation, accepting scikit-learn's and Keras' aliases."""
+    if name is not None and not isinstance(name, str):
+        raise InvalidOptionError(f"activation must be a name such as 'relu', got {name!r}")
     name = ALIASES.get(name, name)
     return check_choice("activation", name, set(ACTIVATIONS) | set(k for k in ALIASES if k))
 

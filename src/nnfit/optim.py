@@ -49,8 +49,12 @@ class Optimizer:
         return self.name
 
     def _check(self, name, low=0.0, high=None, low_open=False, integer=False):
-        check_number(f"{type(self).__name__}.{name}", getattr(self, name), low=low, high=high,
+        value = getattr(self, name)
+        value = value.item() if hasattr(value, "item") and getattr(value, "ndim", 1) == 0 else value
+        check_number(f"{type(self).__name__}.{name}", value, low=low, high=high,
                      low_open=low_open, integer=integer)
+        # plain Python numbers: what optax folds into the compiled program as constants
+        object.__setattr__(self, name, int(value) if integer else float(value))
 
 
 @dataclass(frozen=True)
