@@ -83,6 +83,24 @@ class Fit:
         self.solver_info = solver_info
         self.input_stats = None if input_stats is None else {
             k: np.asarray(v, dtype=np.float64) for k, v in input_stats.items()}
+        self._options = None  # the typed options, when this process trained the fit
+
+    @property
+    def options(self):
+        """The run's :class:`~nnfit.options.FitOptions` (settings only, never data).
+
+        ``config`` holds the same values as plain JSON, with what the run resolved (the loss,
+        the seeds, the real batch size, the model); a loaded fit rebuilds its options from it.
+        """
+        if self._options is None:
+            from .options import FitOptions
+
+            self._options = FitOptions.from_dict(self.config.get("options", self.config))
+        return self._options
+
+    @options.setter
+    def options(self, value):
+        self._options = value
 
     @classmethod
     def from_engine(cls, network, result, **kwargs):
