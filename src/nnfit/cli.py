@@ -315,7 +315,7 @@ def _fit(args):
     # exception raised while XLA compiles left threads behind that crashed the exit). Least
     # squares reports only after each member's whole solve: there a signal stops the solve at
     # once (scipy's loop keeps its best point) instead of waiting for a boundary.
-    least_squares = str(keywords.get("optimizer", "")).lower() in ("lm", "trf")
+    least_squares = _least_squares(keywords.get("optimizer", ""))
     if not least_squares:
         signals.defer("nnfit fit: stopping when the first chunk of epochs is done")
     with warnings.catch_warnings(record=True) as caught:
@@ -353,6 +353,14 @@ def _fit(args):
     else:
         print(f"{status}: {out}")
     return code
+
+
+def _least_squares(optimizer):
+    """True for 'lm' and 'trf', as a name, a table with a name, or an nnfit.optim value."""
+    if getattr(optimizer, "least_squares", False):
+        return True
+    name = optimizer.get("name", "") if isinstance(optimizer, dict) else optimizer
+    return str(name).lower() in ("lm", "trf")
 
 
 def _check_out(out, flag, *, run_folder):
