@@ -74,7 +74,7 @@ def test_fit_from_flags_overrides_and_matches_the_library(csv_folder):
     (["--data", "d.csv", "--target", "y", "--hidden", "8,x"], "8,x"),
     (["--data", "d.csv", "--target", "y", "--learning-rate", "-1"], "-1"),
     (["--data", "d.csv", "--target", "y", "--activation", "relux"], "relux"),
-    (["--data", "d.csv", "--target", "y", "--batch-size", "0"], "batch_size"),
+    (["--data", "d.csv", "--target", "y", "--batch-size", "0"], "--batch-size must be >= 1"),
     (["missing.toml"], "missing.toml"),
     ([], "no data"),
 ])
@@ -87,7 +87,7 @@ def test_bad_input_exits_2_with_one_line(csv_folder, args, message, monkeypatch,
 
 @pytest.mark.parametrize("text, message", [
     ('[train]\nepoch = 3\n[data]\ndataset = "line"\n', "unknown key 'epoch' in [train] (did you mean 'epochs'?)"),
-    ('[train]\nepochs = "3"\n[data]\ndataset = "line"\n', "epochs = '3' is a str"),
+    ('[train]\nepochs = "3"\n[data]\ndataset = "line"\n', "[train] epochs must be an integer, got '3'"),
     ('[trian]\nepochs = 3\n', "unknown table [trian]"),
     ('[model]\nhidden = [4]\n', "needs exactly one of dataset"),
     ('[data]\ncsv = "d.csv"\n', "target"),

@@ -238,7 +238,7 @@ class BaseMLP(BaseEstimator):
             X, targets, w, test_size=self.validation_fraction, random_state=rng,
             stratify=targets if self._is_classifier else None)
         if len(X_val) < 2:
-            raise ValueError("The validation set is too small. Increase 'validation_fraction' "
+            raise InvalidOptionError("The validation set is too small. Increase 'validation_fraction' "
                              "or the size of your dataset.")
         return X, targets, w, (X_val, y_val, w_val)
 
@@ -408,11 +408,11 @@ def _sample_weight(sample_weight, n):
     if w.ndim == 0:
         w = np.full(n, float(w))
     if w.shape != (n,):
-        raise ValueError(f"sample_weight must have shape ({n},), one weight per sample, got {w.shape}")
+        raise InvalidOptionError(f"sample_weight must have shape ({n},), one weight per sample, got {w.shape}")
     if np.any(w < 0):
-        raise ValueError("sample_weight must be non-negative")
+        raise InvalidOptionError("sample_weight must be non-negative")
     if not w.sum() > 0:
-        raise ValueError("sample_weight sums to zero; give at least one sample a positive weight")
+        raise InvalidOptionError("sample_weight sums to zero; give at least one sample a positive weight")
     return w
 
 
@@ -443,6 +443,6 @@ def _check_determined(X, y, hidden):
     sizes = (X.shape[1], *hidden, 1 if y.ndim == 1 else y.shape[1])
     n_params = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
     if len(X) * sizes[-1] < n_params:
-        raise ValueError(f"solver 'lm' needs at least as many residuals (n_samples = {len(X)} "
+        raise InvalidOptionError(f"solver 'lm' needs at least as many residuals (n_samples = {len(X)} "
                          f"times {sizes[-1]} outputs) as parameters ({n_params}); use "
                          f"solver='trf' or 'lbfgs', or a smaller network")

@@ -120,12 +120,20 @@ class _Signals:
         return 128 + (self.received or 2)
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line (the usage itself is in --help), exit 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _parser():
-    parser = argparse.ArgumentParser(
+    parser = _OneLineParser(
         prog="nnfit",
         description="Fit, inspect and compare neural-network and linear regressors, fast.")
     parser.add_argument("--version", action="version", version=f"nnfit {nnfit.__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND",
+                                     parser_class=_OneLineParser)
     fit = commands.add_parser(
         "fit", help="train a network from a TOML experiment file or from flags",
         description="Train a network and write a run folder (config.toml, fit.json, "
@@ -142,20 +150,7 @@ def _parser():
     fit.add_argument("--output", choices=("linear", "sigmoid", "softmax"), help="output activation")
     fit.add_argument("--normalize", action=argparse.BooleanOptionalAction, default=None,
                      help="standardise inputs with the training mean and variance")
-    fit.add_argument("--optimizer", metavar="NAME", help="adam, sgd, gd, lbfgs, lm, trf, ...")
-    fit.add_argument("--learning-rate", type=float, metavar="LR")
-    fit.add_argument("--epochs", type=int)
-    fit.add_argument("--batch-size", metavar="N", help="mini-batch size or 'full'")
-    fit.add_argument("--loss", metavar="NAME", help="mse, sse, mae, huber, ...")
-    fit.add_argument("--l1", type=float, help="L1 penalty on every layer's weights")
-    fit.add_argument("--l2", type=float, help="L2 penalty on every layer's weights")
-    fit.add_argument("--validation-split", type=float, metavar="F",
-                     help="hold out the last fraction of the rows")
-    fit.add_argument("--early-stopping", action="store_true", default=None,
-                     help="stop when the validation loss stops improving")
-    fit.add_argument("--members", type=int, metavar="K", help="train K seeds together")
-    fit.add_argument("--seed", type=int)
-    fit.add_argument("--dtype", choices=("float32", "float64"))
+    _add_option_flags(fit)
     fit.add_argument("--out", metavar="DIR", help="run folder (default nnfit-runs/NAME)")
     fit.add_argument("--quiet", action="store_true", help="no progress bar or tables")
     sweep = commands.add_parser(
@@ -199,12 +194,20 @@ def main(argv=None):
     if args.command is None:
         parser.print_help()
         return 0
+    from .errors import InvalidOptionError
+
+    # an application owns its process: the command line turns on JAX's persistent compilation
+    # cache (the library does so only when asked, see nnfit._programs), here and in its workers
+    os.environ.setdefault("NNFIT_CACHE_DIR", os.path.join(os.path.expanduser("~"), ".cache",
+                                                          "nnfit", "jax"))
     with _Signals() as signals:
         args.signals = signals
         try:
             return {"demo": _demo, "fit": _fit, "report": _report,
                     "sweep": _sweep}[args.command](args)
-        except (UsageError, ValueError, TypeError, FileNotFoundError) as err:
+        # bad input, and only bad input, is exit 2: anything else is a bug and keeps its
+        # traceback
+        except (UsageError, InvalidOptionError, FileNotFoundError) as err:
             print(f"nnfit {args.command}: error: {_one_line(err)}", file=sys.stderr)
             return 2
         except KeyboardInterrupt:
@@ -231,6 +234,75 @@ def _one_line(err):
     return " ".join(text.split("\n")[0:2]) if len(text.split("\n")) > 1 else text
 
 
+def fit_flags():
+    """``{option: (flag, ...)}`` for every option of nnfit.fit the command line sets, read from
+    the one schema (:class:`nnfit.options.FitOptions`): ``--name-with-dashes`` and its aliases."""
+    from .options import CLI, option_fields
+
+    return {name: ("--" + name.replace("_", "-"), *spec.flags)
+            for name, spec in option_fields().items() if CLI in spec.where}
+
+
+def _add_option_flags(parser):
+    """One flag per option: booleans as --x/--no-x; any other value is read as a TOML literal
+    (1e-3, [0.1, 0.01], "full"), a comma-separated list, or else the text itself, and checked by
+    the option's own rule when the command runs."""
+    from .options import option_fields
+
+    group = parser.add_argument_group("training options (nnfit.fit's, checked as in TOML)")
+    specs = option_fields()
+    for name, flags in fit_flags().items():
+        default = _defaults()[name]
+        if isinstance(default, bool) or name in ("early_stopping", "restore_best_weights"):
+            group.add_argument(*flags, dest=f"option_{name}", default=None,
+                               action=argparse.BooleanOptionalAction, help=specs[name].help)
+        else:
+            shown = "" if default is None else f" (default {default})"
+            group.add_argument(*flags, dest=f"option_{name}", default=None, metavar="VALUE",
+                               help=specs[name].help + shown)
+
+
+def _defaults():
+    from .options import defaults
+
+    return defaults()
+
+
+def _flag_value(text):
+    """A flag's text as a value: a TOML literal, a comma-separated list of them, or the text."""
+    import tomllib
+
+    def literal(part):
+        try:
+            return tomllib.loads(f"v = {part.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            return part.strip()
+
+    if "," in text and not text.strip().startswith(("[", "{")):
+        return [literal(part) for part in text.split(",")]
+    return literal(text)
+
+
+def _option_flags(args):
+    """The options given as flags, each checked by its rule and named by its flag."""
+    from .errors import InvalidOptionError
+    from .options import check_option
+
+    given = {}
+    for name, flags in fit_flags().items():
+        value = getattr(args, f"option_{name}", None)
+        if value is None:
+            continue
+        value = _flag_value(value) if isinstance(value, str) else value
+        try:
+            check_option(name, value, label=flags[0])
+        except InvalidOptionError as err:
+            text = str(err)
+            raise UsageError(text if flags[0] in text else f"{flags[0]}: {text}") from None
+        given[name] = value
+    return given
+
+
 def _experiment(args):
     """The experiment of ``nnfit fit``: the TOML file, if any, with the flags laid over it."""
     from .config import ConfigError, load_config, validate
@@ -249,8 +321,9 @@ def _experiment(args):
         data["target"] = args.target.split(",") if "," in args.target else args.target
     if args.features:
         data["features"] = args.features.split(",")
-    if args.validation_split is not None:
-        data["validation_split"] = args.validation_split
+    options = _option_flags(args)
+    if "validation_split" in options:  # [data]'s, in experiment files
+        data["validation_split"] = options.pop("validation_split")
     if not data:
         raise UsageError("no data: give CONFIG.toml, or --data FILE.csv --target COLUMN, "
                          "or --dataset NAME")
@@ -267,13 +340,7 @@ def _experiment(args):
         if getattr(args, key) is not None:
             model[key] = getattr(args, key)
     train = tables["train"]
-    flags = {"optimizer": args.optimizer, "learning_rate": args.learning_rate,
-             "epochs": args.epochs, "loss": args.loss, "l1": args.l1, "l2": args.l2,
-             "early_stopping": args.early_stopping, "n_members": args.members,
-             "seed": args.seed, "dtype": args.dtype}
-    train.update({k: v for k, v in flags.items() if v is not None})
-    if args.batch_size is not None:
-        train["batch_size"] = "full" if args.batch_size == "full" else _int("--batch-size", args.batch_size)
+    train.update(options)
     try:
         experiment = validate(tables, folder=folder)
     except ConfigError as err:
@@ -282,13 +349,6 @@ def _experiment(args):
         if key in data:
             data[key] = os.path.abspath(experiment._path(data[key]))
     return experiment, tables
-
-
-def _int(flag, text):
-    try:
-        return int(text)
-    except ValueError:
-        raise UsageError(f"{flag} must be an integer, got {text!r}") from None
 
 
 def _fit(args):

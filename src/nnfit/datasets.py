@@ -19,6 +19,7 @@ import numpy as np
 
 from nnfit._checks import check_choice, check_features, check_number, check_targets
 from nnfit._generators import REGISTRY
+from .errors import InvalidOptionError
 
 __all__ = ["Dataset", "load_dataset", "list_datasets", "validation_split", "train_test_split",
            "from_csv", "from_frame"]
@@ -68,11 +69,11 @@ class Dataset:
         check_choice("task", self.task, {"regression", "classification"})
         X, y = self._arrays(self.X, self.y, "X", "y")
         if (self.X_val is None) != (self.y_val is None):
-            raise ValueError("give both X_val and y_val, or neither")
+            raise InvalidOptionError("give both X_val and y_val, or neither")
         if self.X_val is not None:
             X_val, y_val = self._arrays(self.X_val, self.y_val, "X_val", "y_val")
             if X_val.shape[1] != X.shape[1] or y_val.shape[1:] != y.shape[1:]:
-                raise ValueError(f"X_val, y_val have shapes {X_val.shape}, {y_val.shape}; they "
+                raise InvalidOptionError(f"X_val, y_val have shapes {X_val.shape}, {y_val.shape}; they "
                                  f"must match X, y of shapes {X.shape}, {y.shape} after the rows")
             object.__setattr__(self, "X_val", _frozen(X_val))
             object.__setattr__(self, "y_val", _frozen(y_val))
@@ -80,7 +81,7 @@ class Dataset:
         features = self._names("feature_names", self.feature_names, X.shape[1], "x")
         targets = self._names("target_names", self.target_names, k, "y")
         if len(set(features + targets)) != len(features + targets):
-            raise ValueError(f"names must be unique, got features {features} and targets {targets}")
+            raise InvalidOptionError(f"names must be unique, got features {features} and targets {targets}")
         for field, value in [("X", _frozen(X)), ("y", _frozen(y)), ("feature_names", features),
                              ("target_names", targets)]:
             object.__setattr__(self, field, value)
@@ -90,7 +91,7 @@ class Dataset:
         y = check_targets(y, X.shape[0], name=yname)
         if self.task == "classification":
             if y.ndim != 1 or np.any(y != np.round(y)):
-                raise ValueError(f"{yname} must be integer class labels of shape (n,) for "
+                raise InvalidOptionError(f"{yname} must be integer class labels of shape (n,) for "
                                  f"classification, got shape {y.shape} with values {y[:3]}...")
             y = y.astype(np.int64)
         return X, y
@@ -102,7 +103,7 @@ class Dataset:
                 f"{prefix}{i + 1}" for i in range(count))
         names = (names,) if isinstance(names, str) else tuple(names)
         if len(names) != count or not all(isinstance(n, str) for n in names):
-            raise ValueError(f"{field} must be {count} strings, got {names!r}")
+            raise InvalidOptionError(f"{field} must be {count} strings, got {names!r}")
         return names
 
     def __repr__(self):
@@ -152,10 +153,10 @@ class Dataset:
 def _split_point(n, fraction):
     check_number("fraction", fraction, low=0, low_open=True)
     if fraction >= 1:
-        raise ValueError(f"fraction must be < 1, got {fraction!r}; it is the validation share")
+        raise InvalidOptionError(f"fraction must be < 1, got {fraction!r}; it is the validation share")
     split_at = int(math.floor(n * (1.0 - fraction)))  # Keras's rule, float rounding included
     if split_at == 0 or split_at == n:
-        raise ValueError(f"fraction={fraction!r} of {n} rows leaves "
+        raise InvalidOptionError(f"fraction={fraction!r} of {n} rows leaves "
                          f"{'no training' if split_at == 0 else 'no validation'} rows; "
                          "give more rows or another fraction")
     return split_at
@@ -164,7 +165,7 @@ def _split_point(n, fraction):
 def _check_rows(X, y):
     X, y = np.asarray(X), np.asarray(y)
     if X.ndim == 0 or y.ndim == 0 or X.shape[0] != y.shape[0]:
-        raise ValueError(f"X and y need the same number of rows, got shapes {X.shape}, {y.shape}")
+        raise InvalidOptionError(f"X and y need the same number of rows, got shapes {X.shape}, {y.shape}")
     return X, y
 
 
@@ -263,7 +264,7 @@ def load_dataset(name, **params):
     signature = inspect.signature(generator)
     unknown = sorted(set(params) - set(signature.parameters))
     if unknown:
-        raise TypeError(f"dataset {name!r} has no parameter {unknown[0]!r}; its parameters are "
+        raise InvalidOptionError(f"dataset {name!r} has no parameter {unknown[0]!r}; its parameters are "
                         f"{', '.join(signature.parameters)}")
     bound = signature.bind(**params)
     bound.apply_defaults()
@@ -280,12 +281,12 @@ def _column(series, column):
     values = pd.to_numeric(series, errors="coerce")
     bad = np.flatnonzero(values.isna().to_numpy() & series.notna().to_numpy())
     if bad.size:
-        raise ValueError(f"column {column!r} has the non-numeric value {series.iloc[bad[0]]!r} at "
+        raise InvalidOptionError(f"column {column!r} has the non-numeric value {series.iloc[bad[0]]!r} at "
                          f"row {bad[0]} (counting from 0); fix or drop that row")
     values = values.to_numpy(dtype=np.float64, na_value=np.nan)
     bad = np.flatnonzero(~np.isfinite(values))
     if bad.size:
-        raise ValueError(f"column {column!r} has {values[bad[0]]} at row {bad[0]} (counting from "
+        raise InvalidOptionError(f"column {column!r} has {values[bad[0]]} at row {bad[0]} (counting from "
                          "0); fill or drop missing and infinite values first, e.g. df.dropna()")
     return values
 
@@ -317,23 +318,23 @@ def from_frame(df, target, features=None, *, task="regression", name="data", des
     import pandas as pd
 
     if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"df must be a pandas DataFrame, got {type(df).__name__}")
+        raise InvalidOptionError(f"df must be a pandas DataFrame, got {type(df).__name__}")
     targets = list(target) if isinstance(target, (list, tuple)) else [target]
     if features is not None:
         features = list(features) if isinstance(features, (list, tuple)) else [features]
     if not targets:
-        raise ValueError(f"target must name at least one column, got {target!r}")
+        raise InvalidOptionError(f"target must name at least one column, got {target!r}")
     missing = [c for c in targets + (features or []) if c not in df.columns]
     if missing:
-        raise ValueError(f"column {missing[0]!r} not found; choose target and features from the "
+        raise InvalidOptionError(f"column {missing[0]!r} not found; choose target and features from the "
                          f"columns {list(df.columns)}")
     if features is None:
         features = [c for c in df.columns if c not in targets]
     if not features or set(features) & set(targets):
-        raise ValueError(f"features {features} must be non-empty and leave out the targets "
+        raise InvalidOptionError(f"features {features} must be non-empty and leave out the targets "
                          f"{targets}; the columns are {list(df.columns)}")
     if len(df) < 2:
-        raise ValueError(f"need at least 2 rows, got {len(df)}")
+        raise InvalidOptionError(f"need at least 2 rows, got {len(df)}")
     X = np.column_stack([_column(df[c], c) for c in features])
     Y = np.column_stack([_column(df[c], c) for c in targets])
     return Dataset(X=X, y=Y if isinstance(target, (list, tuple)) else Y[:, 0], task=task, name=name,
@@ -373,9 +374,9 @@ def from_csv(path, target, features=None, *, task="regression", name=None, **rea
     try:
         df = pd.read_csv(path, **read_csv_kwargs)
     except pd.errors.EmptyDataError:
-        raise ValueError(f"{str(path)!r} is empty; it needs a header row and at least 2 data "
+        raise InvalidOptionError(f"{str(path)!r} is empty; it needs a header row and at least 2 data "
                          "rows") from None
     except pd.errors.ParserError as err:
-        raise ValueError(f"{str(path)!r} is not a readable CSV file: {err}") from None
+        raise InvalidOptionError(f"{str(path)!r} is not a readable CSV file: {err}") from None
     return from_frame(df, target, features, task=task, name=name or path.stem,
                       description=f"Read from {path}.")

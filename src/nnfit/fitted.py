@@ -19,6 +19,7 @@ import numpy as np
 
 from ._checks import check_features, check_float_range
 from .mlp import MLP, Network
+from .errors import InvalidOptionError
 
 FORMAT_VERSION = 1
 
@@ -157,7 +158,7 @@ class Fit:
         chosen = [int(members)] if np.ndim(members) == 0 else [int(m) for m in members]
         for m in chosen:
             if not 0 <= m < self.n_members:
-                raise ValueError(f"member {m} does not exist; this Fit has {self.n_members}")
+                raise InvalidOptionError(f"member {m} does not exist; this Fit has {self.n_members}")
         params = [(W[chosen], b[chosen]) for W, b in self._member_params]
         frames = [self.histories[self.histories.member == m].assign(member=i)
                   for i, m in enumerate(chosen)]
@@ -173,12 +174,12 @@ class Fit:
 
         fits = list(fits)
         if not fits:
-            raise ValueError("concat needs at least one Fit")
+            raise InvalidOptionError("concat needs at least one Fit")
         first = fits[0]
         for other in fits[1:]:
             if (other.network.layer_sizes != first.network.layer_sizes
                     or other.network.spec != first.network.spec or other.task != first.task):
-                raise ValueError("concat joins fits of one network and task; got "
+                raise InvalidOptionError("concat joins fits of one network and task; got "
                                  f"{first.network.layer_sizes} and {other.network.layer_sizes}")
         params = [(np.concatenate([f._member_params[i][0] for f in fits]),
                    np.concatenate([f._member_params[i][1] for f in fits]))
@@ -246,7 +247,7 @@ class Fit:
 
         X = check_features(X)
         if X.shape[1] != self.network.n_inputs:
-            raise ValueError(f"X has {X.shape[1]} features but the network was fitted with "
+            raise InvalidOptionError(f"X has {X.shape[1]} features but the network was fitted with "
                              f"{self.network.n_inputs}")
         # a float32 fit would turn 1e300 into inf (and tanh(inf) into a plausible 1.0)
         check_float_range("X", X, self.dtype,
@@ -308,7 +309,7 @@ class Fit:
     def predict_proba(self, X, return_std=False):
         """Class probabilities, the members' mean: shape (n, n_classes)."""
         if self.task != "classification":
-            raise ValueError("predict_proba is for classifiers; this Fit is a regression")
+            raise InvalidOptionError("predict_proba is for classifiers; this Fit is a regression")
         members = self.predict_members(X)
         mean = members.mean(axis=0)
         return (mean, members.std(axis=0)) if return_std else mean

@@ -30,6 +30,7 @@ import numpy as np
 
 from . import engine, objectives
 from .mlp import Network, flatten_params, unflatten_params
+from .errors import InvalidOptionError
 
 
 @functools.lru_cache(maxsize=None)
@@ -77,7 +78,7 @@ def solve(static, data, hyper, seeds, n_epochs, *, method, init_params=None, on_
     from scipy.optimize import least_squares
 
     if np.any(np.asarray(hyper.l1) > 0):
-        raise ValueError("least squares cannot minimise an L1 penalty (not a sum of squares); "
+        raise InvalidOptionError("least squares cannot minimise an L1 penalty (not a sum of squares); "
                          "use l2, or a gradient optimizer such as 'adam' or 'lbfgs'")
     start = time.perf_counter()
     net = Network(static.spec, static.n_inputs, static.n_outputs, data.mean, data.var)
@@ -90,7 +91,7 @@ def solve(static, data, hyper, seeds, n_epochs, *, method, init_params=None, on_
         flat0 = flatten_params(params)
         unravel = functools.partial(unflatten_params, sizes=net.layer_sizes)
         if method == "lm" and n_rows < flat0.size:
-            raise ValueError(f"method 'lm' needs at least as many residuals as parameters "
+            raise InvalidOptionError(f"method 'lm' needs at least as many residuals as parameters "
                              f"({n_rows} < {flat0.size}); use optimizer='trf'")
         fun, jac, metrics = _functions(static.spec, static.n_inputs, static.n_outputs)
         members.append(_solve_member(least_squares, fun, jac, metrics, flat0, unravel, data,

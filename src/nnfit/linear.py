@@ -445,7 +445,7 @@ def loss_surface(X, y, theta=None, i=0, j=1, grid_i=None, grid_j=None, loss="mse
     X = check_features(X)
     y = check_targets(y, X.shape[0])
     if y.ndim == 2 and y.shape[1] != 1:
-        raise ValueError(f"loss_surface needs a single target, got y of shape {y.shape}")
+        raise InvalidOptionError(f"loss_surface needs a single target, got y of shape {y.shape}")
     y = y.reshape(-1)
     n, d = X.shape
     w = check_sample_weight(sample_weight, n)
@@ -454,17 +454,17 @@ def loss_surface(X, y, theta=None, i=0, j=1, grid_i=None, grid_j=None, loss="mse
         theta = np.r_[sol.intercept, sol.coef]
     theta = np.asarray(theta, dtype=np.float64)
     if theta.shape != (d + 1,):
-        raise ValueError(f"theta must have shape ({d + 1},) (intercept first), got {theta.shape}")
+        raise InvalidOptionError(f"theta must have shape ({d + 1},) (intercept first), got {theta.shape}")
     for name, k in (("i", i), ("j", j)):
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k <= d:
-            raise ValueError(f"{name} must be an index of theta between 0 and {d}, got {k!r}")
+            raise InvalidOptionError(f"{name} must be an index of theta between 0 and {d}, got {k!r}")
     if i == j:
-        raise ValueError(f"i and j must differ, got i = j = {i}")
+        raise InvalidOptionError(f"i and j must differ, got i = j = {i}")
     grids = []
     for name, g, k in (("grid_i", grid_i, i), ("grid_j", grid_j, j)):
         g = np.linspace(theta[k] - 10, theta[k] + 10, 41) if g is None else np.asarray(g, float)
         if g.ndim != 1 or g.size == 0 or not np.all(np.isfinite(g)):
-            raise ValueError(f"{name} must be a non-empty 1-D array of finite numbers, got {g!r}")
+            raise InvalidOptionError(f"{name} must be a non-empty 1-D array of finite numbers, got {g!r}")
         grids.append(g)
     grid_i, grid_j = grids
 

@@ -43,6 +43,7 @@ from nnfit._checks import (
     check_sample_weight,
     check_targets,
 )
+from nnfit.errors import InvalidOptionError
 
 __all__ = ["DescentResult", "GradientDescentDiverged", "gradient_descent", "loss_scale"]
 
@@ -151,7 +152,7 @@ def gradient_descent(X, y, solver="gd", *, loss="mse", learning_rate="auto", max
     check_choice("loss", loss, ("mse", "sse"))
     if isinstance(learning_rate, str):
         if learning_rate != "auto":
-            raise ValueError(f"learning_rate must be a number > 0 or 'auto', got {learning_rate!r}")
+            raise InvalidOptionError(f"learning_rate must be a number > 0 or 'auto', got {learning_rate!r}")
     else:
         check_number("learning_rate", learning_rate, low=0, low_open=True)
     check_number("max_iter", max_iter, low=1, integer=True)
@@ -164,7 +165,7 @@ def gradient_descent(X, y, solver="gd", *, loss="mse", learning_rate="auto", max
     if solver == "minibatch":
         check_number("batch_size", batch_size, integer=True)
         if not 1 <= batch_size <= n:
-            raise ValueError(
+            raise InvalidOptionError(
                 f"batch_size must be between 1 and n_samples={n}, got {batch_size}; "
                 "use solver='gd' to take all rows at once"
             )
@@ -353,7 +354,7 @@ def _random_state(seed):
         return seed
     if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
         return np.random.RandomState(seed)
-    raise TypeError(f"seed must be None, an int or a numpy.random.RandomState, got {seed!r}")
+    raise InvalidOptionError(f"seed must be None, an int or a numpy.random.RandomState, got {seed!r}")
 
 
 def _initial_theta(initial, d, k, fit_intercept, rng):
@@ -370,14 +371,14 @@ def _initial_theta(initial, d, k, fit_intercept, rng):
         arr = np.repeat(arr[None], k, axis=0)
     if arr.shape != (k, d + 1):
         expect = f"({d + 1},)" + (f" or ({k}, {d + 1})" if k > 1 else "")
-        raise ValueError(
+        raise InvalidOptionError(
             f"initial must have shape {expect}, intercept first, got an array of shape "
             f"{np.shape(initial)}"
         )
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"initial must be finite, got {initial!r}")
+        raise InvalidOptionError(f"initial must be finite, got {initial!r}")
     if not fit_intercept and np.any(arr[:, 0] != 0):
-        raise ValueError(
+        raise InvalidOptionError(
             "initial[0] is the intercept, which must be 0 when fit_intercept=False, "
             f"got {initial!r}"
         )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 import optax
+from .errors import InvalidOptionError
 
 REGRESSION_LOSSES = ("mse", "sse", "mae", "huber")
 CLASSIFICATION_LOSSES = ("binary_crossentropy", "categorical_crossentropy")
@@ -112,7 +113,7 @@ def metric_names(task, requested=None):
     names = (requested,) if isinstance(requested, str) else tuple(requested)
     unknown = [m for m in names if m not in allowed]
     if unknown:
-        raise ValueError(f"unknown metric {unknown[0]!r} for {task}; choose from "
+        raise InvalidOptionError(f"unknown metric {unknown[0]!r} for {task}; choose from "
                          f"{', '.join(allowed)} (or none: metrics=())")
     return tuple(m for m in allowed if m in names)
 
@@ -132,7 +133,7 @@ def canonical_loss(name, task):
     name = LOSS_ALIASES.get(name, name)
     allowed = REGRESSION_LOSSES if task == "regression" else CLASSIFICATION_LOSSES
     if name not in allowed:
-        raise ValueError(f"unknown loss {name!r} for {task}; choose one of {', '.join(allowed)}")
+        raise InvalidOptionError(f"unknown loss {name!r} for {task}; choose one of {', '.join(allowed)}")
     return name
 
 

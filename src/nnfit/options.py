@@ -27,7 +27,7 @@ import numpy as np
 
 from ._checks import INT32_MAX, _short, check_choice, check_number
 from .errors import InvalidOptionError
-from .optim import KEYWORDS as OPTIMIZER_KEYWORDS, Optimizer, optimizer_from
+from .optim import KEYWORDS as OPTIMIZER_KEYWORDS, optimizer_from
 
 SCHEDULES = ("constant", "invscaling", "exponential", "cosine", "adaptive")
 DTYPES = ("float32", "float64")
@@ -170,6 +170,8 @@ def batch_size(name, value):
     """A positive integer, or None / ``"full"`` for the whole training set."""
     if value is None or (isinstance(value, str) and value == "full"):
         return None
+    if isinstance(value, str):
+        raise InvalidOptionError(f"{name} must be a positive integer or \"full\", got {value!r}")
     return integer()(name, value)
 
 
@@ -384,4 +386,10 @@ def check_option(name, value, label=None):
     spec = option_fields().get(name)
     if spec is None:
         raise InvalidOptionError(f"unknown option {name!r}")
-    return spec.check(label or name, value)
+    label = label or name
+    try:
+        return spec.check(label, value)
+    except InvalidOptionError as err:  # a message from deeper down (an optimizer's) names the label
+        if label in str(err):
+            raise
+        raise InvalidOptionError(f"{label}: {err}") from None

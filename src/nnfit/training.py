@@ -11,8 +11,7 @@ import warnings
 
 import numpy as np
 
-from ._checks import (check_features, check_float_range, check_number, check_sample_weight,
-                      check_targets)
+from ._checks import check_features, check_float_range, check_sample_weight, check_targets
 from .errors import InvalidOptionError
 from .options import MAX_SEED, FitOptions
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from ..errors import InvalidOptionError
 
 
 def _parser():
@@ -86,13 +87,13 @@ def _main(args, signals):
         spec = _read(args.file)
         unknown = set(spec) - {"grid", "base", "seeds", "validation_split"}
         if unknown or "grid" not in spec:
-            raise ValueError(f"{args.file}: a sweep file holds 'grid' and optionally 'base', "
+            raise InvalidOptionError(f"{args.file}: a sweep file holds 'grid' and optionally 'base', "
                              f"'seeds', 'validation_split'; got {sorted(spec)}")
         if args.data:
             data = nnfit.load_dataset(args.data)
         else:
             if not args.target:
-                raise ValueError("--csv needs --target COLUMN")
+                raise InvalidOptionError("--csv needs --target COLUMN")
             data = nnfit.datasets.from_csv(args.csv, target=args.target)
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="sweep interrupted", category=UserWarning)

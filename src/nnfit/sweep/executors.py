@@ -72,7 +72,7 @@ def _check_scheduler(scheduler):
         return
     if not isinstance(scheduler, str) and not (hasattr(scheduler, "submit")
                                                and hasattr(scheduler, "scatter")):
-        raise TypeError(f"scheduler must be an address like 'tcp://host:8786' or a "
+        raise InvalidOptionError(f"scheduler must be an address like 'tcp://host:8786' or a "
                         f"dask.distributed.Client, got {type(scheduler).__name__}")
     try:
         import distributed  # noqa: F401

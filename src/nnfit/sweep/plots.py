@@ -14,6 +14,7 @@ import os
 import numpy as np
 
 from ..fitted import _atomic_write
+from ..errors import InvalidOptionError
 
 
 def _label(value):
@@ -35,7 +36,7 @@ def _check_metric(result, metric):
     if metric not in result.table.columns:
         numeric = [c for c in result.table.columns
                    if c.startswith(("train_", "val_", "best_"))]
-        raise ValueError(f"unknown metric {metric!r}; the table has {', '.join(numeric)}")
+        raise InvalidOptionError(f"unknown metric {metric!r}; the table has {', '.join(numeric)}")
 
 
 def plot_capacity(result, metric, by=None, ax=None):
@@ -62,7 +63,7 @@ def plot_capacity(result, metric, by=None, ax=None):
     by = [by] if isinstance(by, str) else list(by)
     for key in by:
         if key not in t.columns:
-            raise ValueError(f"by={key!r} is not a column of the table; choose from "
+            raise InvalidOptionError(f"by={key!r} is not a column of the table; choose from "
                              f"{result.swept()}")
     fig, ax = _axes(ax)
     label = t[by].apply(lambda r: ", ".join(f"{k}={_label(r[k])}" for k in by), axis=1) \
@@ -99,7 +100,7 @@ def plot_heatmap(result, x, y, metric, ax=None):
     t = result.table
     for key in (x, y):
         if key not in t.columns:
-            raise ValueError(f"{key!r} is not a column of the table; choose from {result.swept()}")
+            raise InvalidOptionError(f"{key!r} is not a column of the table; choose from {result.swept()}")
     xs, ys = list(dict.fromkeys(t[x].map(_label))), list(dict.fromkeys(t[y].map(_label)))
     grid = np.full((len(ys), len(xs)), np.nan)
     cells = t.assign(_x=t[x].map(_label), _y=t[y].map(_label)).groupby(["_y", "_x"])[metric].mean()

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..fitted import Fit
 from . import grid as G
+from ..errors import InvalidOptionError
 
 
 class _Fits(Mapping):
@@ -148,7 +149,7 @@ class SweepResult:
         from .plots import write_report
         folder = folder or self.folder
         if folder is None:
-            raise ValueError("give report(folder=...): this sweep has no run folder")
+            raise InvalidOptionError("give report(folder=...): this sweep has no run folder")
         return write_report(self, folder, metric or self.default_metric())
 
     # ------------------------------------------------------------------------- files

@@ -30,6 +30,7 @@ from . import grid as G
 from .executors import _check_scheduler, _execute
 from .folder import _fingerprint, _Folder, table
 from .group import _groups
+from ..errors import InvalidOptionError
 
 
 # ------------------------------------------------------------------------------ data
@@ -44,20 +45,20 @@ def _data(X, y, X_val, y_val, validation_split, validate_every_epoch):
         if X_val is None and getattr(ds, "X_val", None) is not None and not validation_split:
             X_val, y_val = ds.X_val, ds.y_val
     if y is None:
-        raise TypeError("give y (or a nnfit Dataset as X)")
+        raise InvalidOptionError("give y (or a nnfit Dataset as X)")
     X = check_features(X)
     y = check_targets(y, len(X))
     check_number("validation_split", validation_split, low=0, high=1)
     if (X_val is None) != (y_val is None):
-        raise ValueError("give both X_val and y_val, or neither")
+        raise InvalidOptionError("give both X_val and y_val, or neither")
     if X_val is not None:
         if validation_split:
-            raise ValueError("give X_val/y_val or validation_split, not both")
+            raise InvalidOptionError("give X_val/y_val or validation_split, not both")
         X_val = check_features(X_val, name="X_val")
         y_val = check_targets(y_val, len(X_val), name="y_val")
     elif validation_split:
         if validation_split >= 1:
-            raise ValueError(f"validation_split must be < 1, got {validation_split!r}")
+            raise InvalidOptionError(f"validation_split must be < 1, got {validation_split!r}")
         X, y, X_val, y_val = split(X, y, validation_split)
     return {"X": X, "y": y, "X_val": X_val, "y_val": y_val,
             "every_epoch": bool(validate_every_epoch)}
@@ -144,7 +145,7 @@ def run(grid, X, y=None, *, X_val=None, y_val=None, validation_split=0.0, seeds=
     if max_members is not None:
         check_number("max_members", max_members, low=1, integer=True)
     if callback is not None and not callable(callback):
-        raise TypeError(f"callback must be callable, got {type(callback).__name__}")
+        raise InvalidOptionError(f"callback must be callable, got {type(callback).__name__}")
     _check_scheduler(scheduler)
     expanded = G.expand(grid, base=base, seeds=seeds, max_configs=max_configs, confirm=confirm)
     configs = {c.id: c for c, _ in expanded}
@@ -212,7 +213,7 @@ def run(grid, X, y=None, *, X_val=None, y_val=None, validation_split=0.0, seeds=
 def _task(configs, y):
     tasks = {"regression" if c["output"] == "linear" else "classification" for c in configs}
     if len(tasks) > 1:
-        raise ValueError("grid key 'output' mixes regression ('linear') and classification "
+        raise InvalidOptionError("grid key 'output' mixes regression ('linear') and classification "
                          "outputs; sweep them separately")
     return tasks.pop()
 

@@ -19,6 +19,7 @@ import os
 import time
 
 from . import grid as G
+from ..errors import InvalidOptionError
 
 # the seed's printed numbers (its data, not ours): name -> (train_mse, val_mse)
 SEED_MSE = {
@@ -76,7 +77,7 @@ def seed004_configs(scale="full"):
 
 def _scale(scale):
     if scale not in SCALES:
-        raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
+        raise InvalidOptionError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
     return SCALES[scale]
 
 
