@@ -217,3 +217,31 @@ def test_the_persistent_cache_is_an_opt_in(tmp_path, monkeypatch):
     on = subprocess.run([sys.executable, "-c", code], env={**env, "NNFIT_CACHE_DIR": str(tmp_path)},
                         capture_output=True, text=True, timeout=300)
     assert on.stdout.strip() == str(tmp_path), on.stderr[-2000:]
+
+
+# ------------------------------------------------- item 7: files that are not UTF-8
+def test_a_csv_that_is_not_utf8_names_the_file(tmp_path):
+    path = tmp_path / "latin.csv"
+    path.write_bytes("x,y\n1,2\n2,4\n3,\xe96\n".encode("latin-1"))
+    text = one_line_error(lambda: nnfit.datasets.from_csv(path, target="y"), "latin.csv", "UTF-8")
+    assert "encoding" in text
+
+
+def test_a_toml_file_that_is_not_utf8_names_the_file(tmp_path):
+    from nnfit.config import ConfigError, load_config
+
+    path = tmp_path / "exp.toml"
+    path.write_bytes('[data]\ndataset = "cubic"  # caf\xe9\n'.encode("latin-1"))
+    with pytest.raises(ConfigError, match="exp.toml: not UTF-8"):
+        load_config(str(path))
+
+
+def test_the_command_line_reports_a_latin1_csv_in_one_line(tmp_path, capsys):
+    from nnfit import cli
+
+    path = tmp_path / "latin.csv"
+    path.write_bytes("x,y\n1,2\n2,4\n3,\xe96\n".encode("latin-1"))
+    assert cli.main(["fit", "--data", str(path), "--target", "y", "--out",
+                     str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "latin.csv" in err[0] and "UTF-8" in err[0], err

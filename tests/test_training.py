@@ -452,3 +452,26 @@ def test_metrics_chooses_the_columns_and_leaves_the_loss_alone():
         nnfit.fit(small(), X1, Y1, epochs=1, metrics=("accuracy",))
     with pytest.raises(ValueError, match="unknown monitor 'mae'.*metrics="):
         nnfit.fit(small(), X1, Y1, epochs=1, metrics=("mse",), monitor="mae")
+
+
+@pytest.mark.parametrize("method", ["lm", "trf"])
+def test_an_interrupt_between_least_squares_members_keeps_the_solved_ones(method):
+    X = np.linspace(0, 1, 30)[:, None]
+    y = X[:, 0] ** (1 / 3)
+
+    def stop_after_first_member(done, records):
+        raise KeyboardInterrupt
+
+    kw = dict(optimizer=method, epochs=200, n_members=3, seed=0, dtype="float64")
+    with pytest.warns(UserWarning, match="interrupted"):
+        fit = nnfit.fit(nnfit.MLP(hidden=(3,), activation="tanh"), X, y,
+                        callback=stop_after_first_member, **kw)
+    one = nnfit.fit(nnfit.MLP(hidden=(3,), activation="tanh"), X, y, **{**kw, "n_members": 1})
+    # member 0 is the whole solve; the others were never started and keep their start
+    np.testing.assert_allclose(fit.member_params(0)[0][0], one.params[0][0], rtol=1e-12)
+    assert fit.stop_reasons[1:] == ["interrupted", "interrupted"]
+    assert list(fit.epochs_run) == [len(one.history), 0, 0]
+    with jax.enable_x64(True):
+        start = nnfit.MLP(hidden=(3,), activation="tanh").build(1, 1).init(jax.random.key(2),
+                                                                        jnp.float64)
+        np.testing.assert_allclose(fit.member_params(2)[0][0], np.asarray(start[0][0]))

@@ -513,7 +513,11 @@ def _report(args):
         print(f"warning: {folder} has no data.npz (written by an older nnfit): the report shows "
               "no data; re-run nnfit fit to have it", file=sys.stderr)
     X, y = data if data is not None else (None, None)
-    write_report(folder, result, X=X, y=y)
+    try:
+        write_report(folder, result, X=X, y=y)
+    except PermissionError:
+        raise UsageError(f"cannot write report.html into {folder!r}: permission denied; make the "
+                         "folder writable, or copy the run elsewhere first") from None
     print(os.path.join(folder, "report.html"))
     return 0
 

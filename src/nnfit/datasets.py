@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from nnfit._checks import check_choice, check_features, check_number, check_targets
+from nnfit._checks import check_choice, check_features, check_number, check_targets, first_line
 from nnfit._generators import REGISTRY
-from .errors import InvalidOptionError
+from nnfit.errors import InvalidOptionError
 
 __all__ = ["Dataset", "load_dataset", "list_datasets", "validation_split", "train_test_split",
            "from_csv", "from_frame"]
@@ -377,6 +377,12 @@ def from_csv(path, target, features=None, *, task="regression", name=None, **rea
         raise InvalidOptionError(f"{str(path)!r} is empty; it needs a header row and at least 2 data "
                          "rows") from None
     except pd.errors.ParserError as err:
-        raise InvalidOptionError(f"{str(path)!r} is not a readable CSV file: {err}") from None
+        raise InvalidOptionError(f"{str(path)!r} is not a readable CSV file: "
+                                 f"{first_line(err)}") from None
+    except UnicodeDecodeError as err:
+        raise InvalidOptionError(f"{str(path)!r} is not UTF-8 text (byte {err.start}); save it as "
+                                 "UTF-8, or pass encoding=... (e.g. encoding='latin-1')") from None
+    except PermissionError:
+        raise InvalidOptionError(f"{str(path)!r} cannot be read: permission denied") from None
     return from_frame(df, target, features, task=task, name=name or path.stem,
                       description=f"Read from {path}.")

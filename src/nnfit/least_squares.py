@@ -84,21 +84,31 @@ def solve(static, data, hyper, seeds, n_epochs, *, method, init_params=None, on_
     net = Network(static.spec, static.n_inputs, static.n_outputs, data.mean, data.var)
     n_rows = data.X.shape[0] * static.n_outputs
     keys = [jax.random.key(s) for s in seeds]
+    starts = [flatten_params(net.init(key, data.X.dtype) if init_params is None
+                             else jax.tree.map(lambda a: a[m], init_params))
+              for m, key in enumerate(keys)]
+    unravel = functools.partial(unflatten_params, sizes=net.layer_sizes)
+    if method == "lm" and n_rows < starts[0].size:
+        raise InvalidOptionError(f"method 'lm' needs at least as many residuals as parameters "
+                                 f"({n_rows} < {starts[0].size}); use optimizer='trf'")
+    fun, jac, metrics = _functions(static.spec, static.n_inputs, static.n_outputs)
     members = []
-    for m, key in enumerate(keys):
-        params = (net.init(key, data.X.dtype) if init_params is None
-                  else jax.tree.map(lambda a: a[m], init_params))
-        flat0 = flatten_params(params)
-        unravel = functools.partial(unflatten_params, sizes=net.layer_sizes)
-        if method == "lm" and n_rows < flat0.size:
-            raise InvalidOptionError(f"method 'lm' needs at least as many residuals as parameters "
-                             f"({n_rows} < {flat0.size}); use optimizer='trf'")
-        fun, jac, metrics = _functions(static.spec, static.n_inputs, static.n_outputs)
-        members.append(_solve_member(least_squares, fun, jac, metrics, flat0, unravel, data,
-                                     hyper, m, method, n_epochs, static.has_validation, jnp,
-                                     static.loss))
-        if on_chunk is not None:
-            on_chunk(m + 1, {"loss": np.array([[members[-1]["records"]["loss"][-1]]])})
+    try:
+        for m, flat0 in enumerate(starts):
+            members.append(_solve_member(least_squares, fun, jac, metrics, flat0, unravel, data,
+                                         hyper, m, method, n_epochs, static.has_validation, jnp,
+                                         static.loss))
+            if members[-1]["interrupted"]:
+                break
+            if on_chunk is not None:
+                on_chunk(m + 1, {"loss": np.array([[members[-1]["records"]["loss"][-1]]])})
+    except KeyboardInterrupt:  # between two members' solves: the solved ones are kept
+        pass
+    # an interrupt stops the run: members not reached keep their start, with no history
+    for flat0 in starts[len(members):]:
+        members.append({"params": unravel(flat0), "records": {}, "interrupted": True,
+                        "finite": True, "info": {"cost": None, "status": None,
+                                                 "message": "interrupted", "success": False}})
     return _as_result(members, start, static.monitor)
 
 
@@ -184,7 +194,7 @@ def _columns(rows):
 def _as_result(members, start, monitor):
     """Pad the members' histories to one length and package them as an EngineResult."""
     length = max(len(next(iter(mem["records"].values()), [])) for mem in members)
-    names = list(members[0]["records"])
+    names = list(dict.fromkeys(k for mem in members for k in mem["records"]))
     records = {k: np.full((len(members), length), np.nan) for k in names}
     recorded = np.zeros((len(members), length), dtype=bool)
     for i, mem in enumerate(members):
