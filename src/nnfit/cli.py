@@ -4,11 +4,8 @@ Parsing is done before anything heavy is imported, so ``nnfit --help`` answers a
 command imports JAX, pandas and the rest only when it runs. Bad input exits with status 2 and
 one line that names the value and the fix.
 
-While a command runs, SIGTERM is handled as Ctrl-C (SIGINT): training stops between compiled
-chunks of epochs, what was trained is saved, and the command exits 128 + the signal's number
-(130, 143). A signal that arrives while a run folder is being saved waits for the save to end.
-These handlers are the command line's alone (the library changes no process-wide state) and
-are put back when the command returns.
+While a command runs, SIGTERM is handled as Ctrl-C (SIGINT), see :mod:`nnfit._signals`; the
+training flags come from the options schema, see :mod:`nnfit._cli_flags`.
 """
 
 from __future__ import annotations
@@ -18,106 +15,10 @@ import os
 import sys
 
 import nnfit
+from ._cli_flags import UsageError, add_option_flags, fit_flags, option_flags  # noqa: F401
+from ._signals import Signals
 
-
-class UsageError(Exception):
-    """A bad value on the command line: reported in one line, exit status 2."""
-
-
-class _Signals:
-    """SIGINT and SIGTERM as Ctrl-C for the length of a command; the old handlers come back.
-
-    The first signal raises ``KeyboardInterrupt`` (where nnfit stops cleanly: the training
-    engine keeps what it trained) unless :meth:`defer` was called; a deferred signal, and any
-    signal after the first, is only recorded, and the command exits with :attr:`exit_code` once
-    its work is saved. :meth:`between_chunks`, given to ``nnfit.fit`` as its callback, defers
-    signals to the next boundary between compiled chunks of epochs, where stopping loses nothing.
-    """
-
-    def __init__(self):
-        self.received = None  # the first signal's number
-        self.deferring = False
-        self.note = None
-        self._resent = False  # the next signal is the first one, sent again
-        self._old = {}
-
-    def __enter__(self):
-        import signal
-        import threading
-
-        if threading.current_thread() is threading.main_thread():
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                self._old[sig] = signal.getsignal(sig)
-                signal.signal(sig, self._handle)
-            self._old_hook = sys.unraisablehook
-            sys.unraisablehook = self._unraisable
-        return self
-
-    def __exit__(self, *exc):
-        import signal
-
-        for sig, old in self._old.items():
-            signal.signal(sig, old if old is not None else signal.SIG_DFL)
-        if self._old and sys.unraisablehook == self._unraisable:
-            sys.unraisablehook = self._old_hook
-        self._old.clear()
-        return False
-
-    def _unraisable(self, info):
-        """A KeyboardInterrupt raised in a garbage-collector callback or ``__del__`` is dropped
-        by Python (with a traceback on stderr): send the signal again when it has returned."""
-        if info.exc_type is KeyboardInterrupt and self.received is not None:
-            if not self.deferring:  # deferred signals are acted on at the next boundary
-                self._resend()
-            return
-        self._old_hook(info)
-
-    def _resend(self, delay=0.05):
-        import threading
-
-        self._resent = True
-        timer = threading.Timer(delay, os.kill, (os.getpid(), self.received))
-        timer.daemon = True
-        timer.start()
-
-    def _handle(self, signum, frame):
-        first = self.received is None or self._resent
-        self._resent = False
-        if self.received is None:
-            self.received = signum
-        if self.deferring or not first:
-            if self.note:  # os.write: print() may be midway through a write of its own
-                os.write(2, (self.note + "\n").encode())
-                self.note = None
-            return
-        if _in_compiler(frame):
-            # XLA checks for signals while it compiles and gives up waiting, but its threads
-            # compile on: a process that then exits crashes (SIGSEGV). Raise when it is done.
-            self._resend(0.2)
-            return
-        raise KeyboardInterrupt
-
-    def defer(self, note=None):
-        """From now on record signals instead of raising; say ``note`` at the first one."""
-        self.deferring = True
-        self.note = note
-
-    def between_chunks(self, done, records):
-        """``nnfit.fit``'s callback: stop at this chunk's end if a signal came during it."""
-        self.deferring, self.note = True, None  # later signals wait for the next boundary
-        if self.received is not None:
-            raise KeyboardInterrupt
-
-    @property
-    def name(self):
-        import signal
-
-        return signal.Signals(self.received).name if self.received else None
-
-    @property
-    def exit_code(self):
-        """128 + the signal's number (130 for SIGINT, 143 for SIGTERM); 130 by default."""
-        return 128 + (self.received or 2)
+__all__ = ["main", "fit_flags", "UsageError"]
 
 
 class _OneLineParser(argparse.ArgumentParser):
@@ -150,7 +51,7 @@ def _parser():
     fit.add_argument("--output", choices=("linear", "sigmoid", "softmax"), help="output activation")
     fit.add_argument("--normalize", action=argparse.BooleanOptionalAction, default=None,
                      help="standardise inputs with the training mean and variance")
-    _add_option_flags(fit)
+    add_option_flags(fit)
     fit.add_argument("--out", metavar="DIR", help="run folder (default nnfit-runs/NAME)")
     fit.add_argument("--quiet", action="store_true", help="no progress bar or tables")
     sweep = commands.add_parser(
@@ -200,7 +101,7 @@ def main(argv=None):
     # cache (the library does so only when asked, see nnfit._programs), here and in its workers
     os.environ.setdefault("NNFIT_CACHE_DIR", os.path.join(os.path.expanduser("~"), ".cache",
                                                           "nnfit", "jax"))
-    with _Signals() as signals:
+    with Signals() as signals:
         args.signals = signals
         try:
             return {"demo": _demo, "fit": _fit, "report": _report,
@@ -216,91 +117,10 @@ def main(argv=None):
             return signals.exit_code
 
 
-def _in_compiler(frame):
-    """True while XLA compiles: the signal is checked from inside JAX's compiler call."""
-    tail = os.path.join("jax", "_src", "compiler.py")
-    for _ in range(3):
-        if frame is None:
-            return False
-        if frame.f_code.co_filename.endswith(tail):
-            return True
-        frame = frame.f_back
-    return False
-
-
 def _one_line(err):
     """The first line of an error message (scikit-learn's span several)."""
     text = str(err).strip() or type(err).__name__
     return " ".join(text.split("\n")[0:2]) if len(text.split("\n")) > 1 else text
-
-
-def fit_flags():
-    """``{option: (flag, ...)}`` for every option of nnfit.fit the command line sets, read from
-    the one schema (:class:`nnfit.options.FitOptions`): ``--name-with-dashes`` and its aliases."""
-    from .options import CLI, option_fields
-
-    return {name: ("--" + name.replace("_", "-"), *spec.flags)
-            for name, spec in option_fields().items() if CLI in spec.where}
-
-
-def _add_option_flags(parser):
-    """One flag per option: booleans as --x/--no-x; any other value is read as a TOML literal
-    (1e-3, [0.1, 0.01], "full"), a comma-separated list, or else the text itself, and checked by
-    the option's own rule when the command runs."""
-    from .options import option_fields
-
-    group = parser.add_argument_group("training options (nnfit.fit's, checked as in TOML)")
-    specs = option_fields()
-    for name, flags in fit_flags().items():
-        default = _defaults()[name]
-        if isinstance(default, bool) or name in ("early_stopping", "restore_best_weights"):
-            group.add_argument(*flags, dest=f"option_{name}", default=None,
-                               action=argparse.BooleanOptionalAction, help=specs[name].help)
-        else:
-            shown = "" if default is None else f" (default {default})"
-            group.add_argument(*flags, dest=f"option_{name}", default=None, metavar="VALUE",
-                               help=specs[name].help + shown)
-
-
-def _defaults():
-    from .options import defaults
-
-    return defaults()
-
-
-def _flag_value(text):
-    """A flag's text as a value: a TOML literal, a comma-separated list of them, or the text."""
-    import tomllib
-
-    def literal(part):
-        try:
-            return tomllib.loads(f"v = {part.strip()}")["v"]
-        except tomllib.TOMLDecodeError:
-            return part.strip()
-
-    if "," in text and not text.strip().startswith(("[", "{")):
-        return [literal(part) for part in text.split(",")]
-    return literal(text)
-
-
-def _option_flags(args):
-    """The options given as flags, each checked by its rule and named by its flag."""
-    from .errors import InvalidOptionError
-    from .options import check_option
-
-    given = {}
-    for name, flags in fit_flags().items():
-        value = getattr(args, f"option_{name}", None)
-        if value is None:
-            continue
-        value = _flag_value(value) if isinstance(value, str) else value
-        try:
-            check_option(name, value, label=flags[0])
-        except InvalidOptionError as err:
-            text = str(err)
-            raise UsageError(text if flags[0] in text else f"{flags[0]}: {text}") from None
-        given[name] = value
-    return given
 
 
 def _experiment(args):
@@ -321,7 +141,7 @@ def _experiment(args):
         data["target"] = args.target.split(",") if "," in args.target else args.target
     if args.features:
         data["features"] = args.features.split(",")
-    options = _option_flags(args)
+    options = option_flags(args)
     if "validation_split" in options:  # [data]'s, in experiment files
         data["validation_split"] = options.pop("validation_split")
     if not data:
@@ -359,7 +179,7 @@ def _fit(args):
     from .runs import save_run
     from .training import fit as train
 
-    signals = getattr(args, "signals", None) or _Signals()
+    signals = getattr(args, "signals", None) or Signals()
     experiment, tables = _experiment(args)
     try:
         model = experiment.mlp()
@@ -464,7 +284,7 @@ def _sweep(args):
     from .config import ConfigError, load_config
     from .sweep.__main__ import print_summary
 
-    signals = getattr(args, "signals", None) or _Signals()
+    signals = getattr(args, "signals", None) or Signals()
     try:
         experiment = load_config(args.config, tables=("data", "model", "train", "sweep"))
         if "grid" not in experiment.sweep:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -43,8 +43,8 @@ from . import _flatnet, _programs, _records
 from ._calls import CallPlan, Orders, epoch_flops, seed_key_data
 from .buckets import pad_rows
 from .optimizers import lbfgs_checks, lbfgs_info, optimizer
-from .mlp import MLP, flatten_params
-from .optim import Optimizer
+from ._static import Static, plan  # noqa: F401  (the engine's planning, engine.plan)
+from .mlp import flatten_params
 
 # mini-batch steps per iteration of the compiled loop over batches: fewer loop iterations
 # (each copies its carry and tests its condition) make a small network's step ~5 % faster;
@@ -64,79 +64,6 @@ class TrainingDiverged(FloatingPointError):
     def __init__(self, message, fit=None):
         super().__init__(message)
         self.fit = fit
-
-
-@dataclass(frozen=True)
-class Static:
-    """Everything that shapes the compiled program (hashable; a new value compiles anew)."""
-
-    spec: MLP
-    n_inputs: int
-    n_outputs: int
-    loss: str
-    task: str
-    optimizer: Optimizer  # a frozen value (nnfit.optim): equal settings, one program
-    schedule: str | Callable
-    schedule_options: tuple
-    batch_size: int
-    n_batches: int
-    shuffle: bool
-    chunk: int
-    has_validation: bool
-    early_stopping: bool
-    patience: int
-    monitor: str = "loss"  # the history column that early stopping and "best" watch
-    track_best: bool = True  # keep the best epoch's weights (for restore_best)
-    l1: bool = True  # some member has an l1 penalty: without, none is computed
-    l2: bool = True
-    metrics: tuple | None = None  # recorded each epoch; None: all of the task's
-
-
-def plan(options, network, *, loss, task, metrics, monitor, n_train, n_members, has_validation,
-         uses_l1, uses_l2):
-    """The program's static configuration for a run of ``options`` on ``n_train`` rows.
-
-    Parameters
-    ----------
-    options : FitOptions
-    network : Network
-    loss, task, monitor : str
-        Resolved from the options and the data by the caller.
-    metrics : tuple of str
-    n_train, n_members : int
-    has_validation, uses_l1, uses_l2 : bool
-        A penalty no member uses is left out of the program.
-
-    Returns
-    -------
-    static : Static
-    batch : int
-        The real rows of a mini-batch (the whole training set for full batch).
-    """
-    from ._calls import chunk_size
-    from .buckets import batching
-
-    o = options
-    batch = n_train if o.full_batch else min(o.batch_size, n_train)
-    # the compiled loop's batch: one batch is the whole padded block (see buckets.bucket)
-    batch_size, n_batches = batching(n_train, None if o.full_batch else o.batch_size)
-    shuffle = o.shuffle and n_batches > 1
-    restore = o.early_stopping if o.restore_best_weights is None else o.restore_best_weights
-    schedule = o.learning_rate if callable(o.learning_rate) else o.schedule
-    static = Static(
-        spec=network.spec, n_inputs=network.n_inputs, n_outputs=network.n_outputs, loss=loss,
-        task=task, optimizer=o.optimizer, schedule=schedule,
-        # the step count is static only where the schedule needs it (cosine), so fits that
-        # differ in epochs alone share one compiled program
-        schedule_options=(("decay_rate", o.decay_rate), ("power_t", o.power_t),
-                          ("tol", o.tol if schedule == "adaptive" else None),
-                          ("total_steps", n_batches * o.epochs if schedule == "cosine" else None)),
-        batch_size=batch_size, n_batches=n_batches, shuffle=shuffle,
-        chunk=o.chunk_epochs or chunk_size(n_members, batch_size * n_batches if shuffle else 0),
-        has_validation=has_validation, early_stopping=o.early_stopping,
-        patience=o.n_iter_no_change, monitor=monitor, track_best=bool(restore),
-        l1=uses_l1, l2=uses_l2, metrics=metrics)
-    return static, batch
 
 
 class Data(NamedTuple):
@@ -471,8 +398,8 @@ def train(static, data, hyper, seeds, n_epochs, *, init_params=None, restore_bes
     state = init(data, hyper, keys, init_params)
     epochs = np.int32(n_epochs)
     orders = Orders(seeds, int(data.n_rows), static) if static.shuffle else None
-    plan = CallPlan(static, n_epochs, epoch_flops(static, data, len(seeds)), fixed)
-    count = plan.next(0)
+    calls = CallPlan(static, n_epochs, epoch_flops(static, data, len(seeds)), fixed)
+    count = calls.next(0)
     block = None if orders is None else orders.take(count)
     runner, compile_s = _programs.compiled("chunk", _run_chunk, static, state, data, hyper,
                                            epochs, np.int32(count), block)
@@ -483,7 +410,7 @@ def train(static, data, hyper, seeds, n_epochs, *, init_params=None, restore_bes
             called = time.perf_counter()
             new_state, records = runner(state, data, hyper, epochs, np.int32(count), block)
             if orders is not None:  # drawn while the device trains: the call is asynchronous
-                orders.draw(plan.next(done + count))
+                orders.draw(calls.next(done + count))
             # the last call brings the final state back with its records: one transfer
             final = new_state._replace(opt_state=None) if done + count >= n_epochs else None
             packed, stopped, host = jax.device_get((records, new_state.stopped, final))
@@ -491,12 +418,12 @@ def train(static, data, hyper, seeds, n_epochs, *, init_params=None, restore_bes
             state = new_state  # only now: an interrupt during the call keeps the previous state
             chunks.append({k: v[:, :count] for k, v in records.items()})
             done += count
-            plan.timed(count, time.perf_counter() - called)
+            calls.timed(count, time.perf_counter() - called)
             if on_chunk is not None:
                 on_chunk(done, chunks[-1])
             if bool(np.all(stopped)):
                 break
-            count = plan.next(done)
+            count = calls.next(done)
             block = None if orders is None else orders.take(count)
     except KeyboardInterrupt:
         interrupted = True

@@ -1,0 +1,84 @@
+"""The command line's training flags, derived from the options schema.
+
+Every option of :class:`nnfit.options.FitOptions` that the command line may set gets one flag,
+``--name-with-dashes`` (and the aliases the schema lists): on/off options as ``--x/--no-x``, any
+other value read as a TOML literal, a comma-separated list of them, or else the text itself,
+and checked by the option's own rule, its message naming the flag.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+class UsageError(Exception):
+    """A bad value on the command line: reported in one line, exit status 2."""
+
+
+def fit_flags():
+    """``{option: (flag, ...)}`` for every option of nnfit.fit the command line sets, read from
+    the one schema (:class:`nnfit.options.FitOptions`): ``--name-with-dashes`` and its aliases."""
+    from .options import CLI, option_fields
+
+    return {name: ("--" + name.replace("_", "-"), *spec.flags)
+            for name, spec in option_fields().items() if CLI in spec.where}
+
+
+def add_option_flags(parser):
+    """One flag per option: booleans as --x/--no-x; any other value is read as a TOML literal
+    (1e-3, [0.1, 0.01], "full"), a comma-separated list, or else the text itself, and checked by
+    the option's own rule when the command runs."""
+    from .options import option_fields
+
+    group = parser.add_argument_group("training options (nnfit.fit's, checked as in TOML)")
+    specs = option_fields()
+    for name, flags in fit_flags().items():
+        default = _defaults()[name]
+        if isinstance(default, bool) or name in ("early_stopping", "restore_best_weights"):
+            group.add_argument(*flags, dest=f"option_{name}", default=None,
+                               action=argparse.BooleanOptionalAction, help=specs[name].help)
+        else:
+            shown = "" if default is None else f" (default {default})"
+            group.add_argument(*flags, dest=f"option_{name}", default=None, metavar="VALUE",
+                               help=specs[name].help + shown)
+
+
+def _defaults():
+    from .options import defaults
+
+    return defaults()
+
+
+def _flag_value(text):
+    """A flag's text as a value: a TOML literal, a comma-separated list of them, or the text."""
+    import tomllib
+
+    def literal(part):
+        try:
+            return tomllib.loads(f"v = {part.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            return part.strip()
+
+    if "," in text and not text.strip().startswith(("[", "{")):
+        return [literal(part) for part in text.split(",")]
+    return literal(text)
+
+
+def option_flags(args):
+    """The options given as flags, each checked by its rule and named by its flag."""
+    from .errors import InvalidOptionError
+    from .options import check_option
+
+    given = {}
+    for name, flags in fit_flags().items():
+        value = getattr(args, f"option_{name}", None)
+        if value is None:
+            continue
+        value = _flag_value(value) if isinstance(value, str) else value
+        try:
+            check_option(name, value, label=flags[0])
+        except InvalidOptionError as err:
+            text = str(err)
+            raise UsageError(text if flags[0] in text else f"{flags[0]}: {text}") from None
+        given[name] = value
+    return given
