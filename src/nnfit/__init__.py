@@ -22,9 +22,13 @@ _EXPORTS = {
     "LinearRegression": "nnfit.linear_regression",
     "MLPRegressor": "nnfit.estimators",
     "MLPClassifier": "nnfit.estimators",
+    "FitOptions": "nnfit.options",
+    "InvalidOptionError": "nnfit.errors",
+    "RunFolderError": "nnfit.errors",
+    "enable_compilation_cache": "nnfit._programs",
 }
 _SUBMODULES = {"datasets", "linear", "mlp", "objectives", "engine", "training", "fitted", "plots",
-               "report", "diagnose", "demos", "estimators", "sweep"}
+               "report", "diagnose", "demos", "estimators", "sweep", "options", "optim", "errors"}
 
 __all__ = sorted(_EXPORTS) + sorted(_SUBMODULES)
 

@@ -8,7 +8,7 @@ JAX's persistent compilation cache lets a new process skip compilation as well, 
 configured through JAX's process-wide settings, which a library must not change behind its
 user's back. So nnfit turns it on only when asked: by the command line (an application that
 owns its process), by ``NNFIT_CACHE_DIR=FOLDER`` in the environment, or by calling
-:func:`enable_persistent_cache` -- and never when the user configured a cache folder of their own.
+:func:`enable_compilation_cache` (``nnfit.enable_compilation_cache``) -- and never when the user configured a cache folder of their own.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import jax
 DEFAULT_FOLDER = os.path.join("~", ".cache", "nnfit", "jax")
 
 
-def enable_persistent_cache(folder=None):
+def enable_compilation_cache(folder=None):
     """Turn on JAX's persistent compilation cache in ``folder``, unless one is configured.
 
     Parameters
@@ -54,7 +54,7 @@ def cache_from_environment():
     """Turn the persistent cache on when ``NNFIT_CACHE_DIR`` names a folder (an opt-in)."""
     folder = os.environ.get("NNFIT_CACHE_DIR", "")
     if folder and folder.lower() not in ("off", "none", "0") and not jax.config.jax_compilation_cache_dir:
-        enable_persistent_cache(folder)
+        enable_compilation_cache(folder)
 
 
 class ProgramCache:
