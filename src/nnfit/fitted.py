@@ -3,25 +3,23 @@
 A :class:`Fit` keeps every member's parameters as NumPy arrays with a leading member axis
 (``fit.params`` drops that axis when there is one member, as the contract says), the per-epoch
 history as pandas DataFrames, and enough of the configuration to predict, summarise, save and
-load without the training data. Saving writes JSON, CSV and ``.npz`` only (no pickle), the
-folder as a whole (a reader sees the complete old save or the complete new one), and loading
-checks every file (:mod:`nnfit._runfolder`).
+load without the training data. Saving writes JSON, CSV and ``.npz`` only (no pickle,
+:mod:`nnfit._fitfiles`), the folder as a whole (a reader sees the complete old save or the
+complete new one, :mod:`nnfit._runfolder`), and loading checks every file
+(:mod:`nnfit._runcheck`).
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import os
-import tempfile
 
 import numpy as np
 
 from ._checks import check_features, check_float_range
-from .mlp import MLP, Network
+from .mlp import Network
 from .errors import InvalidOptionError
 
-FORMAT_VERSION = 1
 
 
 @functools.lru_cache(maxsize=None)
@@ -369,33 +367,9 @@ class Fit:
 
     def _write_files(self, folder):
         """Write fit.json, params.npz and history.csv into the (new, temporary) ``folder``."""
-        arrays = {}
-        for i, (W, b) in enumerate(self._member_params):
-            arrays[f"W{i}"], arrays[f"b{i}"] = W, b
-        if self.network.mean is not None:
-            arrays["mean"], arrays["var"] = self.network.mean, self.network.var
-        for key, value in (self.input_stats or {}).items():
-            arrays[f"input_{key}"] = value
-        histories = self.histories
-        meta = {
-            "format": FORMAT_VERSION, "spec": _spec_to_json(self.network.spec),
-            "n_inputs": self.network.n_inputs, "n_outputs": self.network.n_outputs,
-            "n_adapted": self.network.n_adapted, "config": _jsonable(self.config),
-            "task": self.task, "classes": None if self.classes is None else self.classes.tolist(),
-            "y_shape": list(self.y_shape),
-            "feature_names": None if self.feature_names is None else list(self.feature_names),
-            "dtype": self.dtype, "stop_reasons": self.stop_reasons,
-            "best_epoch": None if self.best_epoch is None else self.best_epoch.tolist(),
-            "timings": self.timings, "solver_info": _jsonable(self.solver_info),
-            "epochs_run": self.epochs_run.tolist(),
-        }
-        with open(os.path.join(folder, "params.npz"), "wb") as f:
-            np.savez(f, **arrays)
-        with open(os.path.join(folder, "history.csv"), "w", newline="") as f:
-            histories.to_csv(f, index=False)
-        with open(os.path.join(folder, "fit.json"), "w") as f:
-            json.dump(meta, f, indent=2)
-        return ["fit.json", "params.npz", "history.csv"]
+        from ._fitfiles import write_files
+
+        return write_files(self, folder)
 
     @classmethod
     def load(cls, folder):
@@ -409,37 +383,10 @@ class Fit:
             A file does not match the folder's manifest, cannot be parsed, or disagrees with
             the others (layer sizes, members, epochs); the message names the file.
         """
-        from . import _runfolder as rf
+        from ._fitfiles import read_files
 
-        folder = os.fspath(folder)
-        if not os.path.isdir(folder):
-            rf.recover(folder)  # a save that died between its two renames
-        path = os.path.join(folder, "fit.json")
-        if not os.path.isfile(path):
-            raise FileNotFoundError(f"{folder!r} holds no saved fit (no fit.json); give the "
-                                    "folder a fit was saved to")
-        rf.verify(folder, ("fit.json", "params.npz", "history.csv"))
-        meta = read_versioned_json(path, FORMAT_VERSION, "")
-        rf.check_meta(meta, path)
-        try:
-            spec = MLP(**meta["spec"])
-        except (TypeError, ValueError) as err:
-            raise rf.RunFolderError(f"{path}: 'spec' is not a network this nnfit builds "
-                                    f"({rf._reason(err)}); {rf.REWRITE}") from None
-        layer_sizes = (meta["n_inputs"], *spec.hidden, meta["n_outputs"])
-        params, mean, var, stats = rf.read_params(os.path.join(folder, "params.npz"),
-                                                  layer_sizes, spec.normalize)
-        n_members = params[0][0].shape[0]
-        rf.check_members(meta, path, n_members)
-        histories = rf.read_history(os.path.join(folder, "history.csv"), n_members,
-                                    meta.get("epochs_run"))
-        network = Network(spec, meta["n_inputs"], meta["n_outputs"], mean, var, meta["n_adapted"])
-        return cls(network, params, histories, config=meta["config"], task=meta["task"],
-                   classes=meta["classes"], y_shape=meta["y_shape"],
-                   feature_names=meta["feature_names"], dtype=meta["dtype"],
-                   stop_reasons=meta["stop_reasons"], best_epoch=meta["best_epoch"],
-                   timings=meta["timings"], solver_info=meta.get("solver_info"),
-                   input_stats=stats)
+        network, params, histories, fields = read_files(folder)
+        return cls(network, params, histories, **fields)
 
 
 def load_fit(folder):
@@ -485,81 +432,6 @@ def _as_class_probabilities(out):
     if out.shape[-1] == 1:
         return np.concatenate([1.0 - out, out], axis=-1)
     return out
-
-
-def _spec_to_json(spec):
-    from dataclasses import asdict
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(spec).items()}
-
-
-def _jsonable(value):
-    """Config values as JSON: arrays to lists, callables and other objects to their repr."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, (np.generic,)):
-        return value.item()
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return repr(value)
-
-
-def read_versioned_json(path, version, missing):
-    """Read a folder's JSON metadata, checking its ``format`` number.
-
-    Parameters
-    ----------
-    path : str
-        The JSON file.
-    version : int
-        The format this nnfit writes and reads.
-    missing : str
-        The message when the file is absent (it names the folder and the fix).
-
-    Raises
-    ------
-    FileNotFoundError
-        No file at ``path``.
-    RunFolderError
-        The file is not a JSON object, or of another format.
-    """
-    from ._runfolder import REWRITE, read_json
-    from .errors import RunFolderError
-
-    if not os.path.exists(path):
-        raise FileNotFoundError(missing)
-    meta = read_json(path)
-    if meta.get("format") != version:
-        raise RunFolderError(f"{path}: format {meta.get('format')!r} is not {version}, the one "
-                             f"this nnfit reads (written by another version, or not by nnfit); "
-                             f"{REWRITE}")
-    return meta
-
-
-def _atomic_write(path, write, mode):
-    """Write through ``write(file)`` to a temporary file, then rename it over ``path``."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
-    try:
-        with os.fdopen(fd, mode) as f:
-            write(f)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; the folder's files are not
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-@functools.lru_cache(maxsize=None)
-def _umask():
-    """The process's umask (read once: setting it back and forth is not thread-safe)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def _histories_table(records, n_members):

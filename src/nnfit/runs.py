@@ -111,7 +111,7 @@ def read_data(folder, n_inputs):
     RunFolderError
         ``data.npz`` disagrees with the manifest, cannot be read, or does not fit the network.
     """
-    from ._runfolder import REWRITE, _reason, verify
+    from ._runcheck import REWRITE, _reason, verify
     from .errors import RunFolderError
 
     path = os.path.join(folder, "data.npz")

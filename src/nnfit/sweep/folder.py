@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import __version__
 from ..errors import InvalidOptionError, RunFolderError
-from ..fitted import _atomic_write
+from .._runfolder import _atomic_write
 from . import grid as G
 
 FORMAT_VERSION = 1
@@ -42,7 +42,7 @@ class _Folder:
     """The run folder: sweep.json, table.csv and the Fits, each written atomically."""
 
     def __init__(self, path, fingerprint, task):
-        from .._runfolder import read_json
+        from .._runcheck import read_json
 
         self.path = os.fspath(path)
         if os.path.exists(self.path) and not os.path.isdir(self.path):

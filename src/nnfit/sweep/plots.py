@@ -13,7 +13,7 @@ import os
 
 import numpy as np
 
-from ..fitted import _atomic_write
+from .._runfolder import _atomic_write
 from ..errors import InvalidOptionError
 
 

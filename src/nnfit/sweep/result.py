@@ -178,7 +178,7 @@ class SweepResult:
     @classmethod
     def load(cls, folder):
         """Read a run folder written by :func:`nnfit.sweep.run` or :meth:`save`."""
-        from ..fitted import read_versioned_json
+        from .._runcheck import read_versioned_json
         from .folder import FORMAT_VERSION, _Folder, table
 
         folder = os.fspath(folder)

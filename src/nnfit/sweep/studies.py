@@ -219,7 +219,7 @@ def seed004_study(scale="small", out=None, *, scheduler=None, n_jobs=1, verbose=
     seconds["total_s"] = seconds["regression_s"] + seconds["classification_s"]
     study = Seed004Study(*results, names, seconds, scale)
     if out is not None:
-        from ..fitted import _atomic_write
+        from .._runfolder import _atomic_write
         _atomic_write(os.path.join(os.fspath(out), "study.md"),
                       lambda f: f.write(study.markdown()), "w")
     return study
