@@ -62,10 +62,10 @@ def _read(path):
 
 
 def main(argv=None):
-    from ..cli import _Signals
+    from .._signals import Signals
 
     args = _parser().parse_args(argv)
-    with _Signals() as signals:
+    with Signals() as signals:
         try:
             return _main(args, signals)
         except KeyboardInterrupt:
