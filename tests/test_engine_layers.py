@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import nnfit
-from nnfit import _flatnet, engine, objectives
+from nnfit import _flatnet, engine, objectives, optim
 from nnfit.mlp import flatten_params, unflatten_params
 
 RNG = np.random.default_rng(3)
@@ -14,7 +14,7 @@ RNG = np.random.default_rng(3)
 
 def _static(spec, n_inputs, n_outputs):
     return engine.Static(spec=spec, n_inputs=n_inputs, n_outputs=n_outputs, loss="mse",
-                         task="regression", optimizer="adam", optimizer_options=(),
+                         task="regression", optimizer=optim.Adam(),
                          schedule="constant", schedule_options=(), batch_size=8, n_batches=1,
                          shuffle=False, chunk=4, has_validation=False, early_stopping=False,
                          patience=1)

@@ -87,7 +87,7 @@ def compare_least_squares(X=None, y=None, *, model=None, methods=("lm", "trf", "
     """
     import pandas as pd
 
-    from ..training import LEAST_SQUARES
+    from ..optim import optimizer_from
     from ..training import fit as train
 
     if X is None or y is None or model is None:
@@ -97,7 +97,8 @@ def compare_least_squares(X=None, y=None, *, model=None, methods=("lm", "trf", "
         model = model0 if model is None else model
     rows = []
     for method in methods:
-        if method in LEAST_SQUARES:
+        least_squares = optimizer_from(method).least_squares
+        if least_squares:
             options = dict(optimizer=method, epochs=max_nfev)
         else:
             options = dict(optimizer=method, learning_rate=learning_rate, epochs=max_epochs,
@@ -118,7 +119,7 @@ def compare_least_squares(X=None, y=None, *, model=None, methods=("lm", "trf", "
         mse = float(np.mean((pred - np.asarray(y, dtype=np.float64).reshape(pred.shape)) ** 2))
         g = gradient(fitted, X, y, loss="mse", penalties=False)
         info = (fitted.solver_info or [{}])[0]
-        if method in LEAST_SQUARES:
+        if least_squares:
             status, message = info.get("status"), info.get("message")
             nfev, optimality = info.get("nfev"), info.get("optimality")
         else:
