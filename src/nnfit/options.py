@@ -19,6 +19,7 @@ before anything heavy loads.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import numbers
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -291,10 +292,11 @@ class FitOptions:
                            elsewhere="the command line shows progress unless --quiet")
 
     def __post_init__(self):
-        for f in dataclasses.fields(self):
-            if f.name != "optimizer":
-                value = f.metadata["option"].check(f.name, getattr(self, f.name))
-                object.__setattr__(self, f.name, value)
+        for name, check, default in _CHECKS():
+            value = getattr(self, name)
+            # a default is canonical already: a fit of mostly defaults checks only what it sets
+            if value is not default and not (type(value) is type(default) and value == default):
+                object.__setattr__(self, name, check(name, value))
         keywords = {k: getattr(self, k) for k in OPTIMIZER_KEYWORDS}
         object.__setattr__(self, "optimizer", optimizer("optimizer", self.optimizer, **keywords))
         for k in OPTIMIZER_KEYWORDS:  # folded into the optimizer: one place for each value
@@ -353,6 +355,13 @@ class FitOptions:
         return cls(**{k: _from_json(v) for k, v in kwargs.items()})
 
 
+@functools.cache
+def _CHECKS():  # noqa: N802 -- a constant, computed once the class exists
+    """(name, check, default) of every option but the optimizer (checked with its keywords)."""
+    return tuple((f.name, f.metadata["option"].check, f.default)
+                 for f in dataclasses.fields(FitOptions) if f.name != "optimizer")
+
+
 def _jsonable(value):
     if isinstance(value, tuple):
         return [_jsonable(v) for v in value]
@@ -365,9 +374,14 @@ def _from_json(value):
     return tuple(_from_json(v) for v in value) if isinstance(value, list) else value
 
 
+@functools.cache
+def _option_fields():
+    return {f.name: f.metadata["option"] for f in dataclasses.fields(FitOptions)}
+
+
 def option_fields():
     """``{name: Option}`` for every option of :func:`nnfit.fit`, in declaration order."""
-    return {f.name: f.metadata["option"] for f in dataclasses.fields(FitOptions)}
+    return dict(_option_fields())
 
 
 def option_names(where=None):
@@ -383,7 +397,7 @@ def defaults():
 
 def check_option(name, value, label=None):
     """Check one option's value alone; ``label`` is how the message names it."""
-    spec = option_fields().get(name)
+    spec = _option_fields().get(name)
     if spec is None:
         raise InvalidOptionError(f"unknown option {name!r}")
     label = label or name

@@ -250,10 +250,10 @@ def _fit(model, X, y, options, *, validation_data, sample_weight, init_params, c
             result = engine.train(static, data, hyper, seeds, o.epochs, init_params=start,
                                   restore_best=static.track_best, on_chunk=on_chunk,
                                   fixed=o.chunk_epochs)
-    config = o.to_dict()
+    options = o.to_dict()
     # what the run resolved, beside the options: the loss, the seeds, a batch's real rows
-    config.update(loss=loss, n_members=n_members, seeds=list(map(int, seeds)),
-                  batch_rows=batch, model=_model_config(model), options=o.to_dict())
+    config = {**options, "loss": loss, "n_members": n_members, "seeds": list(map(int, seeds)),
+              "batch_rows": batch, "model": _model_config(model), "options": options}
     result.timings["total_s"] = time.perf_counter() - started
     fitted = Fit.from_engine(network, result, config=config, task=task, classes=classes,
                              y_shape=y_shape, feature_names=feature_names, dtype=o.dtype,
