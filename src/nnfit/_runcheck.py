@@ -212,6 +212,23 @@ def check_members(meta, path, n_members):
                                  f"{REWRITE}")
 
 
+def read_npz(path, what):
+    """The arrays of the ``.npz`` archive ``path`` (no pickles), as a dict.
+
+    Raises RunFolderError naming the file and ``what`` it should hold when it cannot be read.
+    """
+    try:
+        loaded = np.load(path, allow_pickle=False)
+        if not isinstance(loaded, np.lib.npyio.NpzFile):
+            raise ValueError("a single array, not an .npz archive")
+        with loaded as npz:
+            return {key: npz[key] for key in npz.files}
+    except Exception as err:  # BadZipFile, zlib.error, EOFError, ValueError, OSError, KeyError
+        raise RunFolderError(f"{path} cannot be read as {what} ({type(err).__name__}: "
+                             f"{_reason(err)}): the file is damaged or was not written by nnfit; "
+                             f"{REWRITE}") from None
+
+
 def read_params(path, layer_sizes, normalize):
     """params.npz checked against the network: ``(member_params, mean, var, input_stats)``.
 
@@ -226,16 +243,7 @@ def read_params(path, layer_sizes, normalize):
                 "input_mean": (n_in,), "input_cov": (n_in, n_in)}
     if not os.path.isfile(path):
         raise RunFolderError(f"{path} is missing; the folder holds no complete saved fit; {REWRITE}")
-    try:
-        loaded = np.load(path, allow_pickle=False)
-        if not isinstance(loaded, np.lib.npyio.NpzFile):
-            raise ValueError("a single array, not an .npz archive")
-        with loaded as npz:
-            arrays = {key: npz[key] for key in npz.files}
-    except Exception as err:  # BadZipFile, zlib.error, EOFError, ValueError, OSError, KeyError
-        raise RunFolderError(f"{path} cannot be read as nnfit's parameters ({type(err).__name__}: "
-                             f"{_reason(err)}): the file is damaged or was not written by nnfit; "
-                             f"{REWRITE}") from None
+    arrays = read_npz(path, "nnfit's parameters")
     unknown = sorted(set(arrays) - set(expected) - set(optional))
     if unknown:
         raise RunFolderError(f"{path} holds arrays {unknown} that a network of layer sizes "

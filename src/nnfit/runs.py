@@ -111,22 +111,14 @@ def read_data(folder, n_inputs):
     RunFolderError
         ``data.npz`` disagrees with the manifest, cannot be read, or does not fit the network.
     """
-    from ._runcheck import REWRITE, _reason, verify
+    from ._runcheck import REWRITE, read_npz, verify
     from .errors import RunFolderError
 
     path = os.path.join(folder, "data.npz")
     if not os.path.exists(path):
         return None
     verify(folder, ("data.npz",))
-    try:
-        loaded = np.load(path, allow_pickle=False)
-        if not isinstance(loaded, np.lib.npyio.NpzFile):
-            raise ValueError("a single array, not an .npz archive")
-        with loaded as npz:
-            arrays = {key: npz[key] for key in npz.files}
-    except Exception as err:  # BadZipFile, zlib.error, EOFError, ValueError (object arrays)
-        raise RunFolderError(f"{path} cannot be read as the run's data ({type(err).__name__}: "
-                             f"{_reason(err)}); {REWRITE}") from None
+    arrays = read_npz(path, "the run's data")
     X, y = arrays.get("X"), arrays.get("y")
     if X is None or y is None or set(arrays) != {"X", "y"}:
         raise RunFolderError(f"{path} holds {sorted(arrays)}, not X and y; {REWRITE}")

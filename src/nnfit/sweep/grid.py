@@ -32,7 +32,8 @@ import numpy as np
 
 from .._checks import check_number
 from ..errors import InvalidOptionError
-from ..options import GRID, MAX_SEED, FitOptions, check_option, defaults, option_fields, option_names
+from ..options import (GRID, MAX_SEED, FitOptions, _plain, check_option, defaults, flag,
+                       option_fields, option_names)
 
 ALIASES = {
     "hidden_layer_sizes": "hidden", "alpha": "l2", "learning_rate_init": "learning_rate",
@@ -94,11 +95,7 @@ def _label(key):
     return f"grid key {key!r}"
 
 
-def _py(value):
-    """NumPy scalars as Python numbers, so checks and JSON see plain types."""
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
+_py = _plain  # NumPy scalars as Python numbers, so checks and JSON see plain types
 
 
 def _number(key, value, **bounds):
@@ -110,11 +107,7 @@ def _integer(key, value, **bounds):
 
 
 def _flag(key, value):
-    value = _py(value)
-    if not isinstance(value, bool):
-        raise InvalidOptionError(f"{_label(key)} must be True or False, got {value!r} "
-                        f"of type {type(value).__name__}")
-    return value
+    return flag(_label(key), value)
 
 
 def _choice(key, value, allowed):
