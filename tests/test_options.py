@@ -245,3 +245,110 @@ def test_the_command_line_reports_a_latin1_csv_in_one_line(tmp_path, capsys):
                      str(tmp_path / "run")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "latin.csv" in err[0] and "UTF-8" in err[0], err
+
+
+# ------------------------------------------------------------- found in review, each tested
+def test_fit_signature_declares_the_schema_defaults():
+    import inspect
+
+    from nnfit.options import defaults
+    from nnfit.training import DATA_ARGUMENTS
+
+    params = inspect.signature(nnfit.fit).parameters
+    declared = {k: p.default for k, p in params.items() if k not in ("model", "X", "y")}
+    assert {k: v for k, v in declared.items() if k not in DATA_ARGUMENTS} == defaults()
+
+
+def test_normalising_a_column_whose_variance_overflows_is_refused():
+    Xb = np.linspace(-1, 1, 20)[:, None] * 1e25  # finite in float32, its variance is not
+    one_line_error(lambda: nnfit.fit(nnfit.MLP(hidden=(2,), normalize=True), Xb, Xb[:, 0] / 1e25,
+                                     epochs=2), "variance", "float32", "dtype='float64'")
+    fit = nnfit.fit(nnfit.MLP(hidden=(2,), normalize=True), Xb, Xb[:, 0] / 1e25, epochs=2,
+                    dtype="float64")
+    assert np.all(np.isfinite(fit.predict(Xb)))
+
+
+@pytest.mark.parametrize("init_params,words", [
+    (5, ("init_params", "(W, b) pairs")),
+    ([(1, 2, 3)], ("init_params",)),
+    ([("a", "b"), (1, 2)], ("init_params layer 0", "numbers")),
+])
+def test_malformed_init_params_are_one_line(init_params, words):
+    one_line_error(lambda: nnfit.fit(nnfit.MLP(hidden=(2,)), X, Y, epochs=1,
+                                     init_params=init_params), *words)
+
+
+@pytest.mark.parametrize("name", ["beta_1", "beta_2"])
+def test_adam_betas_of_one_are_refused_as_in_scikit_learn(name):
+    from sklearn.neural_network import MLPRegressor as SkMLP
+
+    with pytest.raises(ValueError, match=name):
+        SkMLP(**{name: 1.0}).fit(X, Y)
+    one_line_error(lambda: FitOptions(**{name: 1.0}), name, "< 1")
+    with pytest.raises(ValueError, match=name):
+        nnfit.MLPRegressor(**{name: 1.0}).fit(X, Y)
+
+
+def test_replace_changes_an_optimizer_setting_by_its_keyword():
+    options = FitOptions(optimizer="nesterov", epochs=5)
+    assert options.replace(momentum=0.5).optimizer == optim.Momentum(0.5, nesterov=True)
+    assert options.replace(epochs=7).optimizer == options.optimizer
+    one_line_error(lambda: options.replace(beta_1=0.5), "beta_1", "nesterov")
+
+
+def test_a_loaded_fit_rebuilds_its_options_or_says_none(tmp_path):
+    fit = nnfit.fit(nnfit.MLP(hidden=(2,)), X, Y, epochs=2, optimizer="momentum")
+    fit.save(tmp_path / "a")
+    assert nnfit.load_fit(tmp_path / "a").options == fit.options
+    scheduled = nnfit.fit(nnfit.MLP(hidden=(2,)), X, Y, epochs=2,
+                          learning_rate=optax.exponential_decay(0.01, 10, 0.5))
+    scheduled.save(tmp_path / "b")
+    assert callable(scheduled.options.learning_rate)
+    assert nnfit.load_fit(tmp_path / "b").options is None
+
+
+def test_the_memory_estimate_counts_the_optimizers_settings():
+    from nnfit._memory import check_training_memory, training_bytes
+
+    sizes = (1, 1000, 1000, 1)
+    small = training_bytes(sizes, n_train=100, optimizer="lbfgs")["total"]
+    big = training_bytes(sizes, n_train=100, optimizer=optim.LBFGS(memory_size=1000))["total"]
+    assert big > 50 * small
+    assert training_bytes(sizes, n_train=100, optimizer=optim.SGD(momentum=0.5))["total"] > \
+        training_bytes(sizes, n_train=100, optimizer="sgd")["total"]
+    check_training_memory(sizes, n_train=100, optimizer="lbfgs", available=4 << 30)
+    one_line_error(lambda: check_training_memory(sizes, n_train=100, available=4 << 30,
+                                                 optimizer=optim.LBFGS(memory_size=1000)),
+                   "needs about")
+
+
+def test_the_command_line_reads_python_number_spellings(tmp_path):
+    from nnfit import cli
+
+    argv = ["fit", "--dataset", "cubic", "--lr", ".05", "--l2", "5e-4", "--validation-split",
+            ".25", "--epochs", "3"]
+    tables = cli._experiment(cli._parser().parse_args(argv))[1]
+    assert tables["train"]["learning_rate"] == 0.05 and tables["train"]["l2"] == 5e-4
+    assert tables["data"]["validation_split"] == 0.25
+
+
+def test_a_toml_validation_split_is_checked_by_the_schema_naming_the_file(tmp_path):
+    from nnfit.config import ConfigError, load_config
+
+    path = tmp_path / "exp.toml"
+    path.write_text('[data]\ndataset = "cubic"\nvalidation_split = 1.5\n')
+    with pytest.raises(ConfigError, match=r"exp.toml: \[data\] validation_split must be"):
+        load_config(str(path))
+
+
+def test_a_sweep_members_options_are_its_own(tmp_path):
+    from nnfit import sweep
+
+    result = sweep.run({"hidden": [(2,)], "learning_rate": [0.01, 0.1]}, X, Y, seeds=(0, 1),
+                       base={"epochs": 2}, out=str(tmp_path / "s"), verbose=False)
+    rows = result.table[["config_id", "seed", "learning_rate"]].itertuples(index=False)
+    for config_id, seed, lr in rows:
+        for fit in (result.fit(config_id, seed),
+                    nnfit.load_fit(tmp_path / "s" / "fits" / config_id / f"seed-{seed}")):
+            assert fit.options.learning_rate == lr and fit.options.seed == seed
+            assert fit.options.n_members == fit.n_members == 1

@@ -88,7 +88,7 @@ def first_line(err):
 
 def _short(value, limit=80):
     """``repr(value)``, cut to ``limit`` characters: a message names a value, not a data set."""
-    text = repr(value)
+    text = " ".join(repr(value).split())  # an array's repr spans lines
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 

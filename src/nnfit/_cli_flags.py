@@ -54,10 +54,16 @@ def _flag_value(text):
     import tomllib
 
     def literal(part):
+        part = part.strip()
+        for number in (int, float):  # Python's spellings first: .01, 5., 1E-3, nan
+            try:
+                return number(part)
+            except ValueError:
+                pass
         try:
-            return tomllib.loads(f"v = {part.strip()}")["v"]
+            return tomllib.loads(f"v = {part}")["v"]
         except tomllib.TOMLDecodeError:
-            return part.strip()
+            return part
 
     if "," in text and not text.strip().startswith(("[", "{")):
         return [literal(part) for part in text.split(",")]

@@ -21,11 +21,12 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._checks import INT32_MAX, _short, check_choice, check_number, first_line
 from .errors import InvalidOptionError
-from .optim import SGD, Adam, Momentum, RMSprop
+from .optim import SGD, SHORTHANDS, Adam, Momentum, RMSprop
 from .options import check_option, flag, penalty
 
 SOLVERS = ("adam", "sgd", "lbfgs", "gd", "rmsprop", "lm", "trf")
-_LEAST_SQUARES = ("lm", "trf")  # regression only: scipy.optimize.least_squares
+# regression only: scipy.optimize.least_squares
+_LEAST_SQUARES = tuple(name for name, (cls, _) in SHORTHANDS.items() if cls.least_squares)
 _FULL_BATCH = ("lbfgs", "gd", "lm", "trf")
 _SCHEDULED = ("sgd", "gd", "rmsprop")  # scikit-learn applies learning_rate to sgd only, not adam
 _REGRESSION_LOSSES = {"squared_error": "mse", "absolute_error": "mae", "huber": "huber"}

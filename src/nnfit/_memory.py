@@ -47,11 +47,6 @@ import os
 from .buckets import bucket
 from .errors import InvalidOptionError
 
-# optax state vectors per optimizer (besides the parameters)
-MOMENTS = {"adam": 2, "adamw": 2, "momentum": 1, "nesterov": 1, "rmsprop": 1, "adagrad": 1,
-           "sgd": 0, "gd": 0}
-LBFGS_MEMORY = 10  # optax.lbfgs's memory_size in nnfit.optimizers
-LEAST_SQUARES = ("lm", "trf")
 # parameter-sized vectors one member holds besides the optimizer's own: parameters and best
 # weights in the state read and the state returned (4), the gradient matrices, the joined
 # gradient, the update and the updated vector (4). Measured: 8.3 vectors for sgd.
@@ -63,7 +58,23 @@ MOMENT_VECTORS = 3
 # 4.2 million float32 parameters, 337 MiB for 1.05 million):
 # its 2 * memory_size vectors in the state read and returned, the line search's points,
 # gradients and directions, and their copies in the compiled loop's carry
-LBFGS_VECTORS = 4 * 2 * LBFGS_MEMORY + 8
+def lbfgs_vectors(memory_size):
+    return 4 * 2 * memory_size + 8
+
+
+def moments(optimizer):
+    """optax's parameter-sized state vectors of an optimizer value (besides the parameters)."""
+    from .optim import SGD, Adam, RMSprop
+
+    if isinstance(optimizer, Adam):  # AdamW too
+        return 2
+    if isinstance(optimizer, RMSprop):
+        return 1 + (optimizer.momentum > 0)
+    if isinstance(optimizer, SGD):  # GD, Momentum
+        return int(optimizer.momentum > 0)
+    return 1  # Adagrad
+
+
 # the host's copies of the result: the final and best parameters, and the Fit's arrays
 HOST_VECTORS = 3
 # arrays of (rows, width) a layer holds during a batch's forward and backward pass: its
@@ -111,8 +122,9 @@ def training_bytes(layer_sizes, *, n_members=1, n_train, n_val=0, batch_size=Non
         Rows of one mini-batch; None (or more than ``n_train``) for the full batch.
     itemsize : int
         Bytes of one number of the training dtype: 4 (float32) or 8 (float64).
-    optimizer : str
-        nnfit's optimizer name (``adam``, ``sgd``, ..., ``lbfgs``, ``lm``, ``trf``).
+    optimizer : str or nnfit.optim.Optimizer
+        The optimizer, by name (``adam``, ``sgd``, ..., ``lbfgs``, ``lm``, ``trf``) or as a
+        value, whose settings count (L-BFGS's ``memory_size``, a momentum's state).
 
     Returns
     -------
@@ -132,7 +144,10 @@ def training_bytes(layer_sizes, *, n_members=1, n_train, n_val=0, batch_size=Non
     n_params = parameter_count(sizes)
     widths = sum(s + 1 for s in sizes)  # every layer's rows, with the ones column
     io = sizes[0] + sizes[-1] + 1  # a row of the data: features, targets, weight
-    least_squares = optimizer in LEAST_SQUARES
+    from .optim import optimizer_from
+
+    optimizer = optimizer_from(optimizer)  # a name or a value: the value's settings count
+    least_squares = optimizer.least_squares
     rows = n_train if least_squares else bucket(n_train)
     val_rows = 0 if not n_val else (n_val if least_squares else bucket(n_val))
     batch = rows if batch_size is None or least_squares else min(int(batch_size), rows)
@@ -156,14 +171,14 @@ def training_bytes(layer_sizes, *, n_members=1, n_train, n_val=0, batch_size=Non
         return {"parameters": parameters, "activations": activations, "data": data,
                 "jacobian": jacobian, "total": total}
 
-    if optimizer == "lbfgs":
-        vectors = STATE_VECTORS + LBFGS_VECTORS
+    if optimizer.name == "lbfgs":
+        vectors = STATE_VECTORS + lbfgs_vectors(optimizer.memory_size)
     else:
-        vectors = STATE_VECTORS + MOMENT_VECTORS * MOMENTS.get(optimizer, 2)
+        vectors = STATE_VECTORS + MOMENT_VECTORS * moments(optimizer)
     parameters = members * n_params * (vectors + HOST_VECTORS) * itemsize
     activations = members * itemsize * (BATCH_ACTIVATION_ARRAYS * batch * widths
                                         + VALIDATION_ARRAYS * val_rows * (max(sizes) + 1))
-    if optimizer == "lbfgs":  # the line search evaluates the full batch again
+    if optimizer.name == "lbfgs":  # the line search evaluates the full batch again
         activations *= 2
     total = parameters + activations + data
     return {"parameters": parameters, "activations": activations, "data": data, "jacobian": 0,
@@ -316,6 +331,10 @@ def check_training_memory(layer_sizes, *, n_members=1, n_train, n_val=0, batch_s
     >>> check_training_memory((1, 16, 1), n_train=100, available=8 << 30) < 8 << 30
     True
     """
+    from .optim import optimizer_from
+
+    optimizer = optimizer_from(optimizer)
+    least_squares = optimizer.least_squares
     settings = dict(n_members=int(n_members), n_train=n_train, n_val=n_val,
                     batch_size=batch_size, itemsize=itemsize, optimizer=optimizer)
 
@@ -329,19 +348,19 @@ def check_training_memory(layer_sizes, *, n_members=1, n_train, n_val=0, batch_s
     room = have - RUNTIME_RESERVE
     sizes = tuple(int(s) for s in layer_sizes)
     members = settings["n_members"]
-    if optimizer in LEAST_SQUARES and need(optimizer="adam", batch_size=32) <= room:
-        tip = (f"use a gradient optimizer such as 'adam': {optimizer!r} builds the Jacobian of "
+    if least_squares and need(optimizer="adam", batch_size=32) <= room:
+        tip = (f"use a gradient optimizer such as 'adam': {optimizer.label!r} builds the Jacobian of "
                f"every residual by every one of the {parameter_count(sizes):,} parameters")
     elif members > 1 and need(n_members=1) <= room:
         fit = _largest(1, members - 1, lambda m: need(n_members=m) <= room)
         tip = f"train at most {fit} members together (n_members={members})"
-    elif optimizer not in LEAST_SQUARES and need(n_members=1, batch_size=1) <= room:
+    elif not least_squares and need(n_members=1, batch_size=1) <= room:
         largest_batch = batch_size if batch_size is not None else max(1, int(n_train))
         fit = _largest(1, largest_batch, lambda b: need(n_members=1, batch_size=b) <= room)
-        tip = f"use batch_size={fit} or less" + (f" and n_members=1" if members > 1 else "")
+        tip = f"use batch_size={fit} or less" + (" and n_members=1" if members > 1 else "")
     else:
         tip = ("use narrower or fewer hidden layers: even one member"
-               + ("" if optimizer in LEAST_SQUARES else " with batch_size=1") + " needs "
+               + ("" if least_squares else " with batch_size=1") + " needs "
                + format_bytes(need(n_members=1, batch_size=1)))
     total = total_memory()
     machine = f" of this machine's {format_bytes(total)}" if total is not None else ""

@@ -95,12 +95,23 @@ def main(argv=None):
     if args.command is None:
         parser.print_help()
         return 0
-    from .errors import InvalidOptionError
-
     # an application owns its process: the command line turns on JAX's persistent compilation
-    # cache (the library does so only when asked, see nnfit._programs), here and in its workers
+    # cache (the library does so only when asked, see nnfit._programs), here and in the workers
+    # it starts; the environment is put back when the command returns (main() called in-process)
+    saved = os.environ.get("NNFIT_CACHE_DIR")
     os.environ.setdefault("NNFIT_CACHE_DIR", os.path.join(os.path.expanduser("~"), ".cache",
                                                           "nnfit", "jax"))
+    try:
+        return _run(args)
+    finally:
+        if saved is None:
+            os.environ.pop("NNFIT_CACHE_DIR", None)
+
+
+def _run(args):
+    """Run the parsed command with the command line's signal handling and exit statuses."""
+    from .errors import InvalidOptionError
+
     with Signals() as signals:
         args.signals = signals
         try:
@@ -118,9 +129,9 @@ def main(argv=None):
 
 
 def _one_line(err):
-    """The first line of an error message (scikit-learn's span several)."""
-    text = str(err).strip() or type(err).__name__
-    return " ".join(text.split("\n")[0:2]) if len(text.split("\n")) > 1 else text
+    """An error message as one line: its lines joined (scikit-learn's span several)."""
+    return " ".join(line.strip() for line in str(err).splitlines() if line.strip()) or \
+        type(err).__name__
 
 
 def _experiment(args):
@@ -195,7 +206,9 @@ def _fit(args):
     # exception raised while XLA compiles left threads behind that crashed the exit). Least
     # squares reports only after each member's whole solve: there a signal stops the solve at
     # once (scipy's loop keeps its best point) instead of waiting for a boundary.
-    least_squares = _least_squares(keywords.get("optimizer", ""))
+    from .optim import optimizer_from
+
+    least_squares = optimizer_from(keywords.get("optimizer", "adam")).least_squares
     if not least_squares:
         signals.defer("nnfit fit: stopping when the first chunk of epochs is done")
     with warnings.catch_warnings(record=True) as caught:
@@ -233,14 +246,6 @@ def _fit(args):
     else:
         print(f"{status}: {out}")
     return code
-
-
-def _least_squares(optimizer):
-    """True for 'lm' and 'trf', as a name, a table with a name, or an nnfit.optim value."""
-    if getattr(optimizer, "least_squares", False):
-        return True
-    name = optimizer.get("name", "") if isinstance(optimizer, dict) else optimizer
-    return str(name).lower() in ("lm", "trf")
 
 
 def _check_out(out, flag, *, run_folder):

@@ -94,10 +94,7 @@ class Experiment:
 
     def fit_keywords(self):
         """The ``[train]`` table as keywords of :func:`nnfit.fit`."""
-        kw = dict(self.train)
-        if kw.get("batch_size") == "full":
-            kw["batch_size"] = None
-        return kw
+        return dict(self.train)  # checked by the options' rules ("full" batches included)
 
     def dataset(self):
         """Load the ``[data]`` table: (Dataset, validation_data or None, validation_split)."""
@@ -118,9 +115,6 @@ class Experiment:
                 validation = (val.X, val.y)
             elif data.X_val is not None and split == 0:
                 validation = (data.X_val, data.y_val)
-        except UnicodeDecodeError as err:
-            raise ConfigError(f"[data]: a CSV file is not UTF-8 text (byte {err.start}); save it "
-                              "as UTF-8") from None
         except (FileNotFoundError, KeyError, TypeError, ValueError) as err:
             raise ConfigError(f"[data]: {first_line(err)}") from None
         return data, validation, split
@@ -187,6 +181,11 @@ def validate(raw, *, tables=("data", "model", "train"), folder="."):
         raise ConfigError("[data] csv needs target = \"COLUMN\" (the column to predict)")
     if "validation_split" in data and "validation_csv" in data:
         raise ConfigError("[data] give validation_split or validation_csv, not both")
+    if "validation_split" in data:  # nnfit.fit's option, by its rule
+        try:
+            check_option("validation_split", data["validation_split"], label="[data] validation_split")
+        except InvalidOptionError as err:
+            raise ConfigError(str(err)) from None
     train = raw.get("train", {})
     return Experiment(data=data, model=raw.get("model", {}), train=train,
                       sweep=raw.get("sweep", {}), folder=folder)

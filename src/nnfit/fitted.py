@@ -88,13 +88,19 @@ class Fit:
     def options(self):
         """The run's :class:`~nnfit.options.FitOptions` (settings only, never data).
 
-        ``config`` holds the same values as plain JSON, with what the run resolved (the loss,
-        the seeds, the real batch size, the model); a loaded fit rebuilds its options from it.
+        ``config["options"]`` holds them as plain JSON, and ``config`` the values the run
+        resolved (the loss, the seeds, a batch's real rows, the model); a loaded fit rebuilds
+        its options from them, or gives None where they cannot be rebuilt (an optax schedule
+        as the learning rate is saved as its description only).
         """
         if self._options is None:
+            from .errors import InvalidOptionError
             from .options import FitOptions
 
-            self._options = FitOptions.from_dict(self.config.get("options", self.config))
+            try:
+                self._options = FitOptions.from_dict(self.config.get("options", self.config))
+            except InvalidOptionError:  # a callable learning rate is saved as its repr only
+                return None
         return self._options
 
     @options.setter
@@ -352,7 +358,9 @@ class Fit:
         ``manifest.json`` of every file's size and SHA-256, which then takes the folder's place
         in one step (see :mod:`nnfit._runfolder`). Whatever stops the save, ``folder`` holds
         either the complete previous save or the complete new one, never a mix; files of your
-        own in it are kept. A non-empty folder that holds no saved fit is refused.
+        own in it are kept. Saved into a run folder of ``nnfit fit``, the fit replaces the whole
+        run: its ``config.toml``, ``status.json``, ``data.npz`` and ``report.html`` described
+        another run and are not kept. A non-empty folder that holds no saved fit is refused.
 
         Returns
         -------

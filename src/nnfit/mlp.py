@@ -167,7 +167,8 @@ class MLP:
             if X is None:
                 raise ValueError("normalize=True needs the training inputs: build(n_in, n_out, X=X)")
             X = np.asarray(X, dtype=np.float64)
-            mean, var = X.mean(axis=0), X.var(axis=0)
+            with np.errstate(over="ignore"):  # an infinite variance is the caller's to report
+                mean, var = X.mean(axis=0), X.var(axis=0)
         return Network(self, int(n_inputs), int(n_outputs), mean, var, 0 if X is None else len(X))
 
 

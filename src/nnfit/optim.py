@@ -48,11 +48,13 @@ class Optimizer:
         """The shorthand string for these settings (``nesterov`` for Nesterov momentum)."""
         return self.name
 
-    def _check(self, name, low=0.0, high=None, low_open=False, integer=False):
+    def _check(self, name, low=0.0, high=None, low_open=False, high_open=False, integer=False):
         value = getattr(self, name)
         value = value.item() if hasattr(value, "item") and getattr(value, "ndim", 1) == 0 else value
-        check_number(f"{type(self).__name__}.{name}", value, low=low, high=high,
-                     low_open=low_open, integer=integer)
+        label = f"{type(self).__name__}.{name}"
+        check_number(label, value, low=low, high=high, low_open=low_open, integer=integer)
+        if high_open and value >= high:
+            raise InvalidOptionError(f"{label} must be < {high}, got {value!r}")
         # plain Python numbers: what optax folds into the compiled program as constants
         object.__setattr__(self, name, int(value) if integer else float(value))
 
@@ -106,8 +108,8 @@ class Adam(Optimizer):
     keywords: ClassVar[dict] = {"beta_1": "b1", "beta_2": "b2", "epsilon": "eps"}
 
     def __post_init__(self):
-        self._check("b1", high=1.0)
-        self._check("b2", high=1.0)
+        self._check("b1", high=1.0, high_open=True)  # 1 would never forget: no step at all
+        self._check("b2", high=1.0, high_open=True)
         self._check("eps", low_open=True)
 
     def transformation(self, learning_rate):

@@ -277,12 +277,14 @@ class FitOptions:
     schedule: Any = option("constant", schedule, "constant, invscaling, exponential, cosine, "
                            "adaptive")
     momentum: Any = option(None, optional(real(low=0, high=1)),
-                           "momentum of sgd/momentum/nesterov/rmsprop (default 0.9 for "
-                           "momentum and nesterov)")
-    beta_1: Any = option(None, optional(real(low=0, high=1)), "adam/adamw's b1 (0.9)")
-    beta_2: Any = option(None, optional(real(low=0, high=1)), "adam/adamw's b2 (0.999)")
+                           "momentum of sgd/momentum/nesterov/rmsprop (default: the "
+                           "optimizer's)")
+    beta_1: Any = option(None, optional(real(low=0, high=1, high_open=True)),
+                         "adam/adamw's b1 (default: the optimizer's, nnfit.optim)")
+    beta_2: Any = option(None, optional(real(low=0, high=1, high_open=True)),
+                         "adam/adamw's b2 (default: the optimizer's)")
     epsilon: Any = option(None, optional(real(low=0, low_open=True)),
-                          "adam/adamw/rmsprop/adagrad's eps (1e-7)")
+                          "adam/adamw/rmsprop/adagrad's eps (default: the optimizer's)")
     power_t: float = option(0.5, real(low=0), "invscaling's exponent")
     decay_rate: float = option(0.96, real(low=0, low_open=True), "exponential's decay per epoch")
     metrics: Any = option(None, optional(metrics), "epoch metrics: mse, mae, accuracy")
@@ -330,7 +332,10 @@ class FitOptions:
         return self.batch_size is None or self.optimizer.full_batch
 
     def replace(self, **changes):
-        """A copy with ``changes``, checked again."""
+        """A copy with ``changes``, checked again; ``momentum``, ``beta_1``, ``beta_2`` and
+        ``epsilon`` change the fields of the optimizer (which must have them)."""
+        if "optimizer" not in changes and any(changes.get(k) is not None for k in OPTIMIZER_KEYWORDS):
+            changes["optimizer"] = self.optimizer.to_dict()
         return dataclasses.replace(self, **changes)
 
     def to_dict(self):

@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from ._checks import check_features, check_float_range, check_sample_weight, check_targets
+from ._checks import _short, check_features, check_float_range, check_sample_weight, check_targets
 from .errors import InvalidOptionError
 from .options import MAX_SEED, FitOptions
 
@@ -38,9 +38,11 @@ def fit(model, X, y, *, optimizer="adam", learning_rate=0.001, epochs=200, batch
         or ``softmax`` (integer labels 0..k-1) for classification.
     X : array-like of shape (n_samples, n_features)
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-    optimizer : {'adam', 'sgd', 'gd', 'momentum', 'nesterov', 'adamw', 'rmsprop', 'adagrad', \
-'lbfgs', 'lm', 'trf'}
-        An optax optimizer by name; ``gd`` is plain gradient descent (use ``batch_size=None``
+    optimizer : Optimizer, dict or {'adam', 'sgd', 'gd', 'momentum', 'nesterov', 'adamw', \
+'rmsprop', 'adagrad', 'lbfgs', 'lm', 'trf'}
+        An optimizer value of :mod:`nnfit.optim` (``Adam(b2=0.99)``, ``Momentum(0.9,
+        nesterov=True)``, ``LBFGS(memory_size=20)``), its dict form (``{"name": "adam",
+        "b1": 0.8}``), or its name; ``gd`` is plain gradient descent (use ``batch_size=None``
         for full-batch). ``lbfgs`` is optax's L-BFGS with a zoom line search on the full batch
         (``learning_rate`` unused), one history row per iteration, with two more columns:
         ``grad_max_abs`` (the largest absolute gradient component at the iteration's start)
@@ -110,8 +112,11 @@ def fit(model, X, y, *, optimizer="adam", learning_rate=0.001, epochs=200, batch
         Learning-rate schedule built on ``learning_rate`` (``power_t``, ``decay_rate`` tune it);
         ``adaptive`` divides the rate by 5 whenever the epoch's loss has not improved by ``tol``
         for ``n_iter_no_change`` epochs (scikit-learn's rule, via optax's reduce_on_plateau).
-    momentum, beta_1, beta_2, epsilon : float
-        Optimizer settings (Keras' defaults).
+    momentum, beta_1, beta_2, epsilon : float, optional
+        Settings of an optimizer given by name, filling its fields (``beta_1`` is
+        :class:`~nnfit.optim.Adam`'s ``b1``...); unset, the optimizer's own defaults (Keras':
+        momentum 0.9 for ``momentum``/``nesterov``, eps 1e-7). A setting the optimizer does
+        not have is refused.
     init_params : list of (W, b), optional
         Start from these parameters (same layout as ``Fit.params``) instead of drawing them:
         a warm start.
@@ -221,12 +226,13 @@ def _fit(model, X, y, options, *, validation_data, sample_weight, init_params, c
             f"optimizer {o.optimizer.label!r} is least squares: it fits regression with loss "
             f"'mse' or 'sse', not {task} with {loss!r}; use a gradient optimizer such as 'adam'")
     network = model.build(X.shape[1], Y.shape[1], X_tr)
+    _check_normalisation(network, o.dtype)
     n_layers = len(network.layer_sizes) - 1
     n_members, hyper, seeds = _members(o, n_layers)
     check_training_memory(network.layer_sizes, n_members=n_members, n_train=len(X_tr),
                           n_val=0 if X_val is None else len(X_val),
                           batch_size=None if o.full_batch else o.batch_size,
-                          itemsize=np.dtype(o.dtype).itemsize, optimizer=o.optimizer.name)
+                          itemsize=np.dtype(o.dtype).itemsize, optimizer=o.optimizer)
     start = _start_params(init_params, network, n_members, DTYPES[o.dtype])
     static, batch = engine.plan(o, network, loss=loss, task=task, metrics=metrics,
                                 monitor=monitor, n_train=len(X_tr), n_members=n_members,
@@ -264,6 +270,20 @@ def _fit(model, X, y, options, *, validation_data, sample_weight, init_params, c
     return fitted
 
 
+def _check_normalisation(network, dtype):
+    """The normalisation's variance must be finite in ``dtype``: else every input becomes 0."""
+    if network.var is None:
+        return
+    var = np.asarray(network.var, np.float64)
+    bad = ~(np.isfinite(var) & (var <= np.finfo(dtype).max))
+    if bad.any():
+        j = int(np.flatnonzero(bad)[0])
+        raise InvalidOptionError(
+            f"X column {j}'s variance ({var[j]:.3g}) overflows {dtype} when normalize=True "
+            "standardises it (every input would become 0): scale the column"
+            + (" or use dtype='float64'" if dtype == "float32" else ""))
+
+
 def _input_stats(X):
     """Range, mean and covariance of the training inputs (n, d), for extrapolation checks."""
     X = np.asarray(X, np.float64)
@@ -279,12 +299,20 @@ def _start_params(init_params, network, n_members, dtype):
     import jax.numpy as jnp
 
     sizes = network.layer_sizes
+    if not isinstance(init_params, (list, tuple)) or not all(
+            isinstance(p, (list, tuple)) and len(p) == 2 for p in init_params):
+        raise InvalidOptionError(f"init_params must be a list of (W, b) pairs, one per dense "
+                                 f"layer, as Fit.params gives; got {_short(init_params)}")
     if len(init_params) != len(sizes) - 1:
         raise InvalidOptionError(f"init_params has {len(init_params)} layers but the network has "
                          f"{len(sizes) - 1} (sizes {sizes})")
     start = []
     for layer, ((W, b), fan_in, fan_out) in enumerate(zip(init_params, sizes[:-1], sizes[1:])):
-        W, b = np.asarray(W, dtype), np.asarray(b, dtype)
+        try:
+            W, b = np.asarray(W, dtype), np.asarray(b, dtype)
+        except (TypeError, ValueError):
+            raise InvalidOptionError(f"init_params layer {layer} must hold arrays of numbers, "
+                                     f"got {_short(W)}, {_short(b)}") from None
         if W.shape == (fan_in, fan_out) and b.shape == (fan_out,):
             W, b = np.broadcast_to(W, (n_members, *W.shape)), np.broadcast_to(b, (n_members, *b.shape))
         if W.shape != (n_members, fan_in, fan_out) or b.shape != (n_members, fan_out):

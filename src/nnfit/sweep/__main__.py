@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from .._checks import first_line
 from ..errors import InvalidOptionError
 
 
@@ -103,8 +104,8 @@ def _main(args, signals):
                                      out=args.out, scheduler=args.scheduler, n_jobs=args.n_jobs,
                                      max_configs=args.max_configs, confirm=args.confirm,
                                      verbose=not args.quiet)
-    except (ValueError, TypeError, FileNotFoundError, ImportError) as err:
-        print(f"error: {err}", file=sys.stderr)
+    except (InvalidOptionError, FileNotFoundError) as err:  # bad input only: a bug keeps its traceback
+        print(f"error: {first_line(err)}", file=sys.stderr)
         return 2
     if signals.received or not result.complete:
         by = f" by {signals.name}" if signals.name else ""

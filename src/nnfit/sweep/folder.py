@@ -17,7 +17,7 @@ from ..errors import InvalidOptionError, RunFolderError
 from .._runfolder import _atomic_write
 from . import grid as G
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: configurations hold every grid option of nnfit.options (new ids)
 CORE_COLUMNS = ("hidden", "activation", "optimizer", "learning_rate", "batch_size", "epochs",
                 "l1", "l2")
 
@@ -60,7 +60,8 @@ class _Folder:
             old = read_json(self.meta_path)
             if old.get("format") != FORMAT_VERSION:
                 raise RunFolderError(f"{self.meta_path}: format {old.get('format')!r} is not "
-                                     f"{FORMAT_VERSION}; use a new folder")
+                                     f"{FORMAT_VERSION} (written by an older nnfit, whose configurations "
+                                     "had other ids); use a new folder")
             if old.get("data") != fingerprint:
                 raise InvalidOptionError(f"out={self.path!r} holds a sweep of other data (or "
                                          "another validation set or split); give a new folder "

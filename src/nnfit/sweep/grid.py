@@ -32,6 +32,7 @@ import numpy as np
 
 from .._checks import check_number
 from ..errors import InvalidOptionError
+from ..optim import KEYWORDS as OPTIMIZER_KEYWORDS
 from ..options import (GRID, MAX_SEED, FitOptions, _plain, check_option, defaults, flag,
                        option_fields, option_names)
 
@@ -290,9 +291,14 @@ def check_config(config, named):
                          f"{len(config['hidden'])} hidden layers")
     MLP(**model_options(config))
     try:  # the options' own cross-checks (an lbfgs test on adam, momentum on adam...)
-        FitOptions(**{k: _from_json(config[k]) for k in FIT_KEYS})
+        options = FitOptions(**{k: _from_json(config[k]) for k in FIT_KEYS})
     except InvalidOptionError as err:
-        raise InvalidOptionError(f"configuration {display(config)}: {err}") from None
+        given = ", ".join(f"{named[k]}={config[k]!r}" for k in named if k in config)
+        raise InvalidOptionError(f"the configuration {given}: {err}") from None
+    # one training, one spelling: momentum/beta_1/... are folded into the optimizer, so
+    # optimizer="momentum" and the same with momentum=0.9 are one configuration
+    config["optimizer"] = _json_value(options.optimizer)
+    config.update({k: None for k in OPTIMIZER_KEYWORDS})
     for key in ("l1", "l2", "activation"):
         value = config[key]
         if isinstance(value, list) and len(value) > 0 and len(set(value)) == 1:

@@ -120,9 +120,11 @@ def _member_fit(fit, m, config, seed, cid, group):
     h = fit.histories[fit.histories.member == m].copy()
     h["member"] = 0
     cfg = dict(fit.config)
-    cfg.update(learning_rate=config["learning_rate"], l1=config["l1"], l2=config["l2"],
-               seeds=[int(seed)], n_members=1,
+    own = dict(learning_rate=config["learning_rate"], l1=config["l1"], l2=config["l2"])
+    cfg.update(own, seeds=[int(seed)], n_members=1,
                sweep={"config_id": cid, "group_id": group, "group_size": fit.n_members})
+    if "options" in cfg:  # the member's own options, not its group's
+        cfg["options"] = {**cfg["options"], **own, "seed": int(seed), "n_members": 1}
     return Fit(fit.network, params, h.reset_index(drop=True), config=cfg, task=fit.task,
                classes=fit.classes, y_shape=fit.y_shape, feature_names=fit.feature_names,
                dtype=fit.dtype, stop_reasons=[fit.stop_reasons[m]],
@@ -144,7 +146,10 @@ def stack_fits(fits):
     histories = pd.concat([f.histories.assign(member=i) for i, f in enumerate(fits)],
                           ignore_index=True)
     cfg = dict(first.config)
-    cfg.update(seeds=[s for f in fits for s in f.config.get("seeds", [])], n_members=len(fits))
+    seeds = [s for f in fits for s in f.config.get("seeds", [])]
+    cfg.update(seeds=seeds, n_members=len(fits))
+    if "options" in cfg:
+        cfg["options"] = {**cfg["options"], "seed": seeds, "n_members": len(fits)}
     best = [int(f.best_epoch[0]) for f in fits] if first.best_epoch is not None else None
     info = [f.solver_info[0] for f in fits] if first.solver_info is not None else None
     return Fit(first.network, params, histories, config=cfg, task=first.task,

@@ -31,6 +31,7 @@ from .executors import _check_scheduler, _execute
 from .folder import _fingerprint, _Folder, table
 from .group import _groups
 from ..errors import InvalidOptionError
+from ..options import check_option
 
 
 # ------------------------------------------------------------------------------ data
@@ -48,7 +49,7 @@ def _data(X, y, X_val, y_val, validation_split, validate_every_epoch):
         raise InvalidOptionError("give y (or a nnfit Dataset as X)")
     X = check_features(X)
     y = check_targets(y, len(X))
-    check_number("validation_split", validation_split, low=0, high=1)
+    validation_split = check_option("validation_split", validation_split)
     if (X_val is None) != (y_val is None):
         raise InvalidOptionError("give both X_val and y_val, or neither")
     if X_val is not None:
@@ -57,8 +58,6 @@ def _data(X, y, X_val, y_val, validation_split, validate_every_epoch):
         X_val = check_features(X_val, name="X_val")
         y_val = check_targets(y_val, len(X_val), name="y_val")
     elif validation_split:
-        if validation_split >= 1:
-            raise InvalidOptionError(f"validation_split must be < 1, got {validation_split!r}")
         X, y, X_val, y_val = split(X, y, validation_split)
     return {"X": X, "y": y, "X_val": X_val, "y_val": y_val,
             "every_epoch": bool(validate_every_epoch)}
