@@ -13,6 +13,13 @@ jax.config.update("jax_numpy_rank_promotion", "raise")
 
 import pytest  # noqa: E402
 
+import nnfit  # noqa: E402
+
+# The suite opts in to JAX's persistent compilation cache, as the command line does (the
+# library leaves JAX's settings alone unless asked): programs freed between modules (below)
+# come back from disk instead of compiling again.
+nnfit.enable_compilation_cache()
+
 
 @pytest.fixture(autouse=True, scope="module")
 def _release_compiled_programs():

@@ -352,3 +352,15 @@ def test_a_sweep_members_options_are_its_own(tmp_path):
                     nnfit.load_fit(tmp_path / "s" / "fits" / config_id / f"seed-{seed}")):
             assert fit.options.learning_rate == lr and fit.options.seed == seed
             assert fit.options.n_members == fit.n_members == 1
+
+
+def test_an_internal_error_is_not_reported_as_bad_input(monkeypatch, tmp_path):
+    """Item 13: exit 2 is for bad input only; a bug in nnfit keeps its traceback."""
+    from nnfit import cli, training
+
+    def broken(*args, **kwargs):
+        raise ValueError("an internal bug")
+
+    monkeypatch.setattr(training, "fit", broken)
+    with pytest.raises(ValueError, match="an internal bug"):
+        cli.main(["fit", "--dataset", "cubic", "--out", str(tmp_path / "run"), "--quiet"])
