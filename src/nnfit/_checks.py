@@ -10,6 +10,7 @@ process, start and exit together).
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 
@@ -259,6 +260,11 @@ def check_sample_weight(sample_weight, n_samples, name="sample_weight"):
     return w
 
 
+@functools.lru_cache(maxsize=8)
+def _finfo(dtype):
+    return np.finfo(dtype)  # ~10 us a call: a small fit checks several arrays
+
+
 def check_float_range(name, values, dtype_name="float32", fix=None):
     """Raise if ``values`` holds a number that the floating type ``dtype_name`` cannot hold.
 
@@ -292,9 +298,9 @@ def check_float_range(name, values, dtype_name="float32", fix=None):
     from .errors import InvalidOptionError
 
     dtype = np.dtype(dtype_name)
-    info = np.finfo(dtype)
+    info = _finfo(dtype)
     arr = np.asarray(values)
-    if arr.dtype.kind != "f" or info.max >= np.finfo(arr.dtype).max or arr.size == 0:
+    if arr.dtype.kind != "f" or info.max >= _finfo(arr.dtype).max or arr.size == 0:
         return values
     fix = fix or "scale the column or use dtype='float64'"
     table = arr.reshape(len(arr), -1)

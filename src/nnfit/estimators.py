@@ -189,16 +189,18 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
         ``sample_weight`` (n_samples,) weighs each sample's loss. Returns ``self``.
         """
+        return self._fit(X, y, sample_weight, "regression")
+
+    def _check_params(self, task):
         if not isinstance(self.loss, str):
             raise InvalidOptionError(
                 f"loss must be a string, got {self.loss!r}: MLPRegressor's first argument is "
                 f"loss, as in scikit-learn; pass hidden_layer_sizes by name")
         check_choice("loss", self.loss, _REGRESSION_LOSSES)
-        self._check_params("regression")
+        super()._check_params(task)
         if self.solver in _LEAST_SQUARES and self.loss != "squared_error":
             raise InvalidOptionError(f"solver {self.solver!r} is least squares: it needs "
-                             f"loss='squared_error', not {self.loss!r}")
-        return self._fit(X, y, sample_weight, "regression")
+                                     f"loss='squared_error', not {self.loss!r}")
 
     def _encode(self, y, warm):
         self.out_activation_ = "identity"

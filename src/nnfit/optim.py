@@ -14,7 +14,7 @@ before anything heavy is loaded.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import ClassVar
 
 from ._checks import check_number
@@ -41,7 +41,7 @@ class Optimizer:
 
     def to_dict(self):
         """``{"name": ..., field: value, ...}``: JSON and TOML ready."""
-        return {"name": self.label, **asdict(self)}
+        return {"name": self.label, **{f.name: getattr(self, f.name) for f in fields(self)}}
 
     @property
     def label(self):

@@ -340,15 +340,9 @@ class FitOptions:
 
     def to_dict(self):
         """Plain JSON values: the optimizer as its name plus ``optimizer_settings``."""
-        out = {}
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if f.name == "optimizer":
-                settings = value.to_dict()
-                out["optimizer"] = settings.pop("name")
-                out["optimizer_settings"] = settings
-            else:
-                out[f.name] = _jsonable(value)
+        settings = self.optimizer.to_dict()
+        out = {"optimizer": settings.pop("name"), "optimizer_settings": settings}
+        out.update((name, _jsonable(getattr(self, name))) for name, _, _ in _CHECKS())
         return out
 
     @classmethod
@@ -368,6 +362,8 @@ def _CHECKS():  # noqa: N802 -- a constant, computed once the class exists
 
 
 def _jsonable(value):
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
     if isinstance(value, tuple):
         return [_jsonable(v) for v in value]
     if callable(value):

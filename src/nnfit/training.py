@@ -213,7 +213,8 @@ def _fit(model, X, y, options, *, validation_data, sample_weight, init_params, c
     w = _sample_weight(sample_weight, len(X))
     X_tr, Y_tr, w_tr, X_val, Y_val, w_val = _validation(model, X, Y, w, task, n_classes,
                                                         o.validation_split, validation_data)
-    for name, values in (("X", X), ("y", Y), ("sample_weight", w), ("X_val", X_val),
+    given_w = None if sample_weight is None else w  # ones need no check
+    for name, values in (("X", X), ("y", Y), ("sample_weight", given_w), ("X_val", X_val),
                          ("y_val", Y_val), ("validation weights", w_val)):
         if values is not None:
             check_float_range(name, values, o.dtype)
