@@ -10,6 +10,7 @@ from sklearn.linear_model import LinearRegression as SkLinearRegression
 
 import nnfit
 from nnfit import LinearRegression, linear
+from test_linear import well_conditioned
 from nnfit._checks import check_float_range
 from nnfit.errors import InvalidOptionError
 
@@ -22,11 +23,7 @@ def rel_err(a, b):
 
 
 def problem(n=60, d=4, k=None, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, d)) * rng.uniform(0.5, 3, size=d) + rng.normal(size=d)
-    coef = rng.normal(size=(d,) if k is None else (d, k))
-    y = X @ coef + 2.0 + 0.1 * rng.normal(size=(n,) if k is None else (n, k))
-    return X, y, rng.uniform(0.1, 3.0, size=n)
+    return well_conditioned(n=n, d=d, k=k, seed=seed)
 
 
 # ---------------------------------------------------------------- exact solvers at any scale

@@ -71,11 +71,8 @@ def read_files(folder):
 
     Raises
     ------
-    FileNotFoundError
-        ``folder`` holds no ``fit.json``.
-    RunFolderError
-        A file does not match the folder's manifest, cannot be parsed, or disagrees with
-        the others (layer sizes, members, epochs); the message names the file.
+    FileNotFoundError, RunFolderError
+        As :meth:`nnfit.Fit.load` says.
     """
     from . import _runcheck as rc
     from ._runfolder import recover
