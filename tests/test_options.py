@@ -364,3 +364,16 @@ def test_an_internal_error_is_not_reported_as_bad_input(monkeypatch, tmp_path):
     monkeypatch.setattr(training, "fit", broken)
     with pytest.raises(ValueError, match="an internal bug"):
         cli.main(["fit", "--dataset", "cubic", "--out", str(tmp_path / "run"), "--quiet"])
+
+
+def test_an_experiment_files_model_and_data_errors_name_the_file(tmp_path, capsys):
+    from nnfit import cli
+
+    path = tmp_path / "exp.toml"
+    path.write_text('[data]\ndataset = "cubic"\n[model]\nhidden = [0]\n')
+    assert cli.main(["fit", str(path), "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "exp.toml: [model]: hidden layer width must be >= 1" in err and "\n" not in err
+    path.write_text('[data]\ndataset = "nosuch"\n')
+    assert cli.main(["fit", str(path), "--out", str(tmp_path / "run")]) == 2
+    assert "exp.toml: [data]: unknown dataset 'nosuch'" in capsys.readouterr().err

@@ -176,6 +176,9 @@ def _experiment(args):
         experiment = validate(tables, folder=folder)
     except ConfigError as err:
         raise UsageError(str(err)) from None
+    if args.config and all(getattr(args, k) is None for k in ("hidden", "activation", "output",
+                                                             "normalize", "data", "dataset")):
+        experiment.path = args.config  # its errors are the file's alone: name it
     for key in ("csv", "validation_csv"):  # the saved config must work from the run folder
         if key in data:
             data[key] = os.path.abspath(experiment._path(data[key]))

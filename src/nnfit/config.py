@@ -77,6 +77,10 @@ class Experiment:
     train: dict = field(default_factory=dict)
     sweep: dict = field(default_factory=dict)
     folder: str = "."
+    path: str | None = None  # the experiment file, named in errors
+
+    def _where(self):
+        return f"{self.path}: " if self.path else ""
 
     def mlp(self):
         """The :class:`~nnfit.MLP` of the ``[model]`` table."""
@@ -90,7 +94,7 @@ class Experiment:
         try:
             return MLP(**model)
         except (TypeError, ValueError) as err:
-            raise ConfigError(f"[model]: {err}") from None
+            raise ConfigError(f"{self._where()}[model]: {err}") from None
 
     def fit_keywords(self):
         """The ``[train]`` table as keywords of :func:`nnfit.fit`."""
@@ -116,7 +120,7 @@ class Experiment:
             elif data.X_val is not None and split == 0:
                 validation = (data.X_val, data.y_val)
         except (FileNotFoundError, KeyError, TypeError, ValueError) as err:
-            raise ConfigError(f"[data]: {first_line(err)}") from None
+            raise ConfigError(f"{self._where()}[data]: {first_line(err)}") from None
         return data, validation, split
 
     def _path(self, name):
@@ -156,9 +160,11 @@ def load_config(path, *, tables=("data", "model", "train")):
     except OSError as err:
         raise ConfigError(f"{path}: cannot be read: {err.strerror}") from None
     try:
-        return validate(raw, tables=tables, folder=os.path.dirname(os.path.abspath(path)))
+        experiment = validate(raw, tables=tables, folder=os.path.dirname(os.path.abspath(path)))
     except ConfigError as err:
         raise ConfigError(f"{path}: {err}") from None
+    experiment.path = path
+    return experiment
 
 
 def validate(raw, *, tables=("data", "model", "train"), folder="."):
