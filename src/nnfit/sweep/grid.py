@@ -33,8 +33,8 @@ import numpy as np
 from .._checks import check_number
 from ..errors import InvalidOptionError
 from ..optim import KEYWORDS as OPTIMIZER_KEYWORDS
-from ..options import (GRID, MAX_SEED, FitOptions, _plain, check_option, defaults, flag,
-                       option_fields, option_names)
+from ..options import (GRID, MAX_SEED, FitOptions, _from_json, _plain, check_option, defaults,
+                       flag, option_fields, option_names)
 
 ALIASES = {
     "hidden_layer_sizes": "hidden", "alpha": "l2", "learning_rate_init": "learning_rate",
@@ -304,10 +304,6 @@ def check_config(config, named):
         if isinstance(value, list) and len(value) > 0 and len(set(value)) == 1:
             config[key] = value[0]
     return config
-
-
-def _from_json(value):
-    return tuple(_from_json(v) for v in value) if isinstance(value, list) else value
 
 
 def model_options(config):
