@@ -254,6 +254,9 @@ class FitOptions:
     validation_split: float = option(
         0.0, real(low=0, high=1, high_open=True), "hold out this fraction of the rows",
         where=(CLI,), elsewhere="TOML: [data] validation_split; sweeps: run(validation_split=)")
+    validation_shuffle: bool = option(
+        False, flag, "take the validation rows at random (stratified by class), not the last",
+        where=(CLI,), elsewhere="TOML: [data] validation_shuffle; sweeps: the rows as given")
     shuffle: bool = option(True, flag, "reshuffle the training rows every epoch")
     loss: Any = option(None, optional(loss), "mse, sse, mae, huber, binary_crossentropy, "
                        "categorical_crossentropy (default: the task's)")
@@ -274,6 +277,15 @@ class FitOptions:
                             flags=("--members",))
     seed: Any = option(0, seed, "seed (member i uses seed + i), or one per member")
     dtype: str = option("float32", dtype, "float32 or float64")
+    task: Any = option(None, optional(choice("regression", "classification")),
+                       "regression or classification (default: from the target and output)",
+                       where=(CLI,), elsewhere="TOML: [data] task; sweeps: the model's output")
+    missing: str = option("impute", choice("impute", "drop", "error"),
+                          "a table's missing feature values: impute, drop the row, or error",
+                          where=(CLI,), elsewhere="TOML: [data] missing; sweeps: arrays only")
+    scale_target: Any = option(None, optional(flag),
+                               "train on the standardised regression target (default: on for "
+                               "tables, off for arrays)")
     schedule: Any = option("constant", schedule, "constant, invscaling, exponential, cosine, "
                            "adaptive")
     momentum: Any = option(None, optional(real(low=0, high=1)),

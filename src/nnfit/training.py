@@ -20,10 +20,12 @@ DTYPES = {"float32": np.float32, "float64": np.float64}
 
 
 def fit(model, X, y, *, optimizer="adam", learning_rate=0.001, epochs=200, batch_size=32,
-        validation_split=0.0, validation_data=None, shuffle=True, loss=None, l1=0.0, l2=0.0,
+        validation_split=0.0, validation_data=None, validation_shuffle=False, shuffle=True,
+        loss=None, l1=0.0, l2=0.0,
         sample_weight=None, early_stopping=False, n_iter_no_change=10, tol=1e-4,
         target_loss=None, gtol=None, ftol=None, max_evaluations=None, restore_best_weights=None,
-        monitor=None, n_members=1, seed=0, dtype="float32",
+        monitor=None, n_members=1, seed=0, dtype="float32", task=None, missing="impute",
+        scale_target=None,
         schedule="constant", momentum=None, beta_1=None, beta_2=None, epsilon=None,
         power_t=0.5, decay_rate=0.96, init_params=None, verbose=False, callback=None,
         chunk_epochs=None, metrics=None):
@@ -63,6 +65,9 @@ def fit(model, X, y, *, optimizer="adam", learning_rate=0.001, epochs=200, batch
         Hold out the *last* fraction of the rows, unshuffled (Keras' rule).
     validation_data : (X_val, y_val) or (X_val, y_val, sample_weight_val), optional
         Explicit validation data; overrides ``validation_split``.
+    validation_shuffle : bool
+        Take the ``validation_split`` rows at random (seeded by ``seed``, stratified by class
+        for classification) instead of the last rows; the command line's default.
     shuffle : bool
         Reshuffle the training rows every epoch (from the seed).
     loss : str, optional
@@ -109,6 +114,18 @@ def fit(model, X, y, *, optimizer="adam", learning_rate=0.001, epochs=200, batch
         Initial weights and shuffling; a sequence gives each member its own.
     dtype : {'float32', 'float64'}
         float64 runs inside ``jax.enable_x64``, leaving the user's own JAX settings untouched.
+    task : {'regression', 'classification'}, optional
+        Default: classification when the model's output is ``sigmoid``/``softmax`` or a table's
+        target holds labels (strings, booleans, a few integers), else regression. A
+        classification task with a ``linear`` output trains a ``sigmoid`` (two classes) or
+        ``softmax`` output instead; ``fit.notes`` says so.
+    missing : {'impute', 'drop', 'error'}
+        A table's missing feature values: the training rows' median (numbers) or most frequent
+        value (categories), the row left out, or an error naming the cell.
+    scale_target : bool, optional
+        Train a regression on the standardised target (the training rows' mean and standard
+        deviation), then fold them into the output layer: predictions and the history are in
+        the target's units. Default: on for tables (a DataFrame ``X``), off for arrays.
     schedule : {'constant', 'invscaling', 'exponential', 'cosine', 'adaptive'}
         Learning-rate schedule built on ``learning_rate`` (``power_t``, ``decay_rate`` tune it);
         ``adaptive`` divides the rate by 5 whenever the epoch's loss has not improved by ``tol``
