@@ -90,6 +90,26 @@ def test_activation_gradients_match_finite_differences(name):
         np.testing.assert_allclose(np.asarray(grad), np.asarray(fd), rtol=1e-6, atol=1e-8)
 
 
+def test_gelu_is_exact_by_default_and_tanh_form_on_request():
+    from scipy.special import erf
+
+    z = np.linspace(-6.0, 6.0, 241)
+    exact = 0.5 * z * (1.0 + erf(z / np.sqrt(2.0)))
+    tanh_form = 0.5 * z * (1.0 + np.tanh(np.sqrt(2.0 / np.pi) * (z + 0.044715 * z ** 3)))
+    assert np.max(np.abs(exact - tanh_form)) > 1e-4  # the two forms are told apart below
+    with jax.enable_x64(True):
+        zj = jnp.asarray(z, jnp.float64)
+        np.testing.assert_allclose(np.asarray(ACTIVATIONS["gelu"](zj)), exact, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(np.asarray(ACTIVATIONS["gelu_tanh"](zj)), tanh_form,
+                                   rtol=1e-12, atol=1e-14)
+    # and through a built network: one unit with weight 1, bias 0, output weight 1
+    net = nnfit.MLP(hidden=(1,), activation="gelu").build(1, 1)
+    params = [(jnp.ones((1, 1)), jnp.zeros(1)), (jnp.ones((1, 1)), jnp.zeros(1))]
+    out = np.asarray(net.apply(params, jnp.asarray(z[:, None], jnp.float32)))[:, 0]
+    np.testing.assert_allclose(out, exact, rtol=1e-5, atol=1e-6)
+    assert nnfit.MLP(hidden=(2,), activation="gelu_tanh").activation == ("gelu_tanh",)
+
+
 def test_sklearn_and_keras_activation_names_are_accepted():
     spec = nnfit.MLP(hidden=(2, 2), activation=("identity", "logistic"))
     assert spec.activation == ("linear", "sigmoid")

@@ -30,7 +30,10 @@ ACTIVATIONS = {
     "tanh": jnp.tanh,
     "relu": jax.nn.relu,
     "elu": jax.nn.elu,
-    "gelu": jax.nn.gelu,
+    # exact, 0.5 z (1 + erf(z / sqrt 2)), as Keras' default; jax.nn.gelu's own default is the
+    # tanh approximation, kept under its own name
+    "gelu": lambda z: jax.nn.gelu(z, approximate=False),
+    "gelu_tanh": lambda z: jax.nn.gelu(z, approximate=True),
     "softplus": jax.nn.softplus,
     "sin": jnp.sin,
     "silu": jax.nn.silu,
@@ -86,8 +89,10 @@ class MLP:
         Widths of the hidden layers, e.g. ``(5, 5)``; ``()`` is a linear (or logistic) model.
     activation : str or tuple of str
         One activation for every hidden layer, or one per hidden layer: ``linear``, ``sigmoid``,
-        ``tanh``, ``relu``, ``elu``, ``gelu``, ``softplus``, ``sin``, ``silu``, ``leaky_relu``
-        (``identity`` and ``logistic`` are accepted as in scikit-learn).
+        ``tanh``, ``relu``, ``elu``, ``gelu``, ``gelu_tanh``, ``softplus``, ``sin``, ``silu``,
+        ``leaky_relu`` (``identity`` and ``logistic`` are accepted as in scikit-learn). ``gelu``
+        is the exact ``0.5 z (1 + erf(z / sqrt(2)))`` (Keras' default); ``gelu_tanh`` is the
+        tanh approximation ``0.5 z (1 + tanh(sqrt(2 / pi) (z + 0.044715 z^3)))``.
     output : {'linear', 'sigmoid', 'softmax'}
         The output activation: linear for regression, sigmoid for binary and softmax for
         multi-class classification.

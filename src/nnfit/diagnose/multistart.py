@@ -19,8 +19,8 @@ Canonical form, hidden layer by hidden layer from the input side:
    incoming weight (for a network of one input, where the unit bends in x), ascending.
 
 The network's function is unchanged by each step (to rounding). Other activations (``elu``,
-``gelu``, ``softplus``, ``silu``) only get the ordering. A linear layer has a far larger
-symmetry (any invertible mixing of its units) that this does not remove.
+``gelu``, ``gelu_tanh``, ``softplus``, ``silu``) only get the ordering. A linear layer has a far
+larger symmetry (any invertible mixing of its units) that this does not remove.
 """
 
 from __future__ import annotations
