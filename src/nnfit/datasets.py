@@ -5,19 +5,22 @@ Every problem is a :class:`Dataset`: ``X`` of shape (n, d) float64, ``y`` of sha
 description saying where the numbers come from. ``load_dataset(name, **params)`` rebuilds a
 problem with the seed document's parameters and seeds as defaults; every draw comes from a local
 generator, never from NumPy's global state, so the same parameters always give the same arrays.
-The generators themselves live in ``nnfit._generators``.
+The generators themselves live in ``nnfit._generators``; where a generator would emit its rows
+sorted by class (the Playground's circle, gauss and spiral), they come out in a seeded random
+order, so that the last rows, which Keras' ``validation_split`` takes, hold every class. The seed
+documents' problems keep their own order.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import inspect
-import math
 from pathlib import Path
 
 import numpy as np
 
-from nnfit._checks import check_choice, check_features, check_number, check_targets, first_line
+from nnfit._checks import check_choice, check_features, check_targets, first_line
+from nnfit._fitdata import split_point, split_rows
 from nnfit._generators import REGISTRY
 from nnfit.errors import InvalidOptionError
 
@@ -134,32 +137,29 @@ class Dataset:
 
         Unshuffled, the validation part is the last ``validation_fraction`` of the rows, as Keras's
         ``validation_split`` takes it (see :func:`validation_split`); shuffled, a seeded random part
-        of the same size (:func:`train_test_split`). Any ``X_val``, ``y_val`` are dropped.
+        of the same size, stratified by class for a classification dataset
+        (:func:`train_test_split`). Each part keeps the rows' order. Any ``X_val``, ``y_val`` are
+        dropped.
 
         >>> train, val = load_dataset("gd_line").split(0.2)
         >>> len(train), len(val)
         (80, 20)
+        >>> train, val = load_dataset("gauss", n_samples=100).split(0.2, shuffle=True, seed=0)
+        >>> np.bincount(val.y).tolist()
+        [10, 10]
         """
+        labels = self.y if self.task == "classification" else None
         if shuffle:
-            X, y, X_v, y_v = train_test_split(self.X, self.y, validation_fraction, seed)
+            X, y, X_v, y_v = train_test_split(self.X, self.y, validation_fraction, seed,
+                                              stratify=labels)
         else:
             X, y, X_v, y_v = validation_split(self.X, self.y, validation_fraction)
-        note = f" Split with validation_fraction={validation_fraction}, shuffle={shuffle}."
+        stratified = " (stratified by class)" if shuffle and labels is not None else ""
+        note = (f" Split with validation_fraction={validation_fraction}, shuffle={shuffle}"
+                f"{stratified}.")
         part = dict(X_val=None, y_val=None, description=self.description + note)
         return (dataclasses.replace(self, X=X, y=y, name=f"{self.name} (train)", **part),
                 dataclasses.replace(self, X=X_v, y=y_v, name=f"{self.name} (validation)", **part))
-
-
-def _split_point(n, fraction):
-    check_number("fraction", fraction, low=0, low_open=True)
-    if fraction >= 1:
-        raise InvalidOptionError(f"fraction must be < 1, got {fraction!r}; it is the validation share")
-    split_at = int(math.floor(n * (1.0 - fraction)))  # Keras's rule, float rounding included
-    if split_at == 0 or split_at == n:
-        raise InvalidOptionError(f"fraction={fraction!r} of {n} rows leaves "
-                         f"{'no training' if split_at == 0 else 'no validation'} rows; "
-                         "give more rows or another fraction")
-    return split_at
 
 
 def _check_rows(X, y):
@@ -192,15 +192,18 @@ def validation_split(X, y, fraction):
     array([8, 9])
     """
     X, y = _check_rows(X, y)
-    at = _split_point(X.shape[0], fraction)
+    at = split_point(X.shape[0], fraction)
     return X[:at], y[:at], X[at:], y[at:]
 
 
-def train_test_split(X, y, fraction, seed=None):
+def train_test_split(X, y, fraction, seed=None, *, stratify=None):
     """A shuffled split: a seeded random ``fraction`` of the rows validate.
 
-    The sizes are those of :func:`validation_split`; which rows go where comes from
-    ``np.random.default_rng(seed)`` (``seed=None``: fresh entropy, not reproducible).
+    The sizes are those of :func:`validation_split`. Without ``stratify`` the rows come from
+    ``np.random.default_rng(seed).permutation``; with class labels, from scikit-learn's
+    ``train_test_split(..., stratify=stratify, random_state=seed)``, so that each class keeps its
+    share in both parts (a plain shuffle where a class has a single row). Each part keeps the
+    rows' order. See :func:`nnfit._fitdata.split_rows`.
 
     Parameters
     ----------
@@ -208,6 +211,9 @@ def train_test_split(X, y, fraction, seed=None):
     y : array of shape (n, ...)
     fraction : float in (0, 1)
     seed : int or None
+        ``None``: fresh entropy, not reproducible.
+    stratify : array-like of shape (n,), optional
+        Class labels to stratify by, usually ``y`` of a classification problem.
 
     Returns
     -------
@@ -218,11 +224,13 @@ def train_test_split(X, y, fraction, seed=None):
     >>> X_train, y_train, X_val, y_val = train_test_split(np.zeros((10, 1)), np.arange(10), 0.2, 0)
     >>> X_train.shape, X_val.shape
     ((8, 1), (2, 1))
+    >>> y = np.repeat([0, 1], 5)
+    >>> np.bincount(train_test_split(np.zeros((10, 1)), y, 0.4, 0, stratify=y)[3]).tolist()
+    [2, 2]
     """
     X, y = _check_rows(X, y)
-    at = _split_point(X.shape[0], fraction)
-    order = np.random.default_rng(seed).permutation(X.shape[0])
-    return X[order[:at]], y[order[:at]], X[order[at:]], y[order[at:]]
+    train, val = split_rows(X.shape[0], fraction, shuffle=True, seed=seed, labels=stratify)
+    return X[train], y[train], X[val], y[val]
 
 
 def list_datasets():
