@@ -107,6 +107,16 @@ def test_report_has_the_seeds_sections_figures_and_passes_its_checks(built, tmp_
     assert "callout warning summary-warnings" not in page   # no warnings listed on top
     assert messages and all(isinstance(m, str) for m in messages)
     assert "quick mode" in page and ">jax<" in page     # the run section: mode, environment
+    assert page.count("<caption>Environment</caption>") == 1
+
+
+def test_a_report_holds_one_environment_table():
+    from nnfit.report import Report
+
+    report = Report("t").add_environment().add_section("more").add_environment()
+    page = report.to_html()
+    assert page.count("<caption>Environment</caption>") == 1
+    assert page.index("<caption>Environment</caption>") < page.index(">more</h2>")
 
 
 def test_seed000_thetas_and_models_match_the_seed(built):
@@ -169,7 +179,8 @@ def test_seed003_matches_the_closed_form_and_the_hand_written_first_step(built):
     assert path.shape == (11, 2) and np.array(numbers["minibatch_path"]).shape == (11, 2)
     np.testing.assert_allclose(numbers["converged_theta"], numbers["closed_form"], atol=1e-9)
     outcomes = numbers["learning_rates"]
-    assert outcomes[0.1].startswith("converged") and outcomes[1.0].startswith("diverged")
+    assert outcomes[0.1] == "step_below_xtol" and outcomes[1.0] == "diverged"
+    assert set(outcomes.values()) <= set(nnfit.diagnose.STOP_REASONS)
     assert 0.45 < numbers["stability_limit"] < 0.5
 
 

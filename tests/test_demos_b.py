@@ -9,6 +9,7 @@ import re
 import numpy as np
 import pytest
 
+from nnfit import demos, diagnose
 from nnfit.demos import seed002, seed004
 
 SEED002_SECTIONS = [
@@ -33,8 +34,9 @@ def headings(report, level=2):
 
 @pytest.fixture(scope="module")
 def report002():
+    """Built as run_demo builds it: with the 'About this run' section."""
     steps = []
-    report = seed002.build(quick=True, progress=steps.append)
+    report, _ = demos._build("nonlinear-models", True, steps.append)
     report.steps = steps
     return report
 
@@ -42,9 +44,15 @@ def report002():
 @pytest.fixture(scope="module")
 def report004():
     steps = []
-    report = seed004.build(quick=True, progress=steps.append)
+    report, _ = demos._build("capacity", True, steps.append)
     report.steps = steps
     return report
+
+
+def seed_sections(report):
+    """The report's sections, less the one run_demo adds."""
+    found = headings(report)
+    return found[:-1] if found and found[-1] == "About this run" else found
 
 
 @pytest.mark.parametrize("module", [seed002, seed004])
@@ -56,7 +64,7 @@ def test_module_interface(module):
 
 def check_seed002(report, n_starts):
     n = report.numbers
-    assert headings(report) == SEED002_SECTIONS
+    assert seed_sections(report) == SEED002_SECTIONS
     assert report.n_figures >= 11
     assert report.steps and all(isinstance(s, str) for s in report.steps)
     # the seed's least-squares call: tiny cost, scipy's 'not converged' status
@@ -88,6 +96,19 @@ def test_seed002_quick(report002, tmp_path):
     report002.write(page)
     page = page.read_text(encoding="utf-8")
     assert "<script" not in page and "http://" not in page and "https://" not in page
+    assert page.count("<caption>Environment</caption>") == 1
+    # optimality is least squares' number: Adam's cell is empty, never NaN
+    table = page[page.index("<caption>Least squares against Adam"):]
+    table = table[:table.index("</table>")]
+    assert ">NaN<" not in page and table.count("<td class=\"num\">–</td>") == 1
+    # one vocabulary of stop reasons: the engine's words, scipy's statuses mapped onto them
+    n = report002.numbers
+    assert n["ls_stop_reason"] == diagnose.least_squares_stop_reason(n["ls_status"])
+    assert n["compare_stop_reasons"]["adam"] == n["adam_fit_reason"] == "target_reached"
+    reasons = {n["ls_stop_reason"], *n["compare_stop_reasons"].values()}
+    assert reasons <= set(diagnose.STOP_REASONS)
+    for reason in reasons:
+        assert f">{reason}" in page
 
 
 def test_seed002_parameter_names():
@@ -101,7 +122,7 @@ def test_seed002_parameter_names():
 
 def check_seed004(report, cfg):
     n = report.numbers
-    assert headings(report) == SEED004_SECTIONS
+    assert seed_sections(report) == SEED004_SECTIONS
     sub = headings(report, level=3)
     assert "2 units" in sub and f"{max(cfg['widths'])} units" in sub
     assert "Penalty 0.01 on all layers" in sub and "Unpenalized Model" in sub
@@ -127,6 +148,7 @@ def check_seed004(report, cfg):
 
 def test_seed004_quick(report004):
     n = check_seed004(report004, seed004.QUICK)
+    assert report004.to_html().count("<caption>Environment</caption>") == 1
     acc = n["class_val_accuracy"]
     assert acc["unpenalised"] > 0.8 and acc["L2 0.001"] > 0.8
 

@@ -14,15 +14,16 @@ def table():
 
 def test_least_squares_reaches_a_lower_mse_than_adam(table):
     assert list(table.columns) == ["method", "mse", "time_s", "first_call_s", "gradient_norm",
-                                   "status", "message", "nfev", "optimality"]
+                                   "stop_reason", "message", "nfev", "optimality"]
     rows = table.set_index("method")
-    assert rows.loc["adam", "status"] == "target_reached"
+    assert rows.loc["adam", "stop_reason"] == "target_reached"
+    assert np.isnan(rows.loc["adam", "optimality"])  # no such number for a gradient optimizer
     assert rows.loc["adam", "mse"] < 2e-5
     for method in ("lm", "trf"):
         assert rows.loc[method, "mse"] < 0.1 * rows.loc["adam", "mse"]
         assert rows.loc[method, "gradient_norm"] < 1e-2
         assert rows.loc[method, "nfev"] <= 200
-        assert rows.loc[method, "status"] in (0, 1, 2, 3, 4)
+        assert rows.loc[method, "stop_reason"] in diagnose.STOP_REASONS
         assert isinstance(rows.loc[method, "message"], str)
         assert np.isfinite(rows.loc[method, "optimality"])
     assert rows.loc["adam", "nfev"] > 1000  # thousands of Adam steps against ~200 evaluations
@@ -39,3 +40,29 @@ def test_the_seed_002_problem():
 def test_least_squares_takes_a_fraction_of_adam_s_time():
     rows = diagnose.compare_least_squares(repeat=5).set_index("method")
     assert rows.loc["lm", "time_s"] < 0.8 * rows.loc["adam", "time_s"]
+
+
+def test_stop_reasons_are_the_engine_s_words_and_scipy_s_statuses_map_onto_them():
+    from scipy.optimize import least_squares
+
+    from nnfit.engine import REASONS
+
+    assert set(REASONS.values()) | {"interrupted"} <= set(diagnose.STOP_REASONS)
+    # scipy's own runs, stopped by each test in turn: the word names the test scipy's message names
+    x = np.linspace(0.0, 1.0, 20)
+    y = np.exp(0.7 * x) + 0.05 * np.sin(13 * x)
+    residual = lambda t: t[0] * np.exp(t[1] * x) - y  # noqa: E731
+    off = dict(ftol=None, xtol=None, gtol=None)
+    runs = {  # reason: (scipy's options, what scipy's message says)
+        "max_evaluations": (dict(max_nfev=2), "function evaluations"),
+        "gradient_below_gtol": ({**off, "gtol": 1e-3}, "`gtol` termination"),
+        "decrease_below_ftol": ({**off, "ftol": 1e-3}, "`ftol` termination"),
+        "step_below_xtol": ({**off, "xtol": 1e-3}, "`xtol` termination"),
+        "decrease_and_step_below_tol": ({**off, "ftol": 1e-3, "xtol": 1e-3}, "Both `ftol` and"),
+    }
+    for reason, (options, says) in runs.items():
+        result = least_squares(residual, np.array([0.5, 0.1]), method="trf", **options)
+        assert says in result.message
+        assert diagnose.least_squares_stop_reason(result.status) == reason
+    with pytest.raises(ValueError, match="status"):
+        diagnose.least_squares_stop_reason(7)

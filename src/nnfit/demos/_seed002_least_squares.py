@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 
+from ..diagnose import least_squares_stop_reason
 from ._seed002_shared import _nnfit_to_seed_names, _params_frame, _quiet_fit, seed_parameters
 
 
@@ -32,10 +33,11 @@ def least_squares(ctx):
                                  dtype="float64")
     timings["least squares fit"] = time.perf_counter() - t0
     info = ls.solver_info[0]
+    reason = least_squares_stop_reason(info["status"])
     ls_pred = ls.predict(X)
     ls_mse = float(np.mean((ls_pred - y) ** 2))
     numbers.update(ls_cost=info["cost"], ls_mse=ls_mse, ls_status=info["status"],
-                   ls_message=info["message"], ls_nfev=info["nfev"])
+                   ls_stop_reason=reason, ls_message=info["message"], ls_nfev=info["nfev"])
     report.add_section("Least squares fit")
     report.add_text(
         "The seed calls least_squares(resid, x0=np.random.randn(10) * 0.1): scipy's trust-region "
@@ -43,7 +45,8 @@ def least_squares(ctx):
         f"nnfit.fit(model, X, y, optimizer='trf', epochs={cfg['max_nfev']}, seed=0, "
         "dtype='float64'), with the exact Jacobian from JAX.")
     report.add_table({"cost (half the sum of squared residuals)": info["cost"],
-                      "MSE": ls_mse, "status": info["status"], "message": info["message"],
+                      "MSE": ls_mse, "stop reason": f"{reason} (scipy status {info['status']})",
+                      "message": info["message"],
                       "success": info["success"], "function evaluations": info["nfev"],
                       "Jacobian evaluations": info["njev"],
                       "first-order optimality (max |gradient of cost|)": info["optimality"]},
@@ -51,8 +54,8 @@ def least_squares(ctx):
     if not info["success"]:
         report.add_warning(
             f"As in the seed, 'that looks bad, like we did not succeed': the solver stopped with "
-            f"status {info['status']} ({info['message']}). The cost is small though "
-            f"({info['cost']:.3g}, an MSE of {ls_mse:.3g}): we just have not reached the "
+            f"{reason} (scipy status {info['status']}: {info['message']}). The cost is small "
+            f"though ({info['cost']:.3g}, an MSE of {ls_mse:.3g}): we just have not reached the "
             "tolerances for least_squares to claim success.", level="note")
     return ls, ls_pred, ls_mse
 

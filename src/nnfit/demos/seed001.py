@@ -176,7 +176,8 @@ def build(quick=False, progress=None):
 
     r.add_table(pd.DataFrame({
         "": ["start", f"after {EPOCHS} epochs (the post)",
-             f"converged ({long.n_iter:,} epochs, tol 1e-10)", "closed form (least squares)",
+             f"until no weight moves by 1e-10 ({long.n_iter:,} epochs)",
+             "closed form (least squares)",
              "true line of the data"],
         "w0 (intercept)": [w0, res.intercept, long.intercept, theta_exact[0], 0.0],
         "w1 (slope)": [w1, res.coef[0], long.coef[0], theta_exact[1], SLOPE],

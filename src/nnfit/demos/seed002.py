@@ -140,6 +140,5 @@ def build(quick=False, progress=None):
         "Levenberg-Marquardt time (s)": lm_t, "Adam time (s)": adam_t,
         "Adam steps": numbers["adam_steps"]}, "Key numbers")
     report.add_timings(timings, "Time spent (seconds, including JAX compilation)")
-    report.add_environment()
     report.numbers = numbers
     return report

@@ -284,17 +284,16 @@ def build(quick=False, progress=None):
             try:
                 run = gradient_descent(X, y, "gd", loss="mse", learning_rate=rate,
                                        max_iter=20_000, tol=1e-10, initial=theta0)
-                outcome = (f"converged in {run.n_iter:,} iterations" if run.converged
-                           else f"not converged in {run.n_iter:,}")
-                losses = run.losses
+                # the stop reasons of nnfit's fits: the step test met, or the budget spent
+                reason = "step_below_xtol" if run.converged else "completed"
+                steps, losses = run.n_iter, run.losses
             except GradientDescentDiverged as err:
-                outcome = f"diverged (update {len(err.result.losses)})"
-                losses = err.result.losses
+                reason, steps, losses = "diverged", len(err.result.losses), err.result.losses
         curves[rate] = losses
         table.append({"learning rate": rate, "rate × λmax / 2": rate * lam[-1] / 2,
-                      "outcome": outcome,
-                      "final MSE": "–" if "diverged" in outcome else f"{losses[-1]:.6g}"})
-    num["learning_rates"] = {row["learning rate"]: row["outcome"] for row in table}
+                      "stop reason": reason, "iterations": int(steps),
+                      "final MSE": "–" if reason == "diverged" else f"{losses[-1]:.6g}"})
+    num["learning_rates"] = {row["learning rate"]: row["stop reason"] for row in table}
     num["stability_limit"] = float(limit)
     r.add_section("The learning rate")
     r.add_text(
@@ -303,7 +302,8 @@ def build(quick=False, progress=None):
         f"below 2/λmax = {limit:.4f}; its slowest direction contracts fastest near "
         f"2/(λmin + λmax) = {2 / lam.sum():.4f}, where the fast direction starts to "
         "oscillate. The table runs every rate from the same start for up to 20,000 "
-        "iterations (tol 1e-10).")
+        "iterations, stopping when no parameter moves by more than 1e-10 (relative; stop reason "
+        "step_below_xtol), after all 20,000 (completed), or when the loss blows up (diverged).")
     r.add_table(pd.DataFrame(table), "Learning rate against convergence", digits=4)
     r.add_figure(_rate_curves(curves, compute_loss(theta_exact[:, None], X_b, y_seed)),
                  "MSE per iteration for each learning rate: too small crawls, the notebook's "

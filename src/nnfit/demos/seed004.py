@@ -166,6 +166,5 @@ def build(quick=False, progress=None):
                       "classifier val accuracy (unpenalised, L2 0.001, L2 0.01)":
                           ", ".join(f"{a:.4f}" for a in accs)}, "Key numbers")
     report.add_timings(timings, "Time spent (seconds, including JAX compilation)")
-    report.add_environment()
     report.numbers = numbers
     return report

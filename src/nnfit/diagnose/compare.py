@@ -6,6 +6,13 @@ cost, a near-zero gradient, but a "not converged" status) and with Adam, step 0.
 batch until the MSE drops below 2e-5. :func:`compare_least_squares` runs both through
 :func:`nnfit.fit` (``optimizer='lm'``, ``'trf'``, ``'adam'``) from the same initial parameters
 and returns one row per method.
+
+Stop reasons are nnfit's words, one vocabulary for every optimizer (:data:`STOP_REASONS`):
+the engine's (``completed``: ran its whole budget of epochs; ``early_stopping``;
+``target_reached``; ``diverged``; ``interrupted``; L-BFGS' ``gradient_below_gtol``,
+``decrease_below_ftol``, ``max_evaluations``), and scipy's least-squares statuses mapped onto
+them by :func:`least_squares_stop_reason`, with two words of their own for the step-size test
+(``step_below_xtol``; ``decrease_and_step_below_tol`` when both tests pass at once).
 """
 
 from __future__ import annotations
@@ -16,6 +23,46 @@ import warnings
 import numpy as np
 
 from .curvature import gradient
+
+# scipy.optimize.least_squares' ``status`` -> stop reason
+LEAST_SQUARES_REASONS = {
+    -1: "improper_input",             # scipy: improper input parameters (e.g. with method 'lm')
+    0: "max_evaluations",             # the max_nfev budget was spent
+    1: "gradient_below_gtol",
+    2: "decrease_below_ftol",
+    3: "step_below_xtol",
+    4: "decrease_and_step_below_tol",  # both the ftol and the xtol test
+}
+STOP_REASONS = ("completed", "early_stopping", "target_reached", "diverged", "interrupted",
+                "gradient_below_gtol", "decrease_below_ftol", "max_evaluations",
+                "step_below_xtol", "decrease_and_step_below_tol", "improper_input")
+
+
+def least_squares_stop_reason(status):
+    """nnfit's stop reason for a ``scipy.optimize.least_squares`` status.
+
+    Parameters
+    ----------
+    status : int
+        ``OptimizeResult.status`` (``fit.solver_info[m]["status"]``), -1 to 4.
+
+    Returns
+    -------
+    str
+        One of :data:`STOP_REASONS`: 0 ``max_evaluations``, 1 ``gradient_below_gtol``,
+        2 ``decrease_below_ftol``, 3 ``step_below_xtol``, 4 ``decrease_and_step_below_tol``,
+        -1 ``improper_input``.
+
+    Examples
+    --------
+    >>> least_squares_stop_reason(0), least_squares_stop_reason(2)
+    ('max_evaluations', 'decrease_below_ftol')
+    """
+    try:
+        return LEAST_SQUARES_REASONS[int(status)]
+    except (KeyError, TypeError, ValueError):
+        raise ValueError(f"status must be one of scipy.optimize.least_squares' statuses "
+                         f"{sorted(LEAST_SQUARES_REASONS)}, got {status!r}") from None
 
 
 def seed_002_problem():
@@ -74,16 +121,18 @@ def compare_least_squares(X=None, y=None, *, model=None, methods=("lm", "trf", "
     pandas.DataFrame
         One row per method: ``method``, ``mse`` (training MSE), ``time_s`` (wall time of the
         fastest timed :func:`nnfit.fit` call), ``first_call_s``, ``gradient_norm`` (Euclidean
-        norm of the gradient of the MSE in the parameters), ``status`` (scipy's status for least
-        squares, the stop reason otherwise), ``message``, ``nfev`` (residual evaluations, or
-        epochs for gradient optimizers: one full-batch gradient each), ``optimality`` (scipy's
-        first-order optimality, NaN for gradient optimizers).
+        norm of the gradient of the MSE in the parameters), ``stop_reason`` (one of
+        :data:`STOP_REASONS`: scipy's status through :func:`least_squares_stop_reason` for
+        least squares, the fit's stop reason otherwise), ``message`` (scipy's message, or the
+        epochs run), ``nfev`` (residual evaluations, or epochs for gradient optimizers: one
+        full-batch gradient each), ``optimality`` (scipy's first-order optimality, the largest
+        ``|gradient of the cost|``; NaN for the other optimizers, which have no such number).
 
     Examples
     --------
     >>> from nnfit.diagnose import compare_least_squares
     >>> table = compare_least_squares()                     # doctest: +SKIP
-    >>> table[["method", "mse", "time_s", "status"]]        # doctest: +SKIP
+    >>> table[["method", "mse", "time_s", "stop_reason"]]   # doctest: +SKIP
     """
     import pandas as pd
 
@@ -106,7 +155,7 @@ def compare_least_squares(X=None, y=None, *, model=None, methods=("lm", "trf", "
         options.update(seed=seed, dtype="float64")
 
         def run():
-            with warnings.catch_warnings():  # the status column reports non-convergence
+            with warnings.catch_warnings():  # the stop_reason column reports non-convergence
                 warnings.simplefilter("ignore")
                 started = time.perf_counter()
                 fitted = train(model, X, y, **options)
@@ -120,15 +169,15 @@ def compare_least_squares(X=None, y=None, *, model=None, methods=("lm", "trf", "
         g = gradient(fitted, X, y, loss="mse", penalties=False)
         info = (fitted.solver_info or [{}])[0]
         if least_squares:
-            status, message = info.get("status"), info.get("message")
+            reason, message = least_squares_stop_reason(info.get("status")), info.get("message")
             nfev, optimality = info.get("nfev"), info.get("optimality")
         else:
             epochs = int(fitted.epochs_run[0])
-            status = fitted.stop_reasons[0]
-            message = (f"MSE < {target_mse:g} after {epochs} epochs" if status == "target_reached"
-                       else f"stopped after {epochs} epochs ({status})")
+            reason = fitted.stop_reasons[0]
+            message = (f"MSE < {target_mse:g} after {epochs} epochs" if reason == "target_reached"
+                       else f"stopped after {epochs} epochs ({reason})")
             nfev, optimality = epochs, float("nan")
         rows.append(dict(method=method, mse=mse, time_s=seconds, first_call_s=first,
-                         gradient_norm=float(np.linalg.norm(g)), status=status, message=message,
-                         nfev=nfev, optimality=optimality))
+                         gradient_norm=float(np.linalg.norm(g)), stop_reason=reason,
+                         message=message, nfev=nfev, optimality=optimality))
     return pd.DataFrame(rows)

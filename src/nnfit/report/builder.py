@@ -167,6 +167,7 @@ class Report:
         self._blocks = []
         self._sections = []
         self._anchors = set()
+        self._has_environment = False
 
     # ------------------------------------------------------------------------- content
     def add_section(self, heading, level=2):
@@ -306,7 +307,14 @@ class Report:
         return self.add_table(rows, caption)
 
     def add_environment(self, caption="Environment"):
-        """Versions of Python, nnfit and its libraries, the platform, CPU and JAX devices."""
+        """Versions of Python, nnfit and its libraries, the platform, CPU and JAX devices.
+
+        A report describes one machine, so it holds one environment table: a second call adds
+        nothing (a report assembled from parts may ask more than once).
+        """
+        if self._has_environment:
+            return self
+        self._has_environment = True
         return self.add_table(environment(), caption)
 
     # -------------------------------------------------------------------------- output
