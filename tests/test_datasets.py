@@ -2,11 +2,15 @@
 make_regression, Keras's validation_split rule and the TensorFlow Playground's generators."""
 
 import dataclasses
+import subprocess
+import types
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.datasets import make_regression
+from sklearn.model_selection import train_test_split as sk_train_test_split
 
 from nnfit import _generators
 from nnfit.datasets import (Dataset, from_csv, from_frame, list_datasets, load_dataset,
@@ -16,6 +20,10 @@ NAMES = ["linear", "cubic", "sine", "line", "cube_root", "gd_line", "capacity",
          "capacity_classification", "circle", "xor", "gauss", "spiral", "plane", "multi_gaussian"]
 CLASSIFICATION = {"capacity_classification", "circle", "xor", "gauss", "spiral"}
 UNSEEDED = {"cube_root"}
+SORTED_BEFORE = {"circle", "gauss", "spiral"}  # built class by class; now in a seeded order
+# the last commit whose generators emitted those sets sorted by class (every other set's arrays
+# must be what that version gave, bit for bit)
+BEFORE_SHUFFLE = "0fec621299c54d0be4875050f1f87b5d7831dc9c"
 
 
 def closed_form(ds):
@@ -115,7 +123,7 @@ def test_playground_without_noise_follows_the_generators():
     np.testing.assert_allclose(plane.y, plane.X.sum(axis=1) / 10)
     spiral = load_dataset("spiral", n_samples=200)
     r = np.arange(100) / 100 * 5
-    np.testing.assert_allclose(np.hypot(*spiral.X[:100].T), r, atol=1e-12)
+    np.testing.assert_allclose(np.sort(np.hypot(*spiral.X[spiral.y == 1].T)), r, atol=1e-12)
     gauss = load_dataset("gauss", n_samples=4000)
     np.testing.assert_allclose(gauss.X[gauss.y == 1].mean(axis=0), [2, 2], atol=0.1)
     np.testing.assert_allclose(gauss.X[gauss.y == 1].var(axis=0), [0.5, 0.5], rtol=0.1)
@@ -136,7 +144,94 @@ def test_noise_moves_labels_not_positions():
     clean, noisy = load_dataset("xor"), load_dataset("xor", noise=0.5)
     np.testing.assert_array_equal(clean.X, noisy.X)
     assert 0 < np.mean(clean.y != noisy.y) < 0.5
-    assert load_dataset("gauss", noise=0.5).X[:250].var() > 3
+    noisy = load_dataset("gauss", noise=0.5)
+    assert noisy.X[noisy.y == 1].var() > 3
+
+
+# ---- row order: the last rows, which validation_split takes, hold every class ----
+
+@pytest.fixture(scope="module")
+def previous_registry():
+    """The generators as they were before the shuffle, from git; skipped without the history."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        source = subprocess.run(["git", "show", f"{BEFORE_SHUFFLE}:src/nnfit/_generators.py"],
+                                cwd=root, capture_output=True, text=True, check=True,
+                                timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        pytest.skip("needs the repository's git history")
+    module = types.ModuleType("previous_generators")
+    exec(compile(source, "previous _generators.py", "exec"), module.__dict__)
+    return module.REGISTRY
+
+
+PARAMS = [{}, {"n_samples": 101}, {"seed": 3}, {"seed": 7, "n_samples": 64}]
+
+
+def _arrays(name, params, registry):
+    if registry is None:
+        ds = load_dataset(name, **params)
+        return {k: getattr(ds, k) for k in ("X", "y", "X_val", "y_val")
+                if getattr(ds, k) is not None}
+    return registry[name][0](**params)
+
+
+@pytest.mark.parametrize("name", sorted(set(NAMES) - SORTED_BEFORE))
+def test_every_other_set_is_the_previous_versions_bit_for_bit(name, previous_registry):
+    # the seed documents' numbers depend on these arrays and their order
+    for params in PARAMS if name not in UNSEEDED else [{}, {"n_samples": 7, "stop": 10.0}]:
+        now, before = _arrays(name, params, None), _arrays(name, params, previous_registry)
+        assert sorted(now) == sorted(before)
+        for key in now:
+            np.testing.assert_array_equal(now[key], before[key], err_msg=f"{name} {params} {key}")
+
+
+@pytest.mark.parametrize("name", sorted(SORTED_BEFORE))
+@pytest.mark.parametrize("params", PARAMS + [{"noise": 0.3}])
+def test_class_sorted_sets_are_the_same_points_in_a_seeded_order(name, params, previous_registry):
+    now, before = _arrays(name, params, None), _arrays(name, params, previous_registry)
+    if not (name == "circle" and "noise" in params):  # noise relabels some circle points
+        assert np.all(np.diff(before["y"]) <= 0)  # sorted before: one class, then the other
+    rows = np.column_stack([now["X"], now["y"]])
+    old = np.column_stack([before["X"], before["y"]])
+    np.testing.assert_array_equal(rows[np.lexsort(rows.T[::-1])], old[np.lexsort(old.T[::-1])])
+    assert not np.all(np.diff(now["y"]) <= 0) and not np.all(np.diff(now["y"]) >= 0)
+
+
+@pytest.mark.parametrize("name", sorted(SORTED_BEFORE))
+def test_class_sorted_sets_validate_on_every_class(name):
+    ds = load_dataset(name)
+    _, y_train, _, y_val = validation_split(ds.X, ds.y, 0.2)  # Keras' rule: the last 100 rows
+    assert set(y_val) == set(y_train) == {0, 1}
+    assert 0.35 < y_val.mean() < 0.65
+    again = load_dataset(name)
+    np.testing.assert_array_equal(again.X, ds.X)
+    np.testing.assert_array_equal(again.y, ds.y)
+    other = load_dataset(name, seed=1)
+    assert not np.array_equal(other.y, ds.y)  # the order comes from the seed (a clean spiral too)
+    # the same seed gives the same order at every noise level: noise moves the spiral's and
+    # gauss' points (not their classes) and relabels circle's (not its points)
+    noisy = load_dataset(name, noise=0.3)
+    kept = "X" if name == "circle" else "y"
+    np.testing.assert_array_equal(getattr(noisy, kept), getattr(ds, kept))
+
+
+def test_spiral_is_no_longer_sorted_by_class():
+    y = load_dataset("spiral").y
+    assert y[:250].mean() != 1.0 and y[250:].mean() != 0.0
+    assert "random order" in load_dataset("spiral").description
+
+
+def test_cube_root_stays_sorted_and_validation_says_so():
+    # seed 002's np.linspace: its order is the seed's; validating on its last rows would be
+    # an extrapolation, which validation_warnings reports
+    from nnfit._fitdata import validation_warnings
+
+    ds = load_dataset("cube_root")
+    assert np.all(np.diff(ds.X[:, 0]) > 0)
+    _, y_train, _, y_val = validation_split(ds.X, ds.y, 0.2)
+    (message,) = validation_warnings("regression", y_train, y_val)
+    assert message.startswith("10 of 10 validation targets (100%)") and "0 below, 10 above" in message
 
 
 # ---- every named set ----
@@ -155,9 +250,8 @@ def test_shapes_dtypes_and_determinism(name):
     again = load_dataset(name)
     np.testing.assert_array_equal(ds.X, again.X)
     np.testing.assert_array_equal(ds.y, again.y)
-    if name not in UNSEEDED:
-        noisy = {"noise": 0.1} if name == "spiral" else {}  # a clean spiral has no randomness
-        ds, other = load_dataset(name, **noisy), load_dataset(name, seed=1, **noisy)
+    if name not in UNSEEDED:  # a clean spiral's points are fixed, but its row order is seeded
+        ds, other = load_dataset(name), load_dataset(name, seed=1)
         assert not np.array_equal(ds.X, other.X) or not np.array_equal(ds.y, other.y)
         assert "seed=1" in other.description
 
@@ -223,6 +317,20 @@ def test_train_test_split_is_seeded_and_partitions_the_rows():
     assert not np.array_equal(a[1], c[1])
     assert len(a[1]) == 35 and sorted(np.concatenate([a[1], a[3]])) == list(range(50))
     np.testing.assert_array_equal(a[0][:, 0], a[1])
+    # the rows of a default_rng(seed) permutation, each part in the rows' own order
+    order = np.random.default_rng(0).permutation(50)
+    np.testing.assert_array_equal(a[1], np.sort(order[:35]))
+    np.testing.assert_array_equal(a[3], np.sort(order[35:]))
+
+
+def test_train_test_split_stratified_is_sklearns():
+    y = np.repeat(["a", "b", "c"], [30, 15, 5])
+    X = np.arange(50.0)[:, None]
+    X_tr, y_tr, X_val, y_val = train_test_split(X, y, 0.2, seed=4, stratify=y)
+    ref_tr, ref_val = sk_train_test_split(np.arange(50), test_size=10, stratify=y, random_state=4)
+    np.testing.assert_array_equal(X_tr[:, 0], np.sort(ref_tr))
+    np.testing.assert_array_equal(X_val[:, 0], np.sort(ref_val))
+    assert sorted(y_val.tolist()) == ["a"] * 6 + ["b"] * 3 + ["c"]
 
 
 def test_dataset_split_returns_datasets():
@@ -233,6 +341,17 @@ def test_dataset_split_returns_datasets():
     shuffled, _ = ds.split(0.2, shuffle=True, seed=0)
     assert len(shuffled) == 80 and not np.array_equal(shuffled.X, train.X)
     assert load_dataset("capacity").split(0.2)[0].X_val is None
+
+
+def test_dataset_split_stratifies_classification_when_shuffling():
+    ds = load_dataset("xor", n_samples=200, noise=0.3)
+    train, val = ds.split(0.25, shuffle=True, seed=2)
+    _, ref_val = sk_train_test_split(np.arange(200), test_size=50, stratify=ds.y, random_state=2)
+    np.testing.assert_array_equal(val.X, ds.X[np.sort(ref_val)])
+    assert abs(val.y.mean() - ds.y.mean()) <= 1 / 50
+    assert "stratified by class" in val.description and len(train) == 150
+    last = ds.split(0.25)[1]  # unshuffled: the last rows, whatever the task
+    np.testing.assert_array_equal(last.X, ds.X[150:])
 
 
 # ---- Dataset ----

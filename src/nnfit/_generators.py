@@ -7,6 +7,16 @@ and, where the problem has its own validation data, ``X_val``, ``y_val``). Rando
 generator made from ``seed`` inside the call: ``np.random.RandomState(seed)`` where the seed
 document used NumPy's legacy API (so its numbers come out exactly), ``np.random.default_rng(seed)``
 elsewhere.
+
+Row order matters: Keras' ``validation_split`` (``nnfit.fit``'s default rule) validates on the
+last rows. Generators that build their rows class by class (circle, gauss, spiral) end with a
+permutation drawn from the same generator, after every other draw, so the points are those of
+before in a seeded random order, as the Playground itself shuffles its points before splitting
+them; the rows no longer end with one class. The seed documents' problems keep the seeds' order,
+which their numbers depend on: make_regression's rows are already shuffled, the random draws of
+"line", "gd_line" and "capacity" are in no order, and "cube_root" is seed 002's
+``np.linspace(0, 1)``, sorted by x (its last rows, were they to validate, are the right end of
+the curve: an extrapolation, which ``nnfit.fit`` warns about).
 """
 
 from __future__ import annotations
@@ -166,7 +176,8 @@ def _capacity_classification(n_samples=500, n_val=10000, label_noise=0.1, seed=0
 # moves only the position used to label it, as there. Odd n: the positive class gets the extra
 # point, so the set has exactly n_samples rows.
 _PLAYGROUND = ("TensorFlow Playground's {} {} points by default (the playground's number), noise "
-               "in [0, 0.5] (its slider / 100), drawn from np.random.default_rng(seed).")
+               "in [0, 0.5] (its slider / 100), drawn from np.random.default_rng(seed){}.")
+_ORDER = ", in a random order from the same generator, as the playground shuffles them"
 
 
 def _halves(n_samples):
@@ -174,9 +185,15 @@ def _halves(n_samples):
     return n - n // 2, n // 2
 
 
+def _shuffled(rng, X, y):
+    """The rows in a random order from ``rng`` (its last draw): for sets built class by class."""
+    order = rng.permutation(X.shape[0])
+    return dict(X=X[order], y=y[order])
+
+
 @_register("circle", "classification", _PLAYGROUND.format(
     "classifyCircleData: class 1 at radius < 2.5, class 0 at radius 3.5 to 5, each labelled by "
-    "whether its noisy position lies within radius 2.5;", 500))
+    "whether its noisy position lies within radius 2.5;", 500, _ORDER))
 def _circle(n_samples=500, noise=0.0, seed=0):
     _seeded(seed, noise, high=0.5)
     rng, (n_in, n_out) = np.random.default_rng(seed), _halves(n_samples)
@@ -184,12 +201,12 @@ def _circle(n_samples=500, noise=0.0, seed=0):
     angle = rng.uniform(0.0, 2 * np.pi, r.shape[0])
     X = np.column_stack([r * np.sin(angle), r * np.cos(angle)])
     noisy = X + noise * rng.uniform(-5.0, 5.0, X.shape)
-    return dict(X=X, y=(np.hypot(noisy[:, 0], noisy[:, 1]) < 2.5).astype(np.int64))
+    return _shuffled(rng, X, (np.hypot(noisy[:, 0], noisy[:, 1]) < 2.5).astype(np.int64))
 
 
 @_register("xor", "classification", _PLAYGROUND.format(
     "classifyXORData: x1, x2 ~ U(-5, 5) pushed 0.3 away from the axes, class 1 where the noisy "
-    "x1 * x2 >= 0;", 500))
+    "x1 * x2 >= 0;", 500, ""))
 def _xor(n_samples=500, noise=0.0, seed=0):
     _seeded(seed, noise, high=0.5)
     rng = np.random.default_rng(seed)
@@ -201,18 +218,18 @@ def _xor(n_samples=500, noise=0.0, seed=0):
 
 @_register("gauss", "classification", _PLAYGROUND.format(
     "classifyTwoGaussData: class 1 around (2, 2), class 0 around (-2, -2), variance "
-    "0.5 + 7 * noise;", 500))
+    "0.5 + 7 * noise;", 500, _ORDER))
 def _gauss(n_samples=500, noise=0.0, seed=0):
     _seeded(seed, noise, high=0.5)
     rng, (n_pos, n_neg) = np.random.default_rng(seed), _halves(n_samples)
     y = np.repeat(np.array([1, 0], dtype=np.int64), [n_pos, n_neg])
     centre = np.where(y == 1, 2.0, -2.0)[:, None]
-    return dict(X=rng.normal(centre, np.sqrt(0.5 + 7.0 * noise), (y.shape[0], 2)), y=y)
+    return _shuffled(rng, rng.normal(centre, np.sqrt(0.5 + 7.0 * noise), (y.shape[0], 2)), y)
 
 
 @_register("spiral", "classification", _PLAYGROUND.format(
     "classifySpiralData: two interleaved spirals, r = 5 i / n, t = 1.75 * 2 pi i / n (+ pi for "
-    "class 0), positions jittered by U(-1, 1) * noise;", 500))
+    "class 0), positions jittered by U(-1, 1) * noise;", 500, _ORDER))
 def _spiral(n_samples=500, noise=0.0, seed=0):
     _seeded(seed, noise, high=0.5)
     rng, parts = np.random.default_rng(seed), []
@@ -222,7 +239,7 @@ def _spiral(n_samples=500, noise=0.0, seed=0):
         parts.append(np.column_stack([r * np.sin(t), r * np.cos(t)]))
     X = np.concatenate(parts)
     y = np.repeat(np.array([1, 0], dtype=np.int64), [len(p) for p in parts])
-    return dict(X=X + noise * rng.uniform(-1.0, 1.0, X.shape), y=y)
+    return _shuffled(rng, X + noise * rng.uniform(-1.0, 1.0, X.shape), y)
 
 
 def _noisy_square(n_samples, noise, seed):
@@ -233,7 +250,7 @@ def _noisy_square(n_samples, noise, seed):
 
 
 @_register("plane", "regression", _PLAYGROUND.format(
-    "regressPlane: x1, x2 ~ U(-6, 6), y = (x1 + x2) / 10 at the noisy position;", 1200))
+    "regressPlane: x1, x2 ~ U(-6, 6), y = (x1 + x2) / 10 at the noisy position;", 1200, ""))
 def _plane(n_samples=1200, noise=0.0, seed=0):
     X, noisy = _noisy_square(n_samples, noise, seed)
     return dict(X=X, y=noisy.sum(axis=1) / 10.0)
@@ -246,7 +263,7 @@ GAUSSIANS = np.array([[-4, 2.5, 1], [0, 2.5, -1], [4, 2.5, 1],
 
 @_register("multi_gaussian", "regression", _PLAYGROUND.format(
     "regressGaussian: six signed bumps max(0, 1 - d / 2) at (+-4 or 0, +-2.5); y is the bump of "
-    "largest magnitude at the noisy position;", 1200))
+    "largest magnitude at the noisy position;", 1200, ""))
 def _multi_gaussian(n_samples=1200, noise=0.0, seed=0):
     X, noisy = _noisy_square(n_samples, noise, seed)
     d = np.hypot(noisy[:, None, 0] - GAUSSIANS[:, 0], noisy[:, None, 1] - GAUSSIANS[:, 1])
