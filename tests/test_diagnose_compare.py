@@ -66,3 +66,24 @@ def test_stop_reasons_are_the_engine_s_words_and_scipy_s_statuses_map_onto_them(
         assert diagnose.least_squares_stop_reason(result.status) == reason
     with pytest.raises(ValueError, match="status"):
         diagnose.least_squares_stop_reason(7)
+
+
+def test_the_readme_shows_the_real_signature_and_columns(table):
+    import ast
+    import inspect
+    import pathlib
+
+    readme = (pathlib.Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("table = diagnose.compare_least_squares(")
+    source = readme[start:readme.index("\n```", start)]
+    module = ast.parse(source)
+    call = module.body[0].value
+    signature = inspect.signature(diagnose.compare_least_squares)
+    bound = signature.bind(*[ast.unparse(a) for a in call.args],
+                           **{k.arg: ast.literal_eval(k.value) if k.arg != "model" else None
+                              for k in call.keywords})
+    for name, value in bound.arguments.items():  # every literal shown is the real default
+        if name not in ("X", "y", "model"):
+            assert value == signature.parameters[name].default, name
+    shown = ast.literal_eval(module.body[1].value.slice)
+    assert set(shown) <= set(table.columns)
