@@ -219,6 +219,20 @@ def test_two_unseen_classes_and_encoded_targets():
     assert "class the training rows never contain: 1 (10 rows), 10 of 10" in message
 
 
+def test_labels_of_every_kind_are_named():
+    def unseen(train, val, **kwargs):
+        (message,) = validation_warnings("classification", train, val, **kwargs)
+        return message.split(": ", 1)[1].split(",")[0]
+
+    objects = np.array(["a", "b", "c"], dtype=object)
+    assert unseen(objects[:2], objects[2:]) == "'c' (1 row)"
+    assert unseen([True, True], [False]) == "False (1 row)"
+    assert unseen([0.0, 0.0], [1.0]) == "1 (1 row)"
+    # a sigmoid's 0/1 column named by the classes training kept
+    assert unseen(np.zeros((2, 1)), np.ones((1, 1)), label_names=np.array(["no", "yes"])) == \
+        "'yes' (1 row)"
+
+
 def test_class_advice_follows_the_rule():
     shuffled = validation_warnings("classification", [0, 0, 1, 1], [2], rule="shuffled")
     assert "single row" in shuffled[0] and "validation_shuffle" not in shuffled[0]

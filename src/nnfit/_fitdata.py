@@ -79,7 +79,9 @@ def split_point(n_rows, fraction):
 
 def _first_seed(seed):
     # nnfit seeds may be one per member; the split uses the first, so member 0's seed decides it
-    if isinstance(seed, (tuple, list, np.ndarray)) and not isinstance(seed, bool):
+    if isinstance(seed, np.ndarray) and seed.ndim == 0:
+        seed = seed.item()
+    if isinstance(seed, (tuple, list, np.ndarray)):
         if len(seed) == 0:
             raise InvalidOptionError("seed is an empty sequence; give an integer or one per member")
         seed = seed[0]
@@ -227,11 +229,16 @@ OUTSIDE_MIN_ROWS = 3
 
 
 def _label_text(label, label_names):
-    if label_names is not None and isinstance(label, numbers.Integral) and (
-            0 <= label < len(label_names)):
+    label = label.item() if isinstance(label, np.generic) else label
+    # codes may come as floats: a sigmoid output's 0/1 column
+    if (label_names is not None and isinstance(label, numbers.Real) and not isinstance(label, bool)
+            and float(label).is_integer() and 0 <= label < len(label_names)):
         label = label_names[int(label)]
+        label = label.item() if isinstance(label, np.generic) else label
     if isinstance(label, (str, np.str_)):
         return repr(str(label))
+    if isinstance(label, bool):
+        return str(label)
     if isinstance(label, numbers.Real) and float(label).is_integer():
         return str(int(label))
     return str(label)
@@ -245,7 +252,7 @@ def _class_warnings(y_train, y_val, label_names, rule):
     if not unseen.any():
         return []
     classes, counts = np.unique(val[unseen], return_counts=True)
-    names = ", ".join(f"{_label_text(c.item(), label_names)} ({n} row{'' if n == 1 else 's'})"
+    names = ", ".join(f"{_label_text(c, label_names)} ({n} row{'' if n == 1 else 's'})"
                       for c, n in zip(classes, counts.tolist()))
     plural = "es" if classes.size > 1 else ""
     advice = {
