@@ -157,6 +157,36 @@ def test_linear_network_collapses_to_the_map_it_equals(hidden, normalize, n_outp
     assert lin.coef.shape == ((3,) if n_outputs == 1 else (3, n_outputs))
 
 
+@pytest.mark.parametrize("value, column", [(1.0, 0), (2.5, 1), (0.0, 2)])
+def test_a_constant_input_column_is_folded_into_the_intercept(value, column):
+    # seed 000's design matrix: x0 = 1 beside the data; normalising it divides by 1e-7
+    X = RNG.normal(size=(60, 3)) * [1.0, 3.0, 0.5] + [0.5, -2.0, 4.0]
+    X[:, column] = value
+    fit = drawn_fit(nnfit.MLP(hidden=(5, 4), activation="linear", normalize=True,
+                              bias_init="normal"), X, X @ [1.0, -2.0, 0.5] + 3.0)
+    lin = diagnose.collapse_linear(fit)
+    assert lin.constant_columns == (column,) and lin.constant_values.tolist() == [value]
+    assert lin.coef[column] == 0.0
+    assert np.max(np.abs(lin.W)) < 1e3 and np.max(np.abs(lin.b)) < 1e3  # not 1e7 - 1e7
+    np.testing.assert_allclose(lin.predict(X), fit.predict(X), rtol=1e-10, atol=1e-10)
+    # the same map as least squares of the network's own predictions on the varying columns
+    varying = [j for j in range(3) if j != column]
+    design = np.c_[np.ones(len(X)), X[:, varying]]
+    theta, *_ = np.linalg.lstsq(design, fit.predict(X), rcond=None)
+    np.testing.assert_allclose(theta, np.r_[lin.intercept, lin.coef[varying]], rtol=1e-9,
+                               atol=1e-9)
+    # the literal composition: a 1e7 coefficient cancelled by the intercept, the same map
+    literal = diagnose.collapse_linear(fit, constant_columns="keep")
+    assert literal.constant_columns == ()
+    if value != 0.0:
+        assert abs(literal.coef[column]) > 1e4
+    np.testing.assert_allclose(literal.coef[varying], lin.coef[varying], rtol=1e-12)
+    np.testing.assert_allclose(literal.intercept + value * literal.coef[column], lin.intercept,
+                               rtol=0, atol=1e-6)
+    with pytest.raises(ValueError, match="'fold' or 'keep'"):
+        diagnose.collapse_linear(fit, constant_columns="drop")
+
+
 def test_collapse_of_a_logistic_network_gives_its_probabilities():
     X = RNG.normal(size=(40, 2))
     labels = (X[:, 0] - X[:, 1] > 0).astype(int)

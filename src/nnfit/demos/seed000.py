@@ -369,7 +369,7 @@ def _collapse(r, fit, key, X, y, x, n_train, x_label, train_mse):
     predictions = fit.predict_members(X)
     for m in range(fit.n_members):
         lin = collapse_linear(fit, member=m)
-        # x0 is the constant 1: its coefficient adds to the intercept
+        # x0 is the constant 1: collapse_linear folds it into the intercept (coefficient 0)
         theta = np.array([float(lin.intercept) + lin.coef[0], lin.coef[1]])
         gap = float(np.max(np.abs(lin.predict(X) - predictions[m])))
         worst = max(worst, gap / max(1.0, float(np.max(np.abs(predictions[m])))))
@@ -388,7 +388,10 @@ def _collapse(r, fit, key, X, y, x, n_train, x_label, train_mse):
     r.add_text(
         "nnfit.diagnose.collapse_linear multiplies the layers out — the normaliser's 1/std "
         "and −mean/std, then W0·W1·… and the pushed-through biases — into the single map "
-        "x ↦ x·W + b that the network computes, whatever its depth. Each member has its own "
+        "x ↦ x·W + b that the network computes, whatever its depth. The constant column "
+        "x0 = 1 has no variance, so the normaliser divides it by its floor of 1e-7; multiplied "
+        "out literally that is a coefficient near 1e7 cancelled by an intercept near −1e7, so "
+        "collapse_linear folds the column into the intercept instead. Each member has its own "
         "weights and collapses to its own line; none can do better on its training rows than "
         "the least-squares line, and the closer Adam has come to convergence, the closer the "
         "line is to it.")
