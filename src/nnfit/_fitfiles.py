@@ -47,6 +47,9 @@ def write_files(fit, folder):
         "best_epoch": None if fit.best_epoch is None else fit.best_epoch.tolist(),
         "timings": fit.timings, "solver_info": _jsonable(fit.solver_info),
         "epochs_run": fit.epochs_run.tolist(),
+        "table": None if fit.table is None else fit.table.to_dict(),
+        "notes": list(fit.notes), "data_warnings": list(fit.data_warnings),
+        "scores": _jsonable(fit.scores),
     }
     with open(os.path.join(folder, "params.npz"), "wb") as f:
         np.savez(f, **arrays)
@@ -104,7 +107,10 @@ def read_files(folder):
                   y_shape=meta["y_shape"], feature_names=meta["feature_names"],
                   dtype=meta["dtype"], stop_reasons=meta["stop_reasons"],
                   best_epoch=meta["best_epoch"], timings=meta["timings"],
-                  solver_info=meta.get("solver_info"), input_stats=stats)
+                  solver_info=meta.get("solver_info"), input_stats=stats,
+                  table=rc.read_table_spec(meta, path), notes=rc.string_list(meta, "notes", path),
+                  data_warnings=rc.string_list(meta, "data_warnings", path),
+                  scores=rc.scores(meta, path))
     return network, params, histories, fields
 
 

@@ -342,3 +342,42 @@ def read_history(path, n_members, epochs_run=None):
                              f"fit.json says {list(epochs_run)}: the file is truncated or of "
                              f"another save; {REWRITE}")
     return frame
+
+
+def read_table_spec(meta, path):
+    """The fit.json's ``table`` (how raw rows become inputs) as a TableSpec, or None."""
+    from .errors import InvalidOptionError
+    from .tabular import TableSpec
+
+    values = meta.get("table")
+    if values is None:
+        return None
+    if not isinstance(values, dict):
+        raise RunFolderError(f"{path}: 'table' is not a table of column rules; {REWRITE}")
+    try:
+        spec = TableSpec.from_dict(values)
+    except InvalidOptionError as err:
+        raise RunFolderError(f"{path}: 'table' is {err}; {REWRITE}") from None
+    if len(spec.input_names) != meta["n_inputs"]:
+        raise RunFolderError(f"{path}: 'table' gives {len(spec.input_names)} inputs but the "
+                             f"network takes {meta['n_inputs']}; {REWRITE}")
+    if spec.task != meta["task"] or (spec.labels is not None
+                                     and list(spec.labels) != meta["classes"]):
+        raise RunFolderError(f"{path}: 'table' disagrees with the task or classes; {REWRITE}")
+    return spec
+
+
+def string_list(meta, key, path):
+    """An optional list of strings of fit.json (``notes``, ``data_warnings``)."""
+    values = meta.get(key) or []
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise RunFolderError(f"{path}: {key!r} is not a list of strings; {REWRITE}")
+    return values
+
+
+def scores(meta, path):
+    """fit.json's ``scores``: None, or a table of tables (split -> name -> value)."""
+    values = meta.get("scores")
+    if values is not None and not isinstance(values, dict):
+        raise RunFolderError(f"{path}: 'scores' is not a table; {REWRITE}")
+    return values

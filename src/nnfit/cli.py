@@ -45,6 +45,7 @@ def _parser():
     fit.add_argument("--dataset", metavar="NAME", help="a built-in data set, e.g. cubic")
     fit.add_argument("--target", metavar="COL", help="the column(s) to predict, comma-separated")
     fit.add_argument("--features", metavar="COLS", help="feature columns (default: all others)")
+    fit.add_argument("--drop", metavar="COLS", help="columns to leave out, comma-separated")
     fit.add_argument("--hidden", metavar="W,W,...", help="hidden layer widths, e.g. 16,16 "
                      "('' for none)")
     fit.add_argument("--activation", metavar="NAME", help="hidden activation(s), comma-separated")
@@ -67,6 +68,16 @@ def _parser():
     sweep.add_argument("--n-jobs", type=int, default=1, help="local processes (default 1)")
     sweep.add_argument("--confirm", action="store_true", help="allow grids above max_configs")
     sweep.add_argument("--quiet", action="store_true", help="no line per finished group")
+    predict = commands.add_parser(
+        "predict", help="apply a saved run to new rows of a CSV file",
+        description="Read RUN_DIR's fit, turn the rows of --data into its inputs exactly as "
+                    "training did (categories, gaps, scaling) and write the predictions: a "
+                    "column named after the target, class probabilities (classification) and "
+                    "the members' spread (ensembles), one row per input row.")
+    predict.add_argument("run_dir", metavar="RUN_DIR", help="a folder written by nnfit fit")
+    predict.add_argument("--data", metavar="NEW.csv", required=True,
+                         help="CSV file with the columns the run was trained on")
+    predict.add_argument("--out", metavar="FILE.csv", help="write here (default: standard output)")
     report = commands.add_parser(
         "report", help="(re)write report.html for a run folder",
         description="Write RUN_DIR/report.html from the saved fit and the training data saved "
@@ -115,7 +126,7 @@ def _run(args):
     with Signals() as signals:
         args.signals = signals
         try:
-            return {"demo": _demo, "fit": _fit, "report": _report,
+            return {"demo": _demo, "fit": _fit, "report": _report, "predict": _predict,
                     "sweep": _sweep}[args.command](args)
         # bad input, and only bad input, is exit 2: anything else is a bug and keeps its
         # traceback
@@ -136,7 +147,7 @@ def _one_line(err):
 
 def _experiment(args):
     """The experiment of ``nnfit fit``: the TOML file, if any, with the flags laid over it."""
-    from .config import ConfigError, load_config, validate
+    from .config import DATA_OPTIONS, ConfigError, load_config, validate
 
     if args.config:
         raw = load_config(args.config)
@@ -152,12 +163,18 @@ def _experiment(args):
         data["target"] = args.target.split(",") if "," in args.target else args.target
     if args.features:
         data["features"] = args.features.split(",")
+    if args.drop:
+        data["drop"] = args.drop.split(",")
     options = option_flags(args)
-    if "validation_split" in options:  # [data]'s, in experiment files
-        data["validation_split"] = options.pop("validation_split")
+    for key in DATA_OPTIONS:  # [data]'s, in experiment files
+        if key in options:
+            data[key] = options.pop(key)
     if not data:
         raise UsageError("no data: give CONFIG.toml, or --data FILE.csv --target COLUMN, "
                          "or --dataset NAME")
+    # the command line validates on random rows (stratified by class) unless told otherwise:
+    # a table sorted by class or by time must not validate on its last group alone
+    data.setdefault("validation_shuffle", True)
     model = tables["model"]
     if args.hidden is not None:
         try:
@@ -197,11 +214,11 @@ def _fit(args):
     experiment, tables = _experiment(args)
     try:
         model = experiment.mlp()
-        data, validation, split = experiment.dataset()
-        keywords = experiment.fit_keywords()
+        X, y, validation, data_keywords, data_name = experiment.rows()
+        keywords = {**experiment.fit_keywords(), **data_keywords}
     except ConfigError as err:
         raise UsageError(str(err)) from None
-    name = os.path.splitext(os.path.basename(args.config))[0] if args.config else data.name
+    name = os.path.splitext(os.path.basename(args.config))[0] if args.config else data_name
     out = args.out or os.path.join("nnfit-runs", name)
     _check_out(out, "--out" if args.out else "the run folder", run_folder=True)
     status, message, code = "finished", "", 0
@@ -217,8 +234,7 @@ def _fit(args):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            result = train(model, data.X, data.y, validation_split=split,
-                           validation_data=validation, verbose=not args.quiet,
+            result = train(model, X, y, validation_data=validation, verbose=not args.quiet,
                            callback=None if least_squares else signals.between_chunks,
                            **keywords)
         except TrainingDiverged as err:
@@ -230,13 +246,22 @@ def _fit(args):
         message = f"interrupted by {signals.name}" if signals.name else "interrupted by the user"
     with warnings.catch_warnings(record=True) as saving:
         warnings.simplefilter("always")
-        save_run(out, result, tables, status=status, message=message, X=data.X, y=data.y)
+        save_run(out, result, tables, status=status, message=message,
+                 **_rows_for_report(result, X, y))
+    if not args.quiet:
+        for note in result.notes:
+            print(f"note: {note}", file=sys.stderr)
+    shown = set()
     for w in [*caught, *saving]:
         if interrupted and str(w.message).startswith("training interrupted"):
             continue  # said below, in the one line about the interruption
+        shown.add(str(w.message))
         print(f"warning: {w.message}", file=sys.stderr)
     if not args.quiet:
         _print_result(result)
+    for text in result.warnings:  # the checks against the baselines, last, where they are seen
+        if text not in shown:
+            print(f"warning: {text}", file=sys.stderr)
     if signals.received or interrupted:
         by = f" by {signals.name}" if signals.name else ""
         epochs = int(result.epochs_run.max()) if result.n_members else 0
@@ -249,6 +274,38 @@ def _fit(args):
     else:
         print(f"{status}: {out}")
     return code
+
+
+def _rows_for_report(fit, X, y):
+    """The rows to save in data.npz for the report: the network's inputs and the targets."""
+    import numpy as np
+
+    from .tabular import is_table
+
+    if not is_table(X):
+        return {"X": X, "y": y}
+    from ._tablefit import target_columns
+
+    targets, features = target_columns(X, y)
+    inputs = fit.inputs(features, warn=False)
+    keep = targets.notna().all(axis=1).to_numpy() & ~np.isnan(inputs).any(axis=1)
+    values = targets[keep].to_numpy()
+    return {"X": inputs[keep], "y": values[:, 0] if values.shape[1] == 1 else values}
+
+
+def _predict(args):
+    from .predict import predict_table, write_predictions
+
+    if not os.path.isdir(args.run_dir):
+        raise UsageError(f"{args.run_dir!r} is not a folder; give a run folder written by "
+                         "nnfit fit")
+    if args.out:
+        _check_out(os.path.dirname(os.path.abspath(args.out)), "--out", run_folder=False)
+    table = predict_table(args.run_dir, args.data)
+    write_predictions(table, args.out)
+    if args.out:
+        print(args.out)
+    return 0
 
 
 def _check_out(out, flag, *, run_folder):

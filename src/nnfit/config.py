@@ -7,7 +7,11 @@ An experiment file has three tables; every key is optional except the data sourc
     # csv = "measurements.csv"   # a CSV file (relative to the TOML file) with
     # target = "y"               #   the target column(s) and
     # features = ["x1", "x2"]    #   the feature columns (default: all the others)
-    validation_split = 0.2       # the last fraction of the rows (Keras' rule)
+    # drop = ["id"]              #   or the columns to leave out
+    # missing = "impute"         #   gaps: "impute" (median / most frequent), "drop", "error"
+    # task = "classification"    #   default: from the target (text labels: classification)
+    validation_split = 0.2       # this fraction of the rows validates,
+    # validation_shuffle = false #   taken at random (stratified; the default) or the last rows
     # validation_csv = "val.csv" # or explicit validation data with the same columns
 
     [model]                      # nnfit.MLP
@@ -43,7 +47,12 @@ SCHEMA = {
         "csv": (str, "a CSV file path"),
         "target": ((str, list), "a column name or a list of names"),
         "features": (list, "a list of column names"),
+        "drop": (list, "a list of column names to leave out"),
+        "missing": (str, "'impute', 'drop' or 'error'"),
+        "task": (str, "'regression' or 'classification'"),
         "validation_split": (NUMBER, "a fraction in [0, 1)"),
+        "validation_shuffle": (bool, "true (random rows, the command line's default) or false "
+                                     "(the last rows)"),
         "validation_csv": (str, "a CSV file path"),
         "params": (dict, "keyword parameters of the built-in data set"),
     },
@@ -62,6 +71,10 @@ SCHEMA = {
         "max_configs": (int, "a positive integer"),
     },
 }
+
+
+# options of nnfit.fit that an experiment file sets in [data]: they are about the rows
+DATA_OPTIONS = ("validation_split", "validation_shuffle", "missing", "task")
 
 
 class ConfigError(InvalidOptionError):
@@ -122,6 +135,59 @@ class Experiment:
         except (FileNotFoundError, KeyError, TypeError, ValueError) as err:
             raise ConfigError(f"{self._where()}[data]: {first_line(err)}") from None
         return data, validation, split
+
+    def rows(self):
+        """The ``[data]`` table as what :func:`nnfit.fit` takes.
+
+        A csv is read as a raw table (its columns encoded by :mod:`nnfit.tabular` from the
+        training rows); a built-in dataset gives arrays.
+
+        Returns
+        -------
+        X : pandas.DataFrame or ndarray
+        y : str, list of str, or ndarray
+            The target column name(s) of a table, or the targets.
+        validation_data : tuple or None
+        keywords : dict
+            The ``[data]`` options of nnfit.fit (validation_split, validation_shuffle, missing,
+            task) that the table sets.
+        name : str
+        """
+        d = self.data
+        keywords = {k: d[k] for k in DATA_OPTIONS if k in d}
+        if "csv" not in d:
+            data, validation, split = self.dataset()
+            keywords["validation_split"] = split
+            return data.X, data.y, validation, keywords, data.name
+        from .tabular import read_table
+
+        try:
+            frame = self._columns(read_table(self._path(d["csv"])))
+            validation = None
+            if "validation_csv" in d:
+                validation = (self._columns(read_table(self._path(d["validation_csv"]))),
+                              d["target"])
+        except (FileNotFoundError, InvalidOptionError) as err:
+            raise ConfigError(f"{self._where()}[data]: {first_line(err)}") from None
+        name = os.path.splitext(os.path.basename(d["csv"]))[0]
+        return frame, d["target"], validation, keywords, name
+
+    def _columns(self, frame):
+        """The table's target and chosen feature columns (``features``, ``drop``)."""
+        d = self.data
+        targets = [d["target"]] if isinstance(d["target"], str) else list(d["target"])
+        chosen = d.get("features")
+        named = targets + list(chosen or []) + list(d.get("drop", []))
+        absent = [c for c in named if c not in frame.columns]
+        if absent:
+            raise InvalidOptionError(f"column {absent[0]!r} not found; the columns are "
+                                     f"{[str(c) for c in frame.columns]}")
+        keep = targets + [c for c in (chosen if chosen is not None else frame.columns)
+                          if c not in targets and c not in d.get("drop", [])]
+        if len(keep) == len(targets):
+            raise InvalidOptionError("no feature columns are left after features/drop; keep at "
+                                     "least one")
+        return frame[keep]
 
     def _path(self, name):
         return name if os.path.isabs(name) else os.path.join(self.folder, name)
@@ -187,11 +253,15 @@ def validate(raw, *, tables=("data", "model", "train"), folder="."):
         raise ConfigError("[data] csv needs target = \"COLUMN\" (the column to predict)")
     if "validation_split" in data and "validation_csv" in data:
         raise ConfigError("[data] give validation_split or validation_csv, not both")
-    if "validation_split" in data:  # nnfit.fit's option, by its rule
-        try:
-            check_option("validation_split", data["validation_split"], label="[data] validation_split")
-        except InvalidOptionError as err:
-            raise ConfigError(str(err)) from None
+    for key in DATA_OPTIONS:  # nnfit.fit's options, by their rules
+        if key in data:
+            try:
+                check_option(key, data[key], label=f"[data] {key}")
+            except InvalidOptionError as err:
+                raise ConfigError(str(err)) from None
+    if "dataset" in data and ("drop" in data or "features" in data):
+        raise ConfigError("[data] features and drop choose columns of a csv, not of a built-in "
+                          "dataset")
     train = raw.get("train", {})
     return Experiment(data=data, model=raw.get("model", {}), train=train,
                       sweep=raw.get("sweep", {}), folder=folder)

@@ -61,11 +61,22 @@ class Fit:
     input_stats : dict or None
         The training inputs' ``min``, ``max``, ``mean`` (n_features,) and ``cov``
         (n_features, n_features): what extrapolation checks compare new inputs against.
+    table : TableSpec or None
+        For a fit of a table: how its raw columns become the network's inputs
+        (:mod:`nnfit.tabular`); :meth:`predict` then takes raw rows.
+    notes : list of str
+        What was decided about the data (task, columns, gaps, validation rows), in words.
+    data_warnings : list of str
+        What looked wrong in the data at fit time (validation classes training never saw...).
+    scores : dict or None
+        Metrics on the training, validation (and test) rows beside two baselines (the mean or
+        majority class, and the exact linear model), from :func:`nnfit.checks.score_fit`.
     """
 
     def __init__(self, network, member_params, histories, *, config, task, classes=None,
                  y_shape=(), feature_names=None, dtype="float32", stop_reasons=None,
-                 best_epoch=None, timings=None, solver_info=None, input_stats=None):
+                 best_epoch=None, timings=None, solver_info=None, input_stats=None,
+                 table=None, notes=None, data_warnings=None, scores=None):
         self.network = network
         self._member_params = [(np.asarray(W), np.asarray(b)) for W, b in member_params]
         self._histories = histories  # a DataFrame, or a function that builds it when first read
@@ -83,6 +94,10 @@ class Fit:
         self.input_stats = None if input_stats is None else {
             k: np.asarray(v, dtype=np.float64) for k, v in input_stats.items()}
         self._options = None  # the typed options, when this process trained the fit
+        self.table = table
+        self.notes = list(notes or [])
+        self.data_warnings = list(data_warnings or [])
+        self.scores = scores
 
     @property
     def options(self):
@@ -106,6 +121,19 @@ class Fit:
     @options.setter
     def options(self, value):
         self._options = value
+
+    @property
+    def warnings(self):
+        """What is wrong with this fit, in words (a list of str; empty when nothing is).
+
+        The data's problems found at fit time (:attr:`data_warnings`), then the checks of the
+        fit itself: not converged, diverged, interrupted, and worse than the baselines of
+        :attr:`scores` (the mean or majority class, the exact linear model).
+        """
+        from .report.fit import fit_warnings
+
+        found = [text for level, text in fit_warnings(self) if level == "warning"]
+        return [*self.data_warnings, *[t for t in found if t not in self.data_warnings]]
 
     @classmethod
     def from_engine(cls, network, result, **kwargs):
@@ -206,7 +234,22 @@ class Fit:
                           feature_names=self.feature_names, dtype=self.dtype,
                           stop_reasons=stop_reasons, best_epoch=best_epoch,
                           timings=self.timings, solver_info=solver_info,
-                          input_stats=self.input_stats)
+                          input_stats=self.input_stats, table=self.table, notes=self.notes,
+                          data_warnings=self.data_warnings, scores=self.scores)
+
+    def encoded(self):
+        """This fit as a function of the network's inputs (numbers), without its table rules.
+
+        A fit of a table predicts from raw rows; the diagnostics, plots and reports work on
+        the network's inputs (one-hot columns, standardised numbers), named by
+        :attr:`feature_names`. Returns ``self`` for a fit of arrays.
+        """
+        if self.table is None:
+            return self
+        fit = self._with(self._member_params, self._histories, self.stop_reasons,
+                         self.best_epoch, self.solver_info)
+        fit._records, fit.table, fit._options = self._records, None, self._options
+        return fit
 
     @property
     def history(self):
@@ -245,11 +288,39 @@ class Fit:
                          for m in range(self.n_members)])
 
     # --------------------------------------------------------------------------- prediction
+    def inputs(self, X, *, warn=True):
+        """The network's inputs for ``X``: a table's rows encoded, or an array checked.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame or array-like of shape (n, n_features)
+            For a fit of a table, the raw rows (every column of ``fit.table.features``).
+
+        Returns
+        -------
+        ndarray of shape (n, n_inputs)
+            NaN rows where a table row cannot be predicted (``missing='drop'``).
+        """
+        if self.table is not None:
+            return self.table.encode(X, warn=warn)[0]
+        return check_features(X)
+
     def _outputs(self, X, logits=False):
         """Every member's output, shape (n_members, n, n_outputs)."""
         import jax
 
-        X = check_features(X)
+        X = self.inputs(X)
+        skipped = np.isnan(X).any(axis=1) if self.table is not None else None
+        if skipped is not None and skipped.any():  # missing='drop': no prediction for them
+            out = np.full((self.n_members, len(X), self.network.n_outputs), np.nan)
+            if (~skipped).any():
+                out[:, ~skipped] = self._outputs_of(X[~skipped], logits)
+            return out
+        return self._outputs_of(X, logits)
+
+    def _outputs_of(self, X, logits):
+        import jax
+
         if X.shape[1] != self.network.n_inputs:
             raise InvalidOptionError(f"X has {X.shape[1]} features but the network was fitted with "
                              f"{self.network.n_inputs}")
@@ -302,11 +373,16 @@ class Fit:
         members = self.predict_members(X)
         if self.task == "classification":
             proba = members.mean(axis=0)
-            label = proba.argmax(axis=-1)
+            unknown = np.isnan(proba).any(axis=-1)
+            label = np.where(unknown, 0, np.nan_to_num(proba).argmax(axis=-1))
+            labels = self.classes[label]
+            if unknown.any():  # rows left without a prediction (missing='drop')
+                labels = labels.astype(object)
+                labels[unknown] = None
             if return_std:
                 spread = members.std(axis=0)[np.arange(len(label)), label]
-                return self.classes[label], spread
-            return self.classes[label]
+                return labels, spread
+            return labels
         mean = members.mean(axis=0)
         return (mean, members.std(axis=0)) if return_std else mean
 

@@ -134,6 +134,7 @@ def write_report(folder, fit, X=None, y=None, *, title=None):
     """Write ``report.html`` for a fit trained on ``X``, ``y``; returns its file name."""
     from .report import fit_report
 
+    fit = fit.encoded()  # the report draws the network's inputs: the rows data.npz holds
     report = fit_report(fit, X=X, y=y, X_train=X, y_train=y,
                         title=title or os.path.basename(os.path.abspath(folder)))
     report.write(os.path.join(folder, "report.html"))

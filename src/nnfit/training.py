@@ -208,29 +208,53 @@ def fit_options(model, X, y, options, *, validation_data=None, sample_weight=Non
     if callback is not None and not callable(callback):
         raise InvalidOptionError(f"callback must be callable(epochs_done, records), got {callback!r}")
     data_args = dict(validation_data=validation_data, sample_weight=sample_weight,
-                     init_params=init_params, callback=callback)
+                     init_params=init_params, callback=callback, table=None)
+    from .tabular import is_table
+
+    if is_table(X):  # columns -> numbers, learned from the training rows (nnfit.tabular)
+        from ._tablefit import prepare_table
+
+        table = prepare_table(model, X, y, options, validation_data=validation_data,
+                              sample_weight=sample_weight)
+        model, X, y = table.model, table.X, table.y
+        data_args.update(validation_data=table.validation_data,
+                         sample_weight=table.sample_weight, table=table)
     if options.dtype == "float64":
         with jax.enable_x64(True):
             return _fit(model, X, y, options, **data_args)
     return _fit(model, X, y, options, **data_args)
 
 
-def _fit(model, X, y, options, *, validation_data, sample_weight, init_params, callback):
+def _fit(model, X, y, options, *, validation_data, sample_weight, init_params, callback,
+         table):
     from . import _programs, engine, objectives
     from ._memory import check_training_memory
     from ._progress import EpochProgress
+    from ._targetscale import TargetScale
     from .fitted import Fit
 
     started = time.perf_counter()
     o = options
-    feature_names = tuple(map(str, X.columns)) if hasattr(X, "columns") else None
+    if table is not None:
+        feature_names = table.spec.input_names
+    else:
+        feature_names = tuple(map(str, X.columns)) if hasattr(X, "columns") else None
     X = check_features(X)
-    task = "regression" if model.output == "linear" else "classification"
-    Y, classes, y_shape = encode_targets(model, check_targets(y, len(X)), task)
+    y = check_targets(y, len(X))
+    model, task = _task(model, o.task, y, table)
+    Y, classes, y_shape = encode_targets(model, y, task, table and table.n_classes)
     n_classes = None if classes is None else len(classes)
     w = weights(sample_weight, len(X))
-    X_tr, Y_tr, w_tr, X_val, Y_val, w_val = split_validation(model, X, Y, w, task, n_classes,
-                                                        o.validation_split, validation_data)
+    X_tr, Y_tr, w_tr, X_val, Y_val, w_val = split_validation(
+        model, X, Y, w, task, n_classes, 0.0 if table else o.validation_split, validation_data,
+        shuffle=o.validation_shuffle, seed=o.seed)
+    data_warnings = _validation_warnings(task, Y_tr, Y_val, table)
+    for message in data_warnings:
+        warnings.warn(message, UserWarning, stacklevel=4)
+    scale = None
+    if task == "regression" and (o.scale_target if o.scale_target is not None else bool(table)):
+        scale = TargetScale.learn(Y_tr, w_tr)
+        Y_tr, Y_val = scale.apply(Y_tr), scale.apply(Y_val)
     given_w = None if sample_weight is None else w  # ones need no check
     for name, values in (("X", X), ("y", Y), ("sample_weight", given_w), ("X_val", X_val),
                          ("y_val", Y_val), ("validation weights", w_val)):
@@ -248,6 +272,11 @@ def _fit(model, X, y, options, *, validation_data, sample_weight, init_params, c
     _check_normalisation(network, o.dtype)
     n_layers = len(network.layer_sizes) - 1
     n_members, hyper, seeds = _members(o, n_layers)
+    if scale is not None:
+        if o.target_loss is not None:  # given in the target's units
+            hyper = (*hyper[:4], scale.target_loss(hyper[4], monitor, loss), *hyper[5:])
+        if init_params is not None:
+            init_params = scale.unfold(init_params)
     check_training_memory(network.layer_sizes, n_members=n_members, n_train=len(X_tr),
                           n_val=0 if X_val is None else len(X_val),
                           batch_size=None if o.full_batch else o.batch_size,
@@ -279,14 +308,53 @@ def _fit(model, X, y, options, *, validation_data, sample_weight, init_params, c
     # what the run resolved, beside the options: the loss, the seeds, a batch's real rows
     config = {**options, "loss": loss, "n_members": n_members, "seeds": list(map(int, seeds)),
               "batch_rows": batch, "model": _model_config(model), "options": options}
+    solver_info = getattr(result, "solver_info", None)
+    if scale is not None:  # the network and its history in the target's units
+        result.params, result.records = scale.fold(result.params), scale.records(result.records,
+                                                                                 loss)
+        solver_info = scale.solver_info(solver_info)
+        config["target_scale"] = scale.to_dict()
     result.timings["total_s"] = time.perf_counter() - started
-    fitted = Fit.from_engine(network, result, config=config, task=task, classes=classes,
-                             y_shape=y_shape, feature_names=feature_names, dtype=o.dtype,
-                             solver_info=getattr(result, "solver_info", None),
+    fitted = Fit.from_engine(network, result, config=config, task=task,
+                             classes=classes if table is None or task == "regression" else
+                             np.asarray(table.spec.labels), y_shape=y_shape,
+                             feature_names=feature_names, dtype=o.dtype, solver_info=solver_info,
                              input_stats=_input_stats(X_tr))
     fitted.options = o
+    fitted.table = None if table is None else table.spec
+    fitted.notes = [] if table is None else list(table.notes)
+    fitted.data_warnings = data_warnings
     _report_stops(fitted, result, o)
     return fitted
+
+
+def _task(model, task, y, table):
+    """The task, and the model with an output for it: the table's, the option, the output's."""
+    from dataclasses import replace
+
+    if table is not None:
+        return model, table.spec.task
+    implied = "regression" if model.output == "linear" else "classification"
+    if task is None or task == implied:
+        return model, implied
+    if task == "regression":
+        raise InvalidOptionError(f"task='regression' but the model's output is {model.output!r}; "
+                                 "use output='linear'")
+    labels = np.unique(y) if y.ndim == 1 else y
+    return replace(model, output="sigmoid" if labels.size <= 2 else "softmax"), task
+
+
+def _validation_warnings(task, Y_tr, Y_val, table):
+    """Classes only validation has; validation targets mostly outside the training range."""
+    from ._fitdata import validation_warnings
+
+    if Y_val is None:
+        return []
+    if task == "classification":
+        as_labels = lambda Y: Y[:, 0].astype(int) if Y.shape[1] == 1 else Y.argmax(axis=1)  # noqa: E731
+        Y_tr, Y_val = as_labels(Y_tr), as_labels(Y_val)
+    names = None if table is None or table.spec.labels is None else list(table.spec.labels)
+    return validation_warnings(task, Y_tr, Y_val, label_names=names)
 
 
 def _check_normalisation(network, dtype):

@@ -1,0 +1,221 @@
+"""A table given to :func:`nnfit.fit` becomes the arrays training takes.
+
+The order matters: rows without a target leave first, the validation rows are chosen next (from
+the raw rows, so that nothing is learned from them), then :func:`nnfit.tabular.learn_table`
+learns the columns' rules from the training rows alone and encodes both parts. Training then
+sees plain arrays with explicit validation data, and the Fit keeps the spec to encode new rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from .errors import InvalidOptionError
+from .tabular import class_labels, infer_task, learn_table
+
+
+@dataclass
+class PreparedTable:
+    """What a table became: the model to train, the arrays, the spec and the notes."""
+
+    model: object
+    X: np.ndarray
+    y: np.ndarray
+    sample_weight: np.ndarray | None
+    validation_data: tuple | None
+    spec: object
+    notes: list
+    n_classes: int | None
+
+
+def target_columns(X, y):
+    """The target as a DataFrame aligned with ``X``'s rows, and the feature columns' frame.
+
+    ``y`` is a column name (or a list of them) of ``X``, or values with one entry per row
+    (a pandas Series or DataFrame, an array, a list).
+    """
+    import pandas as pd
+
+    if isinstance(y, str) or (isinstance(y, (list, tuple)) and y
+                              and all(isinstance(c, str) for c in y)):
+        names = [y] if isinstance(y, str) else list(y)
+        absent = [c for c in names if c not in X.columns]
+        if absent:
+            raise InvalidOptionError(f"target column {absent[0]!r} not found; the columns are "
+                                     f"{[str(c) for c in X.columns]}")
+        return X[names].reset_index(drop=True), X.drop(columns=names).reset_index(drop=True)
+    if isinstance(y, pd.Series):
+        frame = y.to_frame(name=str(y.name) if y.name is not None else "y")
+    elif isinstance(y, pd.DataFrame):
+        frame = y
+    else:
+        values = np.asarray(y, dtype=object)
+        if values.ndim not in (1, 2):
+            raise InvalidOptionError(f"y must have one value per row of X, got shape "
+                                     f"{values.shape}")
+        values = values.reshape(len(values), -1)
+        names = ["y"] if values.shape[1] == 1 else [f"y{j + 1}" for j in range(values.shape[1])]
+        frame = pd.DataFrame(values, columns=names)
+        for c in frame.columns:  # numbers stay numbers: object arrays of floats read as text
+            converted = pd.to_numeric(frame[c], errors="coerce")
+            if converted.notna().sum() == frame[c].notna().sum():
+                frame[c] = converted
+    if len(frame) != len(X):
+        raise InvalidOptionError(f"y has {len(frame)} rows but X has {len(X)}; give one target "
+                                 "per row (or the target's column name)")
+    frame = frame.reset_index(drop=True)
+    frame.columns = [str(c) for c in frame.columns]
+    clash = [c for c in frame.columns if c in X.columns]
+    features = X.drop(columns=clash).reset_index(drop=True) if clash else X.reset_index(drop=True)
+    return frame, features
+
+
+def prepare_table(model, X, y, options, *, validation_data=None, sample_weight=None):
+    """Turn a table and its target into training arrays (see the module docstring).
+
+    Parameters
+    ----------
+    model : MLP
+    X : pandas.DataFrame
+    y : str, list of str, or values with one entry per row
+    options : FitOptions
+    validation_data : (table, y) or (table, y, weights), optional
+    sample_weight : array of shape (n,), optional
+
+    Returns
+    -------
+    PreparedTable
+    """
+    from ._checks import check_sample_weight
+    from ._fitdata import split_rows
+
+    targets, features = target_columns(X, y)
+    notes = []
+    weight = check_sample_weight(sample_weight, len(features))
+    known = targets.notna().all(axis=1).to_numpy()
+    if not known.any():
+        raise InvalidOptionError(f"the target {list(targets.columns)} has no values")
+    if not known.all():
+        notes.append(f"dropped {int((~known).sum())} row(s) whose target is missing")
+        targets, features = targets[known].reset_index(drop=True), features[known].reset_index(drop=True)
+        weight = None if weight is None else weight[known]
+    task, why = _task(options.task, targets, model.output)
+    notes.append(f"task: {task} ({why}" + ("" if options.task else
+                                           "; task='regression'/'classification' overrides") + ")")
+    labels = None
+    if task == "classification":
+        labels = class_labels(targets.iloc[:, 0])
+        model = _classifier_output(model, labels, notes)
+    elif model.output != "linear":
+        raise InvalidOptionError(f"task is regression but the model's output is {model.output!r}; "
+                                 "use output='linear', or task='classification'")
+    if validation_data is not None:
+        train_rows = np.arange(len(features))
+        val_frame, val_targets, val_weight = _validation_table(validation_data, targets.columns)
+    else:
+        val_frame = None
+        if options.validation_split > 0:
+            codes = None
+            if task == "classification":
+                index = {label: i for i, label in enumerate(labels)}
+                codes = np.array([index[v] for v in map(_label_of, targets.iloc[:, 0])])
+            train_rows, val_rows = split_rows(len(features), options.validation_split,
+                                              shuffle=options.validation_shuffle,
+                                              seed=options.seed, labels=codes)
+            rule = ("at random" + (", stratified by class" if task == "classification" else "")
+                    if options.validation_shuffle else "the last rows (Keras' rule)")
+            notes.append(f"validation: {len(val_rows)} of {len(features)} rows, {rule}")
+            val_frame, val_targets = features.iloc[val_rows], targets.iloc[val_rows]
+            val_weight = None if weight is None else weight[val_rows]
+        else:
+            train_rows = np.arange(len(features))
+    train_frame, train_targets = features.iloc[train_rows], targets.iloc[train_rows]
+    train_weight = None if weight is None else weight[train_rows]
+    if options.missing == "drop":
+        train_frame, train_targets, train_weight = _drop_gaps(
+            train_frame, train_targets, train_weight, "training", notes)
+        if val_frame is not None:
+            val_frame, val_targets, val_weight = _drop_gaps(val_frame, val_targets, val_weight,
+                                                            "validation", notes)
+    spec, learned = learn_table(train_frame, tuple(targets.columns), task=task,
+                                missing=options.missing)
+    spec = replace(spec, labels=labels)
+    notes.extend(learned)
+    X_train, _ = spec.encode(train_frame, name="the training rows")
+    y_train = spec.encode_target(train_targets)
+    validation = None
+    if val_frame is not None:
+        X_val, _ = spec.encode(val_frame, name="the validation rows")
+        y_val = spec.encode_target(val_targets, name="y_val")
+        if task == "classification" and (y_val < 0).any():
+            raise InvalidOptionError(f"the validation rows have labels the training table never "
+                                     f"had, e.g. {val_targets.iloc[int(np.argmin(y_val)), 0]!r}")
+        validation = (X_val, y_val) if val_weight is None else (X_val, y_val, val_weight)
+    return PreparedTable(model, X_train, y_train, train_weight, validation, spec, notes,
+                         None if labels is None else len(labels))
+
+
+def _label_of(value):
+    from .tabular import _label
+
+    return _label(value)
+
+
+def _task(task, targets, output):
+    if targets.shape[1] > 1:
+        if task == "classification" or output != "linear":
+            raise InvalidOptionError(f"{targets.shape[1]} target columns make a regression; a "
+                                     "classifier predicts one label column")
+        return "regression", f"{targets.shape[1]} target columns"
+    if task is not None:
+        return task, "as asked"
+    return infer_task(targets.iloc[:, 0], output)
+
+
+def _classifier_output(model, labels, notes):
+    if len(labels) < 2:
+        raise InvalidOptionError(f"the target holds a single class ({labels[0]!r}); a classifier "
+                                 "needs at least two (check the target column, or fit a "
+                                 "regression with task='regression')")
+    wanted = "sigmoid" if len(labels) == 2 else "softmax"
+    if model.output == "linear":
+        notes.append(f"output: {wanted} for {len(labels)} classes")
+        return replace(model, output=wanted)
+    if model.output == "sigmoid" and len(labels) > 2:
+        raise InvalidOptionError(f"output='sigmoid' is binary but the target has {len(labels)} "
+                                 "classes; use output='softmax'")
+    return model
+
+
+def _validation_table(validation_data, target_names):
+    import pandas as pd
+
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+        raise InvalidOptionError("validation_data must be (table, y) or (table, y, weights)")
+    frame, y = validation_data[0], validation_data[1]
+    if not isinstance(frame, pd.DataFrame):
+        raise InvalidOptionError(f"validation_data's rows must be a DataFrame like X, got "
+                                 f"{type(frame).__name__}")
+    targets, features = target_columns(frame, y)
+    targets.columns = list(target_names)[:targets.shape[1]]
+    known = targets.notna().all(axis=1).to_numpy()
+    weight = None
+    if len(validation_data) == 3:
+        from ._checks import check_sample_weight
+
+        weight = check_sample_weight(validation_data[2], len(frame))[known]
+    return features[known], targets[known], weight
+
+
+def _drop_gaps(frame, targets, weight, part, notes):
+    complete = frame.notna().all(axis=1).to_numpy()
+    if complete.all():
+        return frame, targets, weight
+    if not complete.any():
+        raise InvalidOptionError(f"every {part} row has a missing value; with missing='drop' "
+                                 "nothing is left: use missing='impute' or drop the emptiest "
+                                 "column")
+    notes.append(f"missing='drop': left out {int((~complete).sum())} {part} row(s) with gaps")
+    return frame[complete], targets[complete], None if weight is None else weight[complete]

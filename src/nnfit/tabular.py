@@ -1,0 +1,537 @@
+"""Tables as network inputs: columns become numbers by rules learned from the training rows.
+
+A real table has numbers, booleans, text categories, dates and gaps. :func:`learn_table` looks
+at the *training* rows of a DataFrame and learns, with scikit-learn's own estimators, what a
+careful pipeline (imputer, one-hot encoder, scaler) would learn:
+
+- **numbers** (and booleans as 0/1, dates as days since 1970-01-01) are standardised with the
+  training rows' mean and standard deviation (``StandardScaler``); a gap is filled with the
+  training rows' median (``SimpleImputer(strategy="median")``);
+- **categories** (text, pandas ``category``) are one-hot encoded over the categories seen in
+  training (``OneHotEncoder(handle_unknown="ignore")``): a category first met at prediction time
+  gives a row of zeros and a warning, not an error; a gap is filled with the most frequent
+  training category (``SimpleImputer(strategy="most_frequent")``).
+
+What was learned is kept as plain data (a :class:`TableSpec` of :class:`ColumnRule`, written to
+``fit.json`` as JSON, no pickle) and applied by :meth:`TableSpec.encode` with NumPy and pandas
+alone, so a loaded fit turns new raw rows into exactly the numbers training saw. The tests check
+``encode`` against scikit-learn's ``ColumnTransformer`` on the same data.
+
+Missing feature values follow ``missing``: ``"impute"`` (the default: it is the one rule that
+gives every new row a prediction, and the fit's notes say how many cells were filled),
+``"drop"`` (training leaves such rows out; their predictions are NaN) or ``"error"``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import InvalidOptionError
+
+KINDS = ("number", "boolean", "date", "category")
+MISSING = ("impute", "drop", "error")
+# a text column with more distinct values than this (and than half the rows) is an identifier
+MAX_CATEGORIES = 100
+# an integer target with at most this many distinct values is taken as class labels
+MAX_INTEGER_CLASSES = 10
+_EPOCH = np.datetime64("1970-01-01T00:00:00", "ns")
+_DAY_NS = 86_400e9
+
+
+@dataclass(frozen=True)
+class ColumnRule:
+    """How one input column becomes numbers (learned from the training rows).
+
+    Attributes
+    ----------
+    name : str
+        The column's name in the table.
+    kind : {'number', 'boolean', 'date', 'category'}
+    fill : float or str
+        The value a gap becomes: the training median (numbers, booleans as 0/1, dates as days)
+        or the most frequent training category.
+    mean, scale : float
+        Standardisation of numbers: ``(value - mean) / scale`` (categories: 0 and 1).
+    categories : tuple of str
+        The training categories, in the one-hot columns' order (categories only).
+    """
+
+    name: str
+    kind: str
+    fill: float | str
+    mean: float = 0.0
+    scale: float = 1.0
+    categories: tuple = ()
+
+    @property
+    def outputs(self):
+        """The names of the numbers this column becomes: itself, or one per category."""
+        if self.kind == "category":
+            return tuple(f"{self.name}={c}" for c in self.categories)
+        return (self.name,)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """Everything learned about a table: its input columns, its target and its labels.
+
+    Attributes
+    ----------
+    columns : tuple of ColumnRule
+        The input columns, in the order of the network's inputs.
+    target : tuple of str
+        The target column name(s).
+    task : {'regression', 'classification'}
+    labels : tuple or None
+        Classification: the class labels in the order of the network's outputs (strings,
+        integers or booleans, as in the table).
+    missing : {'impute', 'drop', 'error'}
+        What a gap in an input column becomes.
+    """
+
+    columns: tuple
+    target: tuple
+    task: str
+    labels: tuple | None = None
+    missing: str = "impute"
+
+    @property
+    def features(self):
+        """The raw input columns' names, in order."""
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def input_names(self):
+        """The network's inputs' names (one per category for one-hot columns)."""
+        return tuple(name for c in self.columns for name in c.outputs)
+
+    def encode(self, table, *, name="X", warn=True):
+        """Raw rows as the network's inputs.
+
+        Parameters
+        ----------
+        table : pandas.DataFrame, or array of shape (n, len(features))
+            Must have every column of :attr:`features` (others are ignored); an array is read
+            as those columns in order.
+        name : str
+            How the rows are called in messages.
+        warn : bool
+            Warn (once per call) about categories not seen in training and, with
+            ``missing="drop"``, rows left without a prediction.
+
+        Returns
+        -------
+        X : ndarray of shape (n, len(input_names)), float64
+        complete : ndarray of bool, shape (n,)
+            False for rows with a gap when ``missing="drop"`` (their X row is NaN).
+        """
+        from .fitted import _caller_stacklevel
+
+        frame = _as_frame(table, self.features, name)
+        blocks, complete = [], np.ones(len(frame), dtype=bool)
+        unknown = []
+        for rule in self.columns:
+            values, gaps = _column_values(frame[rule.name], rule.kind, rule.name, name)
+            if gaps.any():
+                if self.missing == "error":
+                    row = int(np.flatnonzero(gaps)[0])
+                    raise InvalidOptionError(
+                        f"{name} column {rule.name!r} is missing a value in row {row} (counting "
+                        "from 0); fill it, or choose missing='impute' (the training median or "
+                        "most frequent value) or missing='drop'")
+                complete &= ~gaps
+                values = values.copy()
+                values[gaps] = rule.fill
+            if rule.kind == "category":
+                index = {c: i for i, c in enumerate(rule.categories)}
+                codes = np.array([index.get(v, -1) for v in values], dtype=np.int64)
+                block = np.zeros((len(values), len(rule.categories)))
+                seen = codes >= 0
+                block[np.flatnonzero(seen), codes[seen]] = 1.0
+                if not seen.all():
+                    unknown.append((rule.name, values[~seen][0], int((~seen).sum())))
+            else:
+                block = ((values.astype(np.float64) - rule.mean) / rule.scale)[:, None]
+            blocks.append(block)
+        X = np.concatenate(blocks, axis=1) if blocks else np.zeros((len(frame), 0))
+        if self.missing == "drop" and not complete.all():
+            X[~complete] = np.nan
+            if warn:
+                warnings.warn(f"{int((~complete).sum())} row(s) of {name} have missing values "
+                              "and get no prediction (NaN): the fit was trained with "
+                              "missing='drop'", UserWarning, stacklevel=_caller_stacklevel())
+        if unknown and warn:
+            column, value, count = unknown[0]
+            more = f" (and in {len(unknown) - 1} more column(s))" if len(unknown) > 1 else ""
+            warnings.warn(f"{name} column {column!r} has {count} row(s) with categories the "
+                          f"training rows never had, e.g. {value!r}{more}; they are encoded as "
+                          "no known category", UserWarning, stacklevel=_caller_stacklevel())
+        return X, complete
+
+    def encode_target(self, values, *, name="y"):
+        """Targets as training takes them: numbers (n,) / (n, k), or label indices (n,).
+
+        Parameters
+        ----------
+        values : pandas.Series, DataFrame or array of the target column(s), without gaps
+
+        Returns
+        -------
+        ndarray
+            float64 for regression; int64 indices into :attr:`labels` for classification
+            (-1 for a label the table's rows never had).
+        """
+        import pandas as pd
+
+        if self.task == "regression":
+            frame = values if isinstance(values, pd.DataFrame) else pd.DataFrame(
+                np.asarray(values).reshape(len(values), -1), columns=list(self.target))
+            out = np.column_stack([_numeric_target(frame[c], c, name) for c in frame.columns])
+            return out[:, 0] if len(self.target) == 1 else out
+        index = {label: i for i, label in enumerate(self.labels)}
+        series = values.iloc[:, 0] if isinstance(values, pd.DataFrame) else pd.Series(
+            np.asarray(values, dtype=object).ravel())
+        return np.array([index.get(_label(v), -1) for v in series], dtype=np.int64)
+
+    def to_dict(self):
+        """Plain JSON values (what ``fit.json`` keeps)."""
+        return {"columns": [dataclasses.asdict(c) | {"categories": list(c.categories)}
+                            for c in self.columns],
+                "target": list(self.target), "task": self.task,
+                "labels": None if self.labels is None else list(self.labels),
+                "missing": self.missing}
+
+    @classmethod
+    def from_dict(cls, values):
+        """The spec from :meth:`to_dict`'s form; raises InvalidOptionError if malformed."""
+        try:
+            columns = tuple(_rule_from_dict(c) for c in values["columns"])
+            spec = cls(columns=columns, target=tuple(map(str, values["target"])),
+                       task=values["task"], missing=values["missing"],
+                       labels=None if values["labels"] is None else tuple(values["labels"]))
+        except (KeyError, TypeError, ValueError) as err:
+            raise InvalidOptionError(f"not a table spec: {type(err).__name__} {err}") from None
+        if spec.task not in ("regression", "classification") or spec.missing not in MISSING:
+            raise InvalidOptionError(f"not a table spec: task {spec.task!r}, missing "
+                                     f"{spec.missing!r}")
+        if (spec.labels is None) != (spec.task == "regression"):
+            raise InvalidOptionError("not a table spec: labels must be given for "
+                                     "classification only")
+        return spec
+
+
+def _rule_from_dict(values):
+    rule = ColumnRule(name=str(values["name"]), kind=values["kind"], fill=values["fill"],
+                      mean=float(values["mean"]), scale=float(values["scale"]),
+                      categories=tuple(map(str, values["categories"])))
+    if rule.kind not in KINDS:
+        raise ValueError(f"column kind {rule.kind!r}")
+    if rule.kind == "category" and not (isinstance(rule.fill, str) and rule.categories):
+        raise ValueError(f"category column {rule.name!r} without categories")
+    if rule.kind != "category" and not (isinstance(rule.fill, (int, float))
+                                        and np.isfinite([rule.fill, rule.mean, rule.scale]).all()
+                                        and rule.scale > 0):
+        raise ValueError(f"column {rule.name!r}: fill/mean/scale must be finite, scale > 0")
+    return dataclasses.replace(rule, fill=rule.fill if rule.kind == "category" else float(rule.fill))
+
+
+# ------------------------------------------------------------------------------- learning
+def learn_table(frame, target, *, task, missing="impute"):
+    """Learn a :class:`TableSpec` from the training rows of a table.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The training rows' input columns (no target columns).
+    target : tuple of str
+        The target column names (kept in the spec for ``nnfit predict``).
+    task : {'regression', 'classification'}
+    missing : {'impute', 'drop', 'error'}
+
+    Returns
+    -------
+    spec : TableSpec
+        With ``labels=None``; the caller sets the labels (see :func:`class_labels`).
+    notes : list of str
+        What was decided, in words (columns by kind, cells imputed).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> spec, notes = learn_table(pd.DataFrame({"a": [1.0, 3.0, None], "c": ["x", "y", "x"]}),
+    ...                           ("t",), task="regression")
+    >>> spec.input_names, spec.columns[0].fill
+    (('a', 'c=x', 'c=y'), 2.0)
+    """
+    from sklearn.impute import SimpleImputer
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    if missing not in MISSING:
+        raise InvalidOptionError(f"missing must be one of {', '.join(MISSING)}, got {missing!r}")
+    if frame.shape[1] == 0:
+        raise InvalidOptionError("the table has no feature columns left; keep at least one")
+    rules, filled, notes = [], {}, []
+    for column in frame.columns:
+        kind = column_kind(frame[column])
+        values, gaps = _column_values(frame[column], kind, column, "the training rows")
+        if gaps.all():
+            raise InvalidOptionError(f"column {column!r} has no values in the training rows; "
+                                     "drop it")
+        if gaps.any():
+            filled[column] = int(gaps.sum())
+        if kind == "category":
+            known = values[~gaps]
+            distinct = np.unique(known)
+            if len(distinct) > MAX_CATEGORIES or (len(distinct) > 20
+                                                  and len(distinct) > 0.5 * len(known)):
+                raise InvalidOptionError(
+                    f"column {column!r} has {len(distinct)} distinct text values in "
+                    f"{len(known)} rows (an identifier or free text?); one-hot encoding it "
+                    "would give a column per value: drop it (--drop / drop=)")
+            block = np.where(gaps, np.nan, values).astype(object)[:, None]
+            fill = SimpleImputer(strategy="most_frequent").fit(block).statistics_[0]
+            imputed = np.where(gaps, fill, values).astype(object)[:, None]
+            categories = OneHotEncoder(handle_unknown="ignore").fit(imputed).categories_[0]
+            rules.append(ColumnRule(str(column), kind, str(fill),
+                                    categories=tuple(map(str, categories))))
+        else:
+            block = values.astype(np.float64)[:, None]
+            fill = float(SimpleImputer(strategy="median").fit(block).statistics_[0])
+            scaler = StandardScaler().fit(np.where(gaps[:, None], fill, block))
+            rules.append(ColumnRule(str(column), kind, fill, float(scaler.mean_[0]),
+                                    float(scaler.scale_[0])))
+    kinds = {k: [r.name for r in rules if r.kind == k] for k in KINDS}
+    notes.append("inputs: " + "; ".join(f"{len(v)} {k} column(s) ({_names(v)})"
+                                        for k, v in kinds.items() if v)
+                 + f" -> {sum(len(r.outputs) for r in rules)} network inputs"
+                 + (" (categories one-hot)" if kinds["category"] else ""))
+    if filled:
+        action = {"impute": "filled with the training median / most frequent value",
+                  "drop": "rows left out", "error": "refused"}[missing]
+        notes.append(f"missing values ({action}): "
+                     + ", ".join(f"{c} {n}" for c, n in filled.items()))
+    spec = TableSpec(columns=tuple(rules), target=tuple(map(str, target)), task=task,
+                     missing=missing)
+    return spec, notes
+
+
+def column_kind(series):
+    """The kind of a raw column: ``number``, ``boolean``, ``date`` or ``category``."""
+    import pandas as pd
+
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return "boolean"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "date"
+    if pd.api.types.is_numeric_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
+        return "number"
+    known = series.dropna()
+    if len(known) and known.map(lambda v: isinstance(v, (bool, np.bool_))).all():
+        return "boolean"
+    if isinstance(dtype, pd.CategoricalDtype):
+        return "category"
+    text = known.astype(str)
+    numeric = pd.to_numeric(text, errors="coerce").notna()
+    if len(text) and numeric.mean() > 0.5:
+        # numbers, perhaps with a stray word ("n/a", "abc"): a number column whose bad cell
+        # is then named, not a category column of every distinct number
+        return "number"
+    if len(text) and text.str.match(r"^\d{4}-\d{2}-\d{2}").all():
+        parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
+        if parsed.notna().all():
+            return "date"
+    return "category"
+
+
+def _column_values(series, kind, column, where):
+    """A column's values for ``kind`` (floats, or str for categories) and its gaps (n,)."""
+    import pandas as pd
+
+    gaps = series.isna().to_numpy()
+    if kind == "category":
+        values = np.array(["" if g else str(v) for v, g in zip(series.to_numpy(object), gaps)],
+                          dtype=object)
+        return values, gaps
+    if kind == "date":
+        parsed = pd.to_datetime(series, errors="coerce", format="ISO8601") if not \
+            pd.api.types.is_datetime64_any_dtype(series.dtype) else series
+        if getattr(parsed.dt, "tz", None) is not None:
+            parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+        bad = parsed.isna().to_numpy() & ~gaps
+        _refuse(bad, series, column, where, "a date (YYYY-MM-DD...)")
+        days = (parsed.to_numpy("datetime64[ns]") - _EPOCH).astype("timedelta64[ns]")
+        values = np.where(parsed.isna().to_numpy(), np.nan, days.astype(np.float64) / _DAY_NS)
+        return values, gaps
+    if kind == "boolean":
+        mapped = series.map(lambda v: v if isinstance(v, (bool, np.bool_)) else
+                            {"true": True, "false": False}.get(str(v).strip().lower(), v))
+        known = mapped[~gaps]
+        bad = np.zeros(len(series), dtype=bool)
+        bad[~gaps] = ~known.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy()
+        _refuse(bad, series, column, where, "True or False")
+        return np.where(gaps, np.nan, mapped.map(lambda v: float(v) if not pd.isna(v) else
+                                                 np.nan).to_numpy(np.float64)), gaps
+    values = pd.to_numeric(series, errors="coerce").to_numpy(np.float64, na_value=np.nan)
+    _refuse(np.isnan(values) & ~gaps, series, column, where, "a number")
+    infinite = np.isinf(values)
+    if infinite.any():
+        row = int(np.flatnonzero(infinite)[0])
+        raise InvalidOptionError(f"{where}: column {column!r} is infinite in row {row} (counting "
+                                 "from 0); replace it with a finite number or leave the cell "
+                                 "empty")
+    return values, gaps | np.isnan(values)
+
+
+def _refuse(bad, series, column, where, expected):
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise InvalidOptionError(f"{where}: column {column!r} has {series.iloc[row]!r} in row "
+                                 f"{row} (counting from 0), but the column holds {expected}; "
+                                 "fix the cell, or leave it empty to treat it as missing")
+
+
+def _numeric_target(series, column, where):
+    import pandas as pd
+
+    values = pd.to_numeric(series, errors="coerce").to_numpy(np.float64, na_value=np.nan)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise InvalidOptionError(
+            f"{where}: target {column!r} has {series.iloc[row]!r} in row {row} (counting from "
+            "0), not a finite number; a regression needs numbers (task='classification' "
+            "predicts labels)")
+    return values
+
+
+def _as_frame(table, features, name):
+    """The table as a DataFrame holding ``features``; an array's columns are taken in order."""
+    import pandas as pd
+
+    if isinstance(table, pd.Series):
+        table = table.to_frame()
+    if not isinstance(table, pd.DataFrame):
+        if isinstance(table, dict):
+            table = pd.DataFrame(table)
+        else:
+            array = np.asarray(table, dtype=object)
+            if array.ndim != 2 or array.shape[1] != len(features):
+                raise InvalidOptionError(
+                    f"{name} must be a table with the columns {list(features)}; got "
+                    f"{type(table).__name__} of shape {array.shape}")
+            table = pd.DataFrame(array, columns=list(features))
+    missing = [c for c in features if c not in table.columns]
+    if missing:
+        raise InvalidOptionError(f"{name} has no column {missing[0]!r}; the fit needs the columns "
+                                 f"{list(features)}")
+    return table
+
+
+def _label(value):
+    """A class label as JSON keeps it: bool, int (integer-valued numbers) or str."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return int(value)
+    return str(value)
+
+
+def class_labels(values):
+    """The sorted distinct labels of a target column (no gaps), as JSON keeps them."""
+    labels = sorted({_label(v) for v in values}, key=lambda v: (type(v).__name__, v))
+    if len({type(v) for v in labels}) > 1:  # mixed (e.g. 1 and "a"): compare as text
+        labels = sorted({str(v) for v in labels})
+    return tuple(labels)
+
+
+def infer_task(series, output):
+    """The task for a target column and a model output, with the reason in words."""
+    import pandas as pd
+
+    if output in ("sigmoid", "softmax"):
+        return "classification", f"the model's output is {output}"
+    kind = column_kind(series)
+    known = series.dropna()
+    distinct = known.unique()
+    if kind in ("category", "boolean"):
+        return "classification", (f"target {series.name!r} holds {len(distinct)} "
+                                  f"{'text' if kind == 'category' else 'boolean'} labels")
+    if kind == "number":
+        values = pd.to_numeric(known, errors="coerce").to_numpy(np.float64)
+        if (len(distinct) <= MAX_INTEGER_CLASSES and len(distinct) < 0.5 * len(known)
+                and np.all(values == np.round(values))):
+            shown = ", ".join(str(_label(v)) for v in sorted(distinct)[:5])
+            return "classification", (f"target {series.name!r} holds {len(distinct)} integer "
+                                      f"values ({shown}{', ...' if len(distinct) > 5 else ''})")
+    return "regression", f"target {series.name!r} holds numbers"
+
+
+def _names(names, limit=4):
+    shown = ", ".join(names[:limit])
+    return shown + (f", +{len(names) - limit} more" if len(names) > limit else "")
+
+
+def is_table(X):
+    """Whether ``X`` is a table that :mod:`nnfit.tabular` handles (a pandas DataFrame)."""
+    import sys
+
+    pd = sys.modules.get("pandas")  # a caller without pandas has no DataFrame
+    return pd is not None and isinstance(X, pd.DataFrame)
+
+
+def read_table(path, **read_csv_kwargs):
+    """A CSV file with a header row as a DataFrame, with one-line errors.
+
+    Parameters
+    ----------
+    path : str or Path
+    **read_csv_kwargs
+        Passed to ``pandas.read_csv`` (``sep``, ``comment``, ``encoding``...).
+
+    Returns
+    -------
+    pandas.DataFrame
+        At least 2 rows.
+
+    Raises
+    ------
+    FileNotFoundError
+        No such file.
+    InvalidOptionError
+        Empty, not CSV, not UTF-8, unreadable, or fewer than 2 rows.
+    """
+    from pathlib import Path
+
+    import pandas as pd
+
+    from ._checks import first_line
+
+    path = Path(path)
+    if not path.is_file():
+        what = "is a directory, not a file" if path.is_dir() else "does not exist"
+        raise FileNotFoundError(f"{str(path)!r} {what} (working directory {str(Path.cwd())!r}); "
+                                "check the path")
+    try:
+        frame = pd.read_csv(path, **read_csv_kwargs)
+    except pd.errors.EmptyDataError:
+        raise InvalidOptionError(f"{str(path)!r} is empty; it needs a header row and at least 2 "
+                                 "data rows") from None
+    except pd.errors.ParserError as err:
+        raise InvalidOptionError(f"{str(path)!r} is not a readable CSV file: "
+                                 f"{first_line(err)}") from None
+    except UnicodeDecodeError as err:
+        raise InvalidOptionError(f"{str(path)!r} is not UTF-8 text (byte {err.start}); save it as "
+                                 "UTF-8, or pass encoding=... (e.g. encoding='latin-1')") from None
+    except PermissionError:
+        raise InvalidOptionError(f"{str(path)!r} cannot be read: permission denied") from None
+    if len(frame) < 2:
+        raise InvalidOptionError(f"{str(path)!r} has {len(frame)} data row(s); a fit needs at "
+                                 "least 2")
+    return frame
