@@ -87,6 +87,32 @@ def test_layer_activations_take_several_inputs():
         diagnose.layer_activations(fit, X[:, :2])
 
 
+@pytest.mark.parametrize("feature", [0, 2])
+def test_units_along_one_input_of_several_with_the_others_held(feature):
+    X = RNG.normal(size=(25, 3)) * [1.0, 2.0, 0.5]
+    fit = drawn_fit(nnfit.MLP(hidden=(4,), activation="tanh", normalize=True), X,
+                    np.sin(X).sum(axis=1))
+    at = np.median(X, axis=0)
+    u = diagnose.unit_contributions(fit, GRID, feature=feature, at=at)
+    assert u.feature == feature and np.isnan(u.at[feature])
+    held = np.delete(np.arange(3), feature)
+    np.testing.assert_array_equal(u.at[held], at[held])
+    inputs = np.repeat(at[None, :], GRID.size, axis=0)
+    inputs[:, feature] = GRID
+    np.testing.assert_array_equal(u.X, inputs)
+    # an independent forward pass in NumPy: tanh units of the normalised inputs
+    (W0, b0), (W1, b1) = fit.member_params(0)
+    Z = (inputs - fit.network.mean) / np.sqrt(fit.network.var)
+    H = np.tanh(Z @ W0 + b0)
+    np.testing.assert_allclose(u.contributions, H * W1[:, 0][None, :], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(u.contributions.sum(axis=1) + u.bias, fit.predict(inputs),
+                               rtol=1e-10, atol=1e-12)
+    with pytest.raises(ValueError, match="feature must be"):
+        diagnose.unit_contributions(fit, GRID, feature=3, at=at)
+    with pytest.raises(ValueError, match=r"shape \(3,\)"):
+        diagnose.unit_contributions(fit, GRID, feature=0, at=at[:2])
+
+
 def test_bad_input_is_refused():
     fit = drawn_fit(nnfit.MLP(hidden=(3,)), X1, Y1)
     with pytest.raises(TypeError, match="unfitted MLP"):

@@ -1,6 +1,7 @@
 """nnfit.plots: every figure renders headless from plain data (and from tiny real fits), and
 shows what it claims: labels, legends, lines, and numbers that can be checked."""
 
+import functools
 import os
 import subprocess
 import sys
@@ -11,7 +12,8 @@ import pytest
 from matplotlib.figure import Figure
 
 import _tiny_fits as tiny
-from nnfit import plots
+import nnfit
+from nnfit import diagnose, plots
 from nnfit.plots import COLORS, FitPlots
 
 RNG = np.random.default_rng(3)
@@ -264,6 +266,38 @@ def test_unit_contributions_of_a_fit_sum_to_its_prediction():
     assert out_ax.get_ylabel() == "y" and units_ax.get_ylabel() == "contribution to output"
 
 
+def test_unit_contributions_of_diagnose_feed_the_plot_directly():
+    fit = tiny.regression()
+    grid = np.linspace(-1.5, 1.5, 41)
+    u = diagnose.unit_contributions(fit, grid)
+    assert u.contributions.shape == (41, 4)  # grid first
+    for fig in (plots.plot_unit_contributions(u),
+                plots.plot_unit_contributions(u.x, u.contributions, u.bias, u.prediction),
+                plots.plot_unit_contributions(u.x, u.contributions.T, u.bias)):  # units first
+        units_ax, out_ax = fig.axes
+        units = by_gid(units_ax, "unit")
+        assert len(units) == 4
+        for j, line in enumerate(units):
+            np.testing.assert_allclose(line.get_xdata(), grid)
+            np.testing.assert_allclose(line.get_ydata(), u.contributions[:, j], rtol=1e-12)
+        np.testing.assert_allclose(by_gid(out_ax, "prediction")[0].get_ydata(),
+                                   fit.predict(grid[:, None]), rtol=1e-5, atol=1e-6)
+    with pytest.raises(TypeError, match="UnitContributions alone"):
+        plots.plot_unit_contributions(u, u.contributions, u.bias)
+
+
+def test_a_square_array_of_contributions_is_read_the_way_it_adds_up():
+    x = np.linspace(0, 1, 4)
+    C = RNG.normal(size=(4, 4))  # 4 grid points and 4 units
+    for grid_first in (C, C.T):  # given grid first, with the prediction it adds up to
+        fig = plots.plot_unit_contributions(x, grid_first, 0.3, grid_first.sum(axis=1) + 0.3)
+        lines = by_gid(fig.axes[0], "unit")
+        np.testing.assert_allclose(np.array([l.get_ydata() for l in lines]).T, grid_first)
+    fig = plots.plot_unit_contributions(x, C, 0.3)  # no prediction: diagnose's order
+    np.testing.assert_allclose(by_gid(fig.axes[1], "prediction")[0].get_ydata(),
+                               C.sum(axis=1) + 0.3)
+
+
 def test_unit_contributions_many_units_and_a_wrong_sum():
     x = np.linspace(0, 1, 30)
     C = RNG.normal(size=(80, 30))
@@ -289,6 +323,83 @@ def test_unit_contributions_need_a_hidden_layer_and_one_input():
     fit, _, _ = tiny.classification()
     with pytest.raises(ValueError, match="regression"):
         plots.unit_contributions(fit, np.linspace(0, 1, 5))
+
+
+X2 = np.random.default_rng(4).normal(size=(40, 2)) * [1.0, 3.0] + [0.5, -1.0]
+Y2 = np.sin(X2[:, 0]) + 0.3 * X2[:, 1]
+
+
+@functools.lru_cache(maxsize=None)
+def two_input_ensemble():
+    return nnfit.fit(nnfit.MLP(hidden=(4,), activation="tanh", normalize=True), X2, Y2,
+                     n_members=3, **tiny.KW)
+
+
+def held_grid(x, feature, at):
+    X = np.repeat(np.asarray(at, dtype=np.float64)[None, :], len(x), axis=0)
+    X[:, feature] = x
+    return X
+
+
+@pytest.mark.parametrize("feature, index", [(0, 0), (1, 1), ("x2", 1)])
+def test_band_of_two_inputs_runs_along_one_with_the_other_at_its_median(feature, index):
+    fit = two_input_ensemble()
+    fig = FitPlots(fit, X2, Y2).band(feature=feature)
+    ax = fig.axes[0]
+    mean_line = ax.get_lines()[-1]
+    x = mean_line.get_xdata()
+    lo, hi = X2[:, index].min(), X2[:, index].max()
+    assert x.min() < lo and x.max() > hi  # the data's range of that input, padded
+    grid = held_grid(x, index, np.median(X2, axis=0))
+    np.testing.assert_allclose(mean_line.get_ydata(), fit.predict(grid), rtol=1e-5, atol=1e-6)
+    members = [l for l in ax.get_lines() if l.get_linewidth() < 1]
+    np.testing.assert_allclose([l.get_ydata() for l in members], fit.predict_members(grid),
+                               rtol=1e-5, atol=1e-6)
+    other = 1 - index
+    assert fig.get_suptitle() == (f"other inputs at their median: x{other + 1} = "
+                                  f"{np.median(X2[:, other]):.4g}")
+    assert ax.get_xlabel() == f"x{index + 1}"
+    data = next(c for c in ax.collections if c.get_label() == "training data")
+    np.testing.assert_allclose(data.get_offsets()[:, 0], X2[:, index])
+
+
+def test_units_of_two_inputs_run_along_one_with_the_other_at_its_median():
+    fit = two_input_ensemble()
+    grid = np.linspace(-4, 2, 31)
+    fig = FitPlots(fit, X2, Y2).units(grid, member=2, feature=1)
+    units_ax, out_ax = fig.axes
+    inputs = held_grid(grid, 1, np.median(X2, axis=0))
+    np.testing.assert_allclose(by_gid(out_ax, "prediction")[0].get_ydata(),
+                               fit.predict_members(inputs)[2], rtol=1e-5, atol=1e-6)
+    # each unit's line: h_j(x) * w_j of member 2, from an independent NumPy forward pass
+    (W0, b0), (W1, b1) = fit.member_params(2)
+    H = np.tanh((inputs - fit.network.mean) / np.sqrt(fit.network.var) @ W0 + b0)
+    for j, line in enumerate(by_gid(units_ax, "unit")):
+        np.testing.assert_allclose(line.get_ydata(), H[:, j] * W1[j, 0], rtol=1e-4, atol=1e-6)
+    assert "other inputs at their median: x1 = " in fig.get_suptitle()
+    assert units_ax.get_xlabel() == "x2"
+
+
+def test_without_data_the_other_inputs_are_held_at_the_training_mean():
+    fit = two_input_ensemble()
+    figs = FitPlots(fit)
+    at, note = figs.held_values(0)
+    mean = fit.input_stats["mean"] if fit.input_stats is not None else fit.network.mean
+    assert np.isnan(at[0]) and at[1] == pytest.approx(mean[1])
+    assert note == f"other inputs at their training mean: x2 = {mean[1]:.4g}"
+    fig = figs.band()
+    line = fig.axes[0].get_lines()[-1]
+    grid = held_grid(line.get_xdata(), 0, [0.0, mean[1]])
+    np.testing.assert_allclose(line.get_ydata(), fit.predict(grid), rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="'x9' is not one of the inputs x1, x2"):
+        figs.band(feature="x9")
+    with pytest.raises(ValueError, match="feature must be"):
+        figs.units(feature=2)
+
+
+def test_a_one_input_fit_says_nothing_about_other_inputs():
+    fig = FitPlots(tiny.ensemble(), tiny.X1, tiny.Y1).band()
+    assert fig.get_suptitle() == ""
 
 
 def test_layer_activations_per_layer_and_per_unit():

@@ -6,7 +6,8 @@ The output of a dense network is a weighted sum of its last hidden layer plus a 
 
 so each last-layer unit ``j`` contributes the curve ``W[j] * h_j(x)``, and those curves plus the
 output bias add up to the prediction. :func:`unit_contributions` returns them over a grid of one
-input; :func:`layer_activations` returns every layer's units over any inputs. Both compute in
+input (for a network of several, along one of them with the others held fixed);
+:func:`layer_activations` returns every layer's units over any inputs. Both compute in
 float64 from one member's parameters. For a classifier the sum is the output *logit* (before
 the sigmoid or softmax), which is what the units add up to.
 """
@@ -24,7 +25,7 @@ from ._common import check_fit, check_member, member_params
 
 @dataclass(frozen=True)
 class UnitContributions:
-    """Each last-hidden-layer unit's contribution over a grid of the single input.
+    """Each last-hidden-layer unit's contribution over a grid of one input.
 
     ``n`` grid points, ``u`` units in the last hidden layer, ``k`` outputs. The trailing output
     axis is present only when the fit's targets were 2-D, exactly as for ``Fit.predict``.
@@ -32,7 +33,7 @@ class UnitContributions:
     Attributes
     ----------
     x : ndarray of shape (n,)
-        The grid, in the input's own units.
+        The grid, in the input's own units: the values of input ``feature``.
     hidden : ndarray of shape (n, u)
         The last hidden layer's outputs ``h_j(x)``.
     weights : ndarray of shape (u,) or (u, k)
@@ -44,6 +45,11 @@ class UnitContributions:
     prediction : ndarray of shape (n,) or (n, k)
         The network's output (logits for a classifier), float64;
         ``contributions.sum(axis=1) + bias`` equals it to rounding.
+    feature : int
+        The input the grid runs along (0 for a network of one input).
+    at : ndarray of shape (n_inputs,) or None
+        For a network of several inputs, the values the other inputs were held at (entry
+        ``feature``, the grid's, is NaN); None for one input.
     """
 
     x: np.ndarray
@@ -52,6 +58,17 @@ class UnitContributions:
     contributions: np.ndarray
     bias: np.ndarray
     prediction: np.ndarray
+    feature: int = 0
+    at: np.ndarray | None = None
+
+    @property
+    def X(self):
+        """The inputs the network saw, shape (n, n_inputs): the grid in column ``feature``."""
+        if self.at is None:
+            return self.x[:, None]
+        X = np.repeat(np.asarray(self.at, dtype=np.float64)[None, :], self.x.size, axis=0)
+        X[:, self.feature] = self.x
+        return X
 
     @property
     def n_units(self):
@@ -146,27 +163,32 @@ def _grid(x, name="x"):
     return check_features(x[:, None], name=name)[:, 0]
 
 
-def unit_contributions(fit, x, *, member=0):
+def unit_contributions(fit, x, *, member=0, feature=0, at=None):
     """Each last-hidden-layer unit's contribution ``W[j] * h_j(x)`` and the output bias.
 
     Parameters
     ----------
     fit : Fit
-        A fit of a network with one input.
     x : array-like of shape (n,) or (n, 1)
         The grid, in the input's own units (normalisation is applied inside).
     member : int
         Which member of an ensemble.
+    feature : int
+        For a network of several inputs, the input that ``x`` runs along.
+    at : array-like of shape (n_inputs,), optional
+        For a network of several inputs (and then required): the values every other input is
+        held at, e.g. ``np.median(X, axis=0)``; entry ``feature`` is ignored.
 
     Returns
     -------
     UnitContributions
-        ``contributions.sum(axis=1) + bias`` is the prediction.
+        ``contributions.sum(axis=1) + bias`` is the prediction at ``UnitContributions.X``.
 
     Raises
     ------
     ValueError
-        When the network has more than one input (use :func:`layer_activations` with full inputs).
+        When the network has several inputs and ``at`` is not given, or ``feature`` is not
+        one of them.
 
     Examples
     --------
@@ -179,12 +201,27 @@ def unit_contributions(fit, x, *, member=0):
     """
     check_fit(fit, "unit_contributions")
     member = check_member(fit, member)
-    if fit.network.n_inputs != 1:
-        raise ValueError(f"unit_contributions draws curves over one input, but this network has "
-                         f"{fit.network.n_inputs} inputs; use layer_activations(fit, X) with "
-                         "inputs of shape (n, n_inputs) instead")
+    d = fit.network.n_inputs
+    if isinstance(feature, bool) or not isinstance(feature, (int, np.integer)) \
+            or not 0 <= feature < d:
+        raise ValueError(f"feature must be the index of one of the network's {d} inputs "
+                         f"(0 to {d - 1}), got {feature!r}")
     x = _grid(x)
-    outs, _, params = _outputs(fit, x[:, None], member)
+    if d == 1:
+        held, X = None, x[:, None]
+    else:
+        if at is None:
+            raise ValueError(f"unit_contributions draws curves along one input, but this network "
+                             f"has {d} inputs: give the values the others are held at, e.g. "
+                             "at=np.median(X, axis=0), and the input to vary, feature=k")
+        held = np.array(at, dtype=np.float64).reshape(-1)
+        if held.shape != (d,):
+            raise ValueError(f"at must hold one value per input, shape ({d},), got {held.shape}")
+        held[feature] = 0.0
+        X = np.repeat(check_features(held[None, :], name="at"), x.size, axis=0)
+        X[:, feature] = x
+        held[feature] = np.nan  # the grid's column holds no one value
+    outs, _, params = _outputs(fit, X, member)
     hidden = outs[-2]
     W, b = params[-1]
     contributions = hidden[:, :, None] * W[None, :, :]
@@ -192,7 +229,8 @@ def unit_contributions(fit, x, *, member=0):
     if fit.y_shape == ():  # single output given as (n,): drop the output axis, as predict does
         contributions, W, b, prediction = contributions[:, :, 0], W[:, 0], b[0], prediction[:, 0]
     return UnitContributions(x=x, hidden=hidden, weights=W, contributions=contributions,
-                             bias=np.asarray(b), prediction=prediction)
+                             bias=np.asarray(b), prediction=prediction, feature=int(feature),
+                             at=held)
 
 
 def layer_activations(fit, X, *, member=0):

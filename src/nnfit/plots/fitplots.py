@@ -10,17 +10,23 @@ from . import curves, fits, networks
 __all__ = ["FitPlots", "unit_contributions"]
 
 
-def unit_contributions(fit, x_grid, member=0):
-    """Each last-hidden-layer unit's contribution ``h_j(x) * w_j`` to a one-input regression.
+def unit_contributions(fit, x_grid, member=0, *, feature=0, at=None):
+    """Each last-hidden-layer unit's contribution ``h_j(x) * w_j`` to a regression's output.
 
-    The figure-ready view of :func:`nnfit.diagnose.unit_contributions` (units first).
+    The units-first view of :func:`nnfit.diagnose.unit_contributions`;
+    :func:`plot_unit_contributions` takes either.
 
     Parameters
     ----------
     fit : Fit
-        A regression with one input, one output, a linear output and at least one hidden layer.
+        A regression with one output, a linear output and at least one hidden layer.
     x_grid : array of shape (n_grid,) or (n_grid, 1)
+        Values of input ``feature``.
     member : int
+    feature : int
+        The input the grid runs along.
+    at : array of shape (n_inputs,), optional
+        With several inputs (and then required), the values the others are held at.
 
     Returns
     -------
@@ -37,10 +43,19 @@ def unit_contributions(fit, x_grid, member=0):
         raise ValueError("unit contributions need a regression with one linear output")
     if not net.spec.hidden:
         raise ValueError("the network has no hidden layer: its output is one linear map")
-    u = contributions_of(fit, np.asarray(x_grid, dtype=np.float64).reshape(-1), member=member)
-    squeeze = lambda a: np.asarray(a).reshape(a.shape[:2]) if np.ndim(a) == 3 else np.asarray(a)  # noqa: E731
-    return (squeeze(u.contributions).T, float(np.asarray(u.bias).reshape(-1)[0]),
-            np.asarray(u.prediction).reshape(-1))
+    u = contributions_of(fit, np.asarray(x_grid, dtype=np.float64).reshape(-1), member=member,
+                         feature=feature, at=at)
+    C = np.asarray(u.contributions)
+    C = C.reshape(C.shape[:2])
+    return C.T, float(np.asarray(u.bias).reshape(-1)[0]), np.asarray(u.prediction).reshape(-1)
+
+
+def _with_note(fig, note):
+    """Say on the figure where the other inputs were held (a line under any title)."""
+    if note:
+        shown = fig.get_suptitle()
+        fig.suptitle(f"{shown}\n{note}" if shown else note, fontsize=9)
+    return fig
 
 
 class FitPlots:
@@ -53,6 +68,14 @@ class FitPlots:
         Data to show (usually the training data); needed for :meth:`data` and :meth:`residuals`,
         and sets the range of the 1-D grids.
     y : array of shape (n,), optional
+
+    Notes
+    -----
+    The curves of a fit with several inputs (:meth:`band`, :meth:`units`) run along one input,
+    ``feature`` (an index or a name; the first by default), with every other input held at
+    its median over ``X``, or, without ``X``, at its training mean
+    (``fit.input_stats['mean']``, else the normaliser's mean). The figure says which values
+    were used, in its title.
 
     Examples
     --------
@@ -77,19 +100,83 @@ class FitPlots:
         if self.fit.task != "regression":
             raise ValueError(f"{what} is for regressions; this fit is a classifier")
 
-    def grid(self, n=200, pad=0.0):
-        """A 1-D grid over the data's range (widened by ``pad`` of it on each side), (n,)."""
-        if self.fit.network.n_inputs != 1:
-            raise ValueError("a 1-D grid needs a fit with one input")
+    def _feature(self, feature):
+        """The index of ``feature`` (an index or a name)."""
+        d = self.fit.network.n_inputs
+        if isinstance(feature, str):
+            if feature not in self._names:
+                raise ValueError(f"feature {feature!r} is not one of the inputs "
+                                 f"{', '.join(self._names)}")
+            return self._names.index(feature)
+        if isinstance(feature, bool) or not isinstance(feature, (int, np.integer)) \
+                or not -d <= feature < d:
+            raise ValueError(f"feature must be an input's name or index (0 to {d - 1}), "
+                             f"got {feature!r}")
+        return int(feature) % d
+
+    def _stats(self):
+        """The training inputs' mean, min and max when the fit recorded them, else None."""
+        stats = getattr(self.fit, "input_stats", None) or {}
+        if "mean" in stats:
+            return stats
+        net = self.fit.network
+        if net.mean is not None:
+            sd = np.sqrt(np.asarray(net.var, dtype=np.float64))
+            return {"mean": np.asarray(net.mean, dtype=np.float64),
+                    "min": net.mean - 2 * sd, "max": net.mean + 2 * sd}
+        return None
+
+    def held_values(self, feature=0):
+        """Where the other inputs are held when curves run along ``feature``.
+
+        Returns
+        -------
+        at : ndarray of shape (n_inputs,)
+            The medians of ``X`` (or, without ``X``, the training means); entry ``feature``
+            is NaN.
+        note : str
+            What the figure says, e.g. ``"other inputs at their median: x2 = 0.5"``; empty
+            for a fit of one input.
+        """
+        f = self._feature(feature)
+        d = self.fit.network.n_inputs
         if self.X is not None:
-            lo, hi = float(self.X.min()), float(self.X.max())
-        elif self.fit.network.mean is not None:
-            m, s = float(self.fit.network.mean[0]), float(np.sqrt(self.fit.network.var[0]))
-            lo, hi = m - 2 * s, m + 2 * s
+            at, what = np.median(self.X, axis=0), "median"
+        elif (stats := self._stats()) is not None:
+            at, what = np.array(stats["mean"], dtype=np.float64), "training mean"
+        elif d == 1:
+            at, what = np.zeros(1), ""
+        else:
+            raise ValueError("give X (FitPlots(fit, X, y)): the fit records no training "
+                             "statistics to hold the other inputs at")
+        at = np.asarray(at, dtype=np.float64).copy()
+        at[f] = np.nan
+        others = [f"{self._names[j]} = {at[j]:.4g}" for j in range(d) if j != f]
+        if len(others) > 8:
+            others = others[:8] + [f"… ({len(others) - 8} more)"]
+        return at, (f"other inputs at their {what}: " + ", ".join(others)) if others else ""
+
+    def grid(self, n=200, pad=0.0, feature=0):
+        """A 1-D grid over the data's range of ``feature`` (widened by ``pad`` of it), (n,)."""
+        f = self._feature(feature)
+        if self.X is not None:
+            lo, hi = float(self.X[:, f].min()), float(self.X[:, f].max())
+        elif (stats := self._stats()) is not None and "min" in stats:
+            lo, hi = float(stats["min"][f]), float(stats["max"][f])
         else:
             raise ValueError("give X (FitPlots(fit, X, y)) or x_grid: the fit does not know its data range")
         width = (hi - lo) or 1.0
         return np.linspace(lo - pad * width, hi + pad * width, n)
+
+    def _slice(self, x_grid, feature, pad):
+        """Feature index, grid (n,), inputs (n, n_inputs), held values and the figure's note."""
+        f = self._feature(feature)
+        x = (self.grid(pad=pad, feature=f) if x_grid is None
+             else np.asarray(x_grid, dtype=np.float64).ravel())
+        at, note = self.held_values(f)
+        X = np.repeat(np.nan_to_num(at)[None, :], x.size, axis=0)
+        X[:, f] = x
+        return f, x, X, at, note
 
     # ---------------------------------------------------------------------------- figures
     def data(self):
@@ -124,43 +211,60 @@ class FitPlots:
         x = self.X[:, 0] if self.X.shape[1] == 1 else None
         return fits.plot_residuals(self.y, pred, x, x_label=self._names[0])
 
-    def band(self, x_grid=None, k=2.0):
-        """The ensemble's mean and spread over a 1-D grid, each member drawn thin."""
+    def band(self, x_grid=None, k=2.0, *, feature=0):
+        """The ensemble's mean and spread over a 1-D grid, each member drawn thin.
+
+        With several inputs the grid runs along ``feature`` (name or index), the others held
+        at their medians (see the class notes); the data are drawn against that input.
+        """
         self._regression("band()")
-        x = self.grid(pad=0.05) if x_grid is None else np.asarray(x_grid, dtype=np.float64).ravel()
-        members = self.fit.predict_members(x[:, None])
-        return fits.plot_ensemble_band(
-            x, members.mean(0), members.std(0), None if self.X is None else self.X[:, 0], self.y,
-            members=members, k=k, x_label=self._names[0])
+        f, x, X, _, note = self._slice(x_grid, feature, pad=0.05)
+        members = self.fit.predict_members(X)
+        if members.ndim > 2:
+            raise ValueError("band() draws one target; this fit has several outputs")
+        return _with_note(fits.plot_ensemble_band(
+            x, members.mean(0), members.std(0), None if self.X is None else self.X[:, f], self.y,
+            members=members, k=k, x_label=self._names[f]), note)
 
-    def extrapolation(self, x_grid, y_true=None):
-        """The prediction on ``x_grid`` with the data's range shaded (and the truth, if known)."""
+    def extrapolation(self, x_grid, y_true=None, *, feature=0):
+        """The prediction on ``x_grid`` with the data's range shaded (and the truth, if known).
+
+        With several inputs the grid runs along ``feature``, the others held at their medians.
+        """
         self._regression("extrapolation()")
-        x = np.asarray(x_grid, dtype=np.float64).ravel()
-        mean, std = self.fit.predict(x[:, None], return_std=True)
-        return fits.plot_extrapolation(
+        f, x, X, _, note = self._slice(x_grid, feature, pad=0.0)
+        mean, std = self.fit.predict(X, return_std=True)
+        return _with_note(fits.plot_extrapolation(
             x, y_true, mean, std if self.fit.n_members > 1 else None,
-            X_train=None if self.X is None else self.X[:, 0], y_train=self.y,
-            x_label=self._names[0])
+            X_train=None if self.X is None else self.X[:, f], y_train=self.y,
+            x_label=self._names[f]), note)
 
-    def units(self, x_grid=None, member=0):
-        """Each hidden unit's contribution to the output, and their sum (one input)."""
-        x = self.grid() if x_grid is None else np.asarray(x_grid, dtype=np.float64).ravel()
-        C, bias, pred = unit_contributions(self.fit, x, member)
-        return networks.plot_unit_contributions(
-            x, C, bias, pred, X_train=None if self.X is None else self.X[:, 0], y_train=self.y,
-            x_label=self._names[0])
+    def units(self, x_grid=None, member=0, *, feature=0):
+        """Each hidden unit's contribution to the output, and their sum.
 
-    def activations(self, x_grid=None, member=0, **kwargs):
-        """The hidden layers' activations over a 1-D grid (``facet='units'`` for small multiples)."""
-        x = self.grid() if x_grid is None else np.asarray(x_grid, dtype=np.float64).ravel()
-        outs = self.fit.layer_outputs(x[:, None], member=member)[1:-1]
+        With several inputs the grid runs along ``feature`` (name or index), the others held
+        at their medians (see the class notes).
+        """
+        f, x, _, at, note = self._slice(x_grid, feature, pad=0.0)
+        C, bias, pred = unit_contributions(self.fit, x, member, feature=f,
+                                           at=None if self.fit.network.n_inputs == 1 else at)
+        return _with_note(networks.plot_unit_contributions(
+            x, C, bias, pred, X_train=None if self.X is None else self.X[:, f], y_train=self.y,
+            x_label=self._names[f]), note)
+
+    def activations(self, x_grid=None, member=0, *, feature=0, **kwargs):
+        """The hidden layers' activations over a 1-D grid (``facet='units'`` for small multiples).
+
+        With several inputs the grid runs along ``feature``, the others held at their medians.
+        """
+        f, x, X, _, note = self._slice(x_grid, feature, pad=0.0)
+        outs = self.fit.layer_outputs(X, member=member)[1:-1]
         if not outs:
             raise ValueError("the network has no hidden layer")
         acts = self.fit.network.spec.activation
         names = [f"hidden {k + 1} ({a})" for k, a in enumerate(acts)]
-        return networks.plot_layer_activations(x, outs, layer_names=names,
-                                               x_label=self._names[0], **kwargs)
+        return _with_note(networks.plot_layer_activations(x, outs, layer_names=names,
+                                                          x_label=self._names[f], **kwargs), note)
 
     def network(self, member=0, **kwargs):
         """The network diagram, weights of ``member`` by width and sign."""

@@ -165,9 +165,45 @@ def _draw_curves(ax, x, Y, labels, *, gid, lw=1.2, alpha=1.0):
     return f"{k:,} unit{'s' if k != 1 else ''}"
 
 
+def _contributions_of(x_grid, contributions, bias, prediction):
+    """The grid, contributions as (n_units, n_grid), bias and prediction, from the arrays or from
+    a :class:`nnfit.diagnose.UnitContributions`."""
+    if hasattr(x_grid, "contributions") and hasattr(x_grid, "bias"):
+        if contributions is not None or bias is not None or prediction is not None:
+            raise TypeError("give a UnitContributions alone, or x_grid, contributions and bias")
+        u = x_grid
+        x_grid, contributions, bias, prediction = u.x, u.contributions, u.bias, u.prediction
+    elif contributions is None or bias is None:
+        raise TypeError("plot_unit_contributions needs x_grid, contributions and bias, or one "
+                        "nnfit.diagnose.UnitContributions")
+    x = as_1d("x_grid", x_grid)
+    C = np.asarray(contributions, dtype=np.float64)
+    b = np.asarray(bias, dtype=np.float64)
+    if C.ndim == 3:  # (n_grid, n_units, n_outputs) of a fit with 2-D targets
+        if C.shape[2] != 1:
+            raise ValueError(f"contributions have {C.shape[2]} outputs; draw one at a time, "
+                             "e.g. contributions[:, :, k], bias[k] and prediction[:, k]")
+        C = C[:, :, 0]
+    if b.size != 1:
+        raise ValueError(f"bias must be one number (the output bias), got shape {b.shape}")
+    if C.ndim != 2 or x.size not in C.shape:
+        raise ValueError(f"contributions must have shape ({x.size}, n_units) as "
+                         f"nnfit.diagnose.unit_contributions returns them (or (n_units, "
+                         f"{x.size})), got {C.shape}")
+    if prediction is not None:
+        prediction = as_1d("prediction", prediction)
+    units_first = C.shape[0] != x.size
+    if C.shape[0] == C.shape[1] == x.size and prediction is not None:
+        # square: the orientation whose sum is the prediction (diagnose's when both are)
+        gap = lambda S: np.max(np.abs(S + float(b.reshape(())) - prediction))  # noqa: E731
+        units_first = gap(C.sum(axis=0)) < gap(C.sum(axis=1))
+    return x, (C if units_first else C.T), float(b.reshape(())), prediction
+
+
 @styled
-def plot_unit_contributions(x_grid, contributions, bias, prediction=None, *, X_train=None,
-                            y_train=None, max_legend=10, x_label="x", y_label="y", title=None):
+def plot_unit_contributions(x_grid, contributions=None, bias=None, prediction=None, *,
+                            X_train=None, y_train=None, max_legend=10, x_label="x", y_label="y",
+                            title=None):
     """Each last-hidden-layer unit's contribution to the output, and their sum (seed 004).
 
     ``contribution_j(x) = h_j(x) * w_j``, with ``h_j`` the unit's activation and ``w_j`` its
@@ -175,12 +211,17 @@ def plot_unit_contributions(x_grid, contributions, bias, prediction=None, *, X_t
 
     Parameters
     ----------
-    x_grid : array of shape (n_grid,)
-    contributions : array of shape (n_units, n_grid)
+    x_grid : array of shape (n_grid,), or a :class:`nnfit.diagnose.UnitContributions`
+        The grid; or what :func:`nnfit.diagnose.unit_contributions` returns, alone, which
+        gives the grid, contributions, bias and prediction.
+    contributions : array of shape (n_grid, n_units)
+        As ``UnitContributions.contributions`` (grid first; ``(n_grid, n_units, 1)`` is
+        accepted too). The transpose, ``(n_units, n_grid)``, is read as well; a square array
+        is read grid first unless only its transpose adds up to ``prediction``.
     bias : float
         The output bias.
     prediction : array of shape (n_grid,), optional
-        The network's output on the grid; checked against ``contributions.sum(0) + bias``.
+        The network's output on the grid; checked against the contributions' sum plus ``bias``.
         Default: that sum.
     X_train, y_train : arrays of shape (m,), optional
         The training data, drawn with the prediction.
@@ -199,17 +240,17 @@ def plot_unit_contributions(x_grid, contributions, bias, prediction=None, *, X_t
     ------
     ValueError
         When ``prediction`` is not the sum of the contributions and the bias.
+
+    Examples
+    --------
+    >>> u = nnfit.diagnose.unit_contributions(fit, np.linspace(0, 1, 101))   # doctest: +SKIP
+    >>> fig = nnfit.plots.plot_unit_contributions(u)                          # doctest: +SKIP
     """
-    x = as_1d("x_grid", x_grid)
-    C = np.asarray(contributions, dtype=np.float64)
-    if C.ndim != 2 or C.shape[1] != x.size:
-        raise ValueError(f"contributions must have shape (n_units, {x.size}), got {C.shape}")
-    bias = float(np.asarray(bias).reshape(()))
+    x, C, bias, prediction = _contributions_of(x_grid, contributions, bias, prediction)
     total = C.sum(axis=0) + bias
     if prediction is None:
         prediction = total
     else:
-        prediction = as_1d("prediction", prediction)
         scale = np.abs(C).sum(axis=0) + abs(bias) + np.abs(prediction)
         if np.any(np.abs(prediction - total) > 1e-4 * scale + 1e-6):
             worst = float(np.max(np.abs(prediction - total)))
