@@ -176,3 +176,100 @@ def test_format_value():
 def test_report_and_plots_are_public_submodules():
     assert "report" in dir(nnfit) and "plots" in dir(nnfit)
     assert nnfit.report.Report is Report
+
+
+def table_rows(page, caption_start):
+    """The body rows of the table whose caption starts so, as lists of cell texts."""
+    body = page.split(f"<caption>{caption_start}")[1].split("</table>")[0]
+    return [re.findall(r"<td[^>]*>([^<]*)</td>", row) for row in body.split("<tr>")[2:]]
+
+
+def test_best_follows_each_metric_s_direction_and_counters_have_none():
+    fit, X, y = tiny.classification()
+    page = fit_report(fit, dpi=40).to_html()
+    rows = {r[0]: r for r in table_rows(page, "The history&#x27;s last and best epochs")}
+    accuracy = fit.history["accuracy"]
+    assert accuracy.max() > accuracy.min()                      # a lowest one to be wrong with
+    assert rows["accuracy"][1:4] == ["training", format_value(accuracy.iloc[-1]),
+                                     format_value(accuracy.max())]
+    assert rows["accuracy"][4] == format_value(int(fit.history.epoch[accuracy.idxmax()]))
+    assert rows["loss"][3] == format_value(fit.history["loss"].min())
+    assert rows["penalty"][3:] == ["–", "–"]                     # a part of the loss, no goal
+
+    from types import SimpleNamespace
+
+    from nnfit.report.fit import _final_metrics
+    history = pd.DataFrame({"epoch": [1, 2, 3], "loss": [3.0, 1.0, 2.0],
+                            "val_accuracy": [0.2, 0.9, 0.5], "val_r2": [0.1, 0.8, 0.3],
+                            "evaluations": [5, 12, 20], "grad_max_abs": [1.0, 0.01, 0.1]})
+    table = _final_metrics(SimpleNamespace(history=history)).set_index("metric")
+    assert table.loc["loss", "best"] == 1.0 and table.loc["val_accuracy", "best"] == 0.9
+    assert table.loc["val_r2", "best epoch"] == 2 and table.loc["val_r2", "rows"] == "validation"
+    assert table.loc["evaluations", "best"] is None and table.loc["grad_max_abs", "best"] is None
+
+
+def with_scores(fit, scores, quiet=False):
+    """A copy of ``fit`` carrying ``scores``; ``quiet``: with a history that levelled off, so
+    that training's own checks find nothing."""
+    import copy
+
+    other = copy.copy(fit)
+    other.scores = scores
+    if quiet:
+        history = fit.history.copy()
+        history["loss"] = 0.5
+        history.loc[0, "loss"] = 0.7
+        other._histories = history.assign(member=0)
+        if scores is None:
+            assert fit_warnings(other) == []
+    return other
+
+
+def test_scores_are_shown_per_set_of_rows_beside_the_baselines():
+    from nnfit.checks import score_fit
+
+    fit = tiny.regression()
+    X, y = tiny.X1, tiny.Y1
+    scores = score_fit("regression", fit.predict, X[:24], y[:24], X[24:], y[24:])
+    page = fit_report(with_scores(fit, scores), dpi=40).to_html()
+    rows = table_rows(page, "Scores on each set of rows")
+    assert [r[:3] for r in rows] == [
+        [split, n, who] for split, n in (("training", "24"), ("validation", "6"))
+        for who in ("the network", "the training mean (baseline)",
+                    "exact linear least squares (baseline)")]
+    s = scores["splits"]["validation"]
+    assert rows[3][3:] == [format_value(s["model"][m]) for m in ("mse", "rmse", "mae", "r2")]
+    assert rows[5][6] == format_value(s["linear"]["r2"])
+    # its validation rows are the last ones, beyond the training range: flagged, with the fix
+    assert "R² below 0 on held-out rows" in page and "validation_shuffle=True" in page
+    assert "No problems found" not in page
+
+
+def test_no_problems_found_only_when_the_baselines_were_beaten():
+    from nnfit.checks import score_fit
+
+    fit, X, y = tiny.classification()
+    page = fit_report(with_scores(fit, None, quiet=True), dpi=40).to_html()
+    assert "No problems found" not in page
+    assert "was not compared with the baselines (the mean, the straight line)" in page
+    scores = score_fit("classification", fit.predict_proba, X, y)
+    assert scores["splits"]["train"]["model"]["accuracy"] > 0.9
+    page = fit_report(with_scores(fit, scores, quiet=True), dpi=40).to_html()
+    assert "No problems found" in page and "better than the majority class" in page
+    rows = table_rows(page, "Scores on each set of rows")
+    majority = scores["baselines"]["constant"]["label"]
+    assert [r[2] for r in rows] == ["the network", f"majority class {majority!r} (baseline)",
+                                    "exact linear least squares (baseline)"]
+    bad = score_fit("classification", lambda A: np.tile([0.9, 0.1], (len(A), 1)), X, y)
+    page = fit_report(with_scores(fit, bad, quiet=True), dpi=40).to_html()
+    assert "No problems found" not in page and "No better than the majority class" in page
+
+
+def test_the_data_shown_says_which_rows_it_is():
+    fit = tiny.regression()   # validation_split=0.2 of these 30 rows
+    page = fit_report(fit, tiny.X1, tiny.Y1, X_train=tiny.X1, y_train=tiny.Y1, dpi=40).to_html()
+    assert ("Metrics on all 30 rows the fit was given: the training rows and the 0.2 of them "
+            "held out for validation, together") in page
+    other = fit_report(fit, tiny.X1[::3], tiny.Y1[::3], X_train=tiny.X1, y_train=tiny.Y1,
+                       dpi=40).to_html()
+    assert "Metrics on the 10 rows given to the report, which are not the training rows" in other

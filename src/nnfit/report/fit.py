@@ -16,9 +16,12 @@ __all__ = ["fit_report", "add_fit_sections", "fit_warnings"]
 def fit_warnings(fit, X=None, X_train=None):
     """What a careful reader should know about a fit: a list of ``(level, text)``.
 
-    ``level`` is ``'warning'`` (interrupted, diverged, not converged, least squares unfinished,
-    loss still falling, validation loss rising, non-finite history, extrapolation) or
-    ``'note'`` (stopped early, target reached).
+    ``level`` is ``'warning'`` (the data's warnings found at fit time, ``Fit.data_warnings``;
+    interrupted, diverged, not converged, least squares unfinished,
+    loss still falling, validation loss rising, non-finite history, extrapolation, and when
+    the fit carries ``scores`` (:func:`nnfit.checks.score_fit`) a fit worse than the mean or
+    the straight line or the majority class, or whose loss never fell:
+    :func:`nnfit.checks.assess`) or ``'note'`` (stopped early, target reached).
 
     Parameters
     ----------
@@ -28,7 +31,8 @@ def fit_warnings(fit, X=None, X_train=None):
     X_train : array of shape (m, n_features), optional
         The training inputs (the Fit itself does not keep them).
     """
-    out = []
+    # the data's own problems found at fit time (validation rows unlike the training rows)
+    out = [("warning", text) for text in getattr(fit, "data_warnings", None) or []]
     cfg = fit.config or {}
     reasons = list(fit.stop_reasons)
     m = max(len(reasons), 1)
@@ -82,6 +86,11 @@ def fit_warnings(fit, X=None, X_train=None):
         if not np.all(np.isfinite(numbers)):
             out.append(("warning", "The history holds NaN or infinite values."))
         out += _trend_warnings(fit, history, reasons, cfg)
+    scores = getattr(fit, "scores", None)
+    if scores is not None:
+        from ..checks import assess
+
+        out += assess(scores, history, config=cfg)
     out += _extrapolation_warnings(fit, X, X_train)
     return out
 
@@ -163,6 +172,19 @@ def _layers_table(fit):
     return pd.DataFrame(rows)
 
 
+# Which way is better for a history column (``val_`` stripped): the largest accuracy or R², the
+# smallest loss or error. Columns with no direction get no "best": ``evaluations`` counts
+# function evaluations; ``penalty`` is a part of the loss, whose smallest value (no weights at
+# all) is no goal; ``grad_max_abs`` describes where L-BFGS stands (small near any stationary
+# point, a saddle or a plateau included) and picks no epoch anyone would keep.
+_BETTER = {"accuracy": max, "r2": max, "loss": min, "mse": min, "rmse": min, "mae": min,
+           "huber": min, "sse": min, "log_loss": min}
+
+
+def _best_direction(column):
+    return _BETTER.get(column[4:] if column.startswith("val_") else column)
+
+
 def _final_metrics(fit):
     import pandas as pd
 
@@ -172,10 +194,55 @@ def _final_metrics(fit):
         if col in ("epoch",) or h[col].isna().all():
             continue
         values = h[col].to_numpy(dtype=float)
-        best = int(np.nanargmin(values))
-        rows.append({"metric": col, "final": float(values[-1]), "best": float(values[best]),
-                     "best epoch": int(h["epoch"].iloc[best])})
-    return pd.DataFrame(rows)
+        row = {"metric": col, "rows": "validation" if col.startswith("val_") else "training",
+               "final": float(values[-1]), "best": None, "best epoch": None}
+        better = _best_direction(col)
+        if better is not None:
+            best = int(np.nanargmax(values) if better is max else np.nanargmin(values))
+            row.update({"best": float(values[best]), "best epoch": int(h["epoch"].iloc[best])})
+        rows.append(row)
+    return pd.DataFrame(rows, dtype=object)
+
+
+def _scores_table(scores):
+    """Each split's metrics, the network's beside the baselines' (``score_fit``'s result)."""
+    import pandas as pd
+
+    base = scores["baselines"]
+    if scores["task"] == "regression":
+        constant = "the training mean (baseline)"
+        metrics = ("mse", "rmse", "mae", "r2")
+    else:
+        constant = f"majority class {base['constant']['label']!r} (baseline)"
+        metrics = ("accuracy", "log_loss")
+    names = {"model": "the network", "constant": constant,
+             "linear": "exact linear least squares (baseline)"}
+    split_names = {"train": "training", "validation": "validation", "test": "test"}
+    rows = []
+    for split, s in scores["splits"].items():
+        for who in ("model", "constant", "linear"):
+            values = s.get(who)
+            if values is None:
+                continue
+            rows.append({"rows": split_names.get(split, split), "n": s["rows"], "model": names[who],
+                         **{m: values.get(m) for m in metrics}})
+    return pd.DataFrame(rows, dtype=object)
+
+
+def _rows_shown(fit, X, X_train):
+    """Which rows ``X`` are, in words: the report's metrics on them say so."""
+    n = len(X)
+    same = X_train is not None and np.shape(X_train)[0] == n and np.array_equal(
+        np.asarray(X_train, dtype=np.float64).reshape(n, -1), X, equal_nan=True)
+    split = (fit.config or {}).get("validation_split") or 0
+    if same and split:
+        return (f"all {n} rows the fit was given: the training rows and the {split:g} of them "
+                "held out for validation, together")
+    if same:
+        return f"the {n} training rows"
+    if X_train is None:
+        return f"the {n} rows given to the report (which of them were trained on is not known)"
+    return f"the {n} rows given to the report, which are not the training rows"
 
 
 def _members_table(fit):
@@ -231,7 +298,9 @@ def _describe(fit):
 def add_fit_sections(report, fit, X=None, y=None, *, X_train=None, y_train=None):
     """Add a fit's standard sections to ``report``; returns the report.
 
-    Sections: Summary (layers, parameters, final metrics, checks), Training (learning curves,
+    Sections: Summary (layers, parameters, the history's last and best epochs, the scores of
+    each set of rows beside the baselines when the fit carries ``scores``, checks), Training
+    (learning curves,
     members, stop reasons), Data and fit (when ``X``, ``y`` are given), Extrapolation (one
     input, ``X`` reaching beyond ``X_train``), Hidden units (one input), Network,
     Configuration, Timings.
@@ -261,15 +330,36 @@ def add_fit_sections(report, fit, X=None, y=None, *, X_train=None, y_train=None)
     report.add_table({"total parameters": total, "trainable": trainable,
                       "non-trainable": frozen, "members": fit.n_members}, "Parameters")
     if not fit.history.empty:
-        report.add_table(_final_metrics(fit), "Final metrics (members' mean)")
+        report.add_table(_final_metrics(fit), "The history's last and best epochs (members' "
+                         "mean): training columns averaged over each epoch's batches, val_ "
+                         "columns on the validation rows; best is the largest accuracy or R², "
+                         "the smallest loss or error, and none for counters")
+    scores = getattr(fit, "scores", None)
+    if scores is not None:
+        report.add_table(_scores_table(scores),
+                         "Scores on each set of rows: the network beside two baselines fitted "
+                         "to the training rows alone, the "
+                         + ("training mean" if scores["task"] == "regression"
+                            else "training rows' majority class")
+                         + " and nnfit's exact linear least squares on the same inputs")
     report.add_section("Checks", level=3)
     found = fit_warnings(fit, X, X_train)
     for level, text in found:
         report.add_warning(text, level=level)
     if not any(level == "warning" for level, _ in found):
-        report.add_text("No problems found: training finished as configured, and the loss had "
-                        "levelled off." + ("" if X_train is not None or fit.input_stats is not None
-                                           else " (Extrapolation is checked when X_train is given.)"))
+        unchecked = ("" if X_train is not None or fit.input_stats is not None
+                     else " (Extrapolation is checked when X_train is given.)")
+        if scores is not None:
+            report.add_text("No problems found: training finished as configured, the loss had "
+                            "levelled off, and on every set of rows scored the network does "
+                            + ("better than the mean" if scores["task"] == "regression"
+                               else "better than the majority class")
+                            + " and not clearly worse than the linear baseline." + unchecked)
+        else:
+            report.add_text("Training finished as configured and the loss had levelled off, "
+                            "but the fit was not compared with the baselines (the mean, the "
+                            "straight line): its scores were not computed, so whether it fits "
+                            "better than they do is unchecked." + unchecked)
 
     figs = FitPlots(fit, X, y)
     # figures of the model itself (band, units) show the training data when it is given
@@ -290,7 +380,9 @@ def add_fit_sections(report, fit, X=None, y=None, *, X_train=None, y_train=None)
 
     if X is not None:
         report.add_section("Data and fit")
-        report.add_table(_data_metrics(fit, X, y), "Metrics on the data shown")
+        report.add_table(_data_metrics(fit, X, y), f"Metrics on {_rows_shown(fit, X, X_train)}"
+                         + ("; the Summary's scores give each set of rows apart"
+                            if scores is not None else ""))
         if fit.task == "classification":
             if X.shape[1] == 2:
                 report.add_figure(figs.decision_boundary(), "Decision boundary and the data")
