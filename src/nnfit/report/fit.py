@@ -300,10 +300,9 @@ def add_fit_sections(report, fit, X=None, y=None, *, X_train=None, y_train=None)
 
     Sections: Summary (layers, parameters, the history's last and best epochs, the scores of
     each set of rows beside the baselines when the fit carries ``scores``, checks), Training
-    (learning curves,
-    members, stop reasons), Data and fit (when ``X``, ``y`` are given), Extrapolation (one
-    input, ``X`` reaching beyond ``X_train``), Hidden units (one input), Network,
-    Configuration, Timings.
+    (learning curves, members, stop reasons), Data and fit (when ``X``, ``y`` are given),
+    Extrapolation (one input, ``X`` reaching beyond ``X_train``), Hidden units (one input),
+    Network, Configuration, Timings.
 
     Parameters
     ----------
