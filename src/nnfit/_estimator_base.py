@@ -218,7 +218,7 @@ class BaseMLP(BaseEstimator):
                           bias_init="glorot_uniform")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            fit = nnfit.fit(model, X, targets, **options)
+            fit = _train(model, X, targets, options)
         for warning in caught:  # the core's "raise epochs" gives way to scikit-learn's, below
             if not issubclass(warning.category, ConvergenceWarning):
                 warnings.warn_explicit(warning.message, warning.category, warning.filename,
@@ -371,6 +371,17 @@ class BaseMLP(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = False
         return tags
+
+
+def _train(model, X, targets, options):
+    """nnfit.fit's training, without its scores against baselines (scikit-learn's contract
+    and cost: a grid search of many fits does not pay for them)."""
+    from .options import FitOptions
+    from .training import DATA_ARGUMENTS, fit_options
+
+    options = dict(options)
+    data = {k: options.pop(k) for k in DATA_ARGUMENTS if k in options}
+    return fit_options(model, X, targets, FitOptions(**options), assess=False, **data)
 
 
 @functools.lru_cache(maxsize=256)

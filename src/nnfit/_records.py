@@ -45,3 +45,19 @@ def stack(chunks):
         out[k] = v
     out["recorded"] = recorded[:, :keep]
     return out
+
+
+def histories_table(records, n_members):
+    """The engine's records, name -> (n_members, epochs) arrays, as one long DataFrame."""
+    import pandas as pd
+
+    names = [k for k in records if k != "recorded"]
+    if not names:
+        return pd.DataFrame(columns=["member", "epoch"])
+    recorded = records.get("recorded", np.ones(records[names[0]].shape, dtype=bool))
+    counts = recorded.sum(axis=1)
+    columns = {"member": np.repeat(np.arange(n_members), counts),
+               "epoch": np.concatenate([np.arange(1, c + 1) for c in counts])}
+    # a member's recorded epochs are its first ones, so the mask keeps them in order
+    columns.update({k: records[k][recorded] for k in names})
+    return pd.DataFrame(columns)

@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .errors import InvalidOptionError
-from .tabular import class_labels, infer_task, learn_table
+from ._tablecolumns import class_labels, infer_task, label_value
+from .tabular import learn_table
 
 
 @dataclass
@@ -120,7 +121,7 @@ def prepare_table(model, X, y, options, *, validation_data=None, sample_weight=N
             codes = None
             if task == "classification":
                 index = {label: i for i, label in enumerate(labels)}
-                codes = np.array([index[v] for v in map(_label_of, targets.iloc[:, 0])])
+                codes = np.array([index[v] for v in map(label_value, targets.iloc[:, 0])])
             train_rows, val_rows = split_rows(len(features), options.validation_split,
                                               shuffle=options.validation_shuffle,
                                               seed=options.seed, labels=codes)
@@ -155,12 +156,6 @@ def prepare_table(model, X, y, options, *, validation_data=None, sample_weight=N
         validation = (X_val, y_val) if val_weight is None else (X_val, y_val, val_weight)
     return PreparedTable(model, X_train, y_train, train_weight, validation, spec, notes,
                          None if labels is None else len(labels))
-
-
-def _label_of(value):
-    from .tabular import _label
-
-    return _label(value)
 
 
 def _task(task, targets, output):

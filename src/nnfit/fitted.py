@@ -17,9 +17,12 @@ import os
 import numpy as np
 
 from ._checks import check_features, check_float_range
+from ._records import histories_table
+from ._predictwarn import called_by_user, warn_extrapolation, warn_non_finite
 from .mlp import Network
 from .errors import InvalidOptionError
 
+_THIS_FILE = os.path.abspath(__file__)
 
 
 @functools.lru_cache(maxsize=None)
@@ -144,7 +147,7 @@ class Fit:
         """
         records, n_members = result.records, len(result.reasons)
         # a partial, not a lambda: a Fit (and an estimator holding one) pickles
-        fit = cls(network, result.params, functools.partial(_histories_table, records, n_members),
+        fit = cls(network, result.params, functools.partial(histories_table, records, n_members),
                   stop_reasons=result.reasons, best_epoch=result.best_epoch + 1,
                   timings=result.timings, **kwargs)
         fit._records = records
@@ -307,9 +310,9 @@ class Fit:
 
     def _outputs(self, X, logits=False):
         """Every member's output, shape (n_members, n, n_outputs)."""
-        import jax
-
         X = self.inputs(X)
+        if called_by_user(_THIS_FILE):  # nnfit's own figures draw beyond the data on purpose
+            warn_extrapolation(X, self.input_stats, self.feature_names)
         skipped = np.isnan(X).any(axis=1) if self.table is not None else None
         if skipped is not None and skipped.any():  # missing='drop': no prediction for them
             out = np.full((self.n_members, len(X), self.network.n_outputs), np.nan)
@@ -341,7 +344,7 @@ class Fit:
             out = apply(params, pad_rows(X, dtype), cast(net.mean), cast(net.var))
             out = np.asarray(out, dtype=np.float64)[:, :n]
         if not np.isfinite(out).all():
-            _warn_non_finite(out, X, self.input_stats, self.dtype)
+            warn_non_finite(out, X, self.input_stats, self.dtype)
         return out
 
     def predict_members(self, X):
@@ -478,57 +481,8 @@ def load_fit(folder):
     return Fit.load(folder)
 
 
-def _warn_non_finite(out, X, input_stats, dtype):
-    """One UserWarning for predictions (n_members, n, k) that came out NaN or infinite."""
-    import warnings
-
-    bad = np.flatnonzero(~np.isfinite(out).all(axis=(0, 2)))
-    row = int(bad[0])
-    where = f"first in row {row}"
-    if input_stats is not None and "min" in input_stats and "max" in input_stats:
-        low, high = input_stats["min"], input_stats["max"]
-        span = np.maximum(high - low, np.finfo(np.float64).tiny)
-        outside = np.maximum(low - X[row], X[row] - high) / span
-        col = int(np.argmax(outside))
-        if outside[col] > 0:
-            where += (f", where X[{row}, {col}] = {X[row, col]:.3g} (training range "
-                      f"[{low[col]:.3g}, {high[col]:.3g}])")
-    warnings.warn(
-        f"{bad.size} of {out.shape[1]} predictions are not finite (NaN or inf), {where}: "
-        f"inputs far outside the training data overflow the network's {dtype} arithmetic; "
-        "check those rows" + (", or refit with dtype='float64'" if dtype != "float64" else ""),
-        UserWarning, stacklevel=_caller_stacklevel())
-
-
-def _caller_stacklevel():
-    """The ``stacklevel`` that points a warning at the first frame outside nnfit."""
-    import sys
-
-    package = os.path.dirname(os.path.abspath(__file__))
-    frame, level = sys._getframe(1), 1
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
-        frame, level = frame.f_back, level + 1
-    return level
-
-
 def _as_class_probabilities(out):
     """Sigmoid outputs (m, n, 1) become two-column probabilities (m, n, 2)."""
     if out.shape[-1] == 1:
         return np.concatenate([1.0 - out, out], axis=-1)
     return out
-
-
-def _histories_table(records, n_members):
-    """The engine's records, name -> (n_members, epochs) arrays, as one long DataFrame."""
-    import pandas as pd
-
-    names = [k for k in records if k != "recorded"]
-    if not names:
-        return pd.DataFrame(columns=["member", "epoch"])
-    recorded = records.get("recorded", np.ones(records[names[0]].shape, dtype=bool))
-    counts = recorded.sum(axis=1)
-    columns = {"member": np.repeat(np.arange(n_members), counts),
-               "epoch": np.concatenate([np.arange(1, c + 1) for c in counts])}
-    # a member's recorded epochs are its first ones, so the mask keeps them in order
-    columns.update({k: records[k][recorded] for k in names})
-    return pd.DataFrame(columns)

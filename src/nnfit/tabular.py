@@ -30,16 +30,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._tablecolumns import (class_labels, column_kind, column_values, infer_task,
+                            label_value, numeric_target)
 from .errors import InvalidOptionError
+
+__all__ = ["TableSpec", "ColumnRule", "learn_table", "read_table", "is_table", "column_kind",
+           "class_labels", "infer_task"]
 
 KINDS = ("number", "boolean", "date", "category")
 MISSING = ("impute", "drop", "error")
 # a text column with more distinct values than this (and than half the rows) is an identifier
 MAX_CATEGORIES = 100
-# an integer target with at most this many distinct values is taken as class labels
-MAX_INTEGER_CLASSES = 10
-_EPOCH = np.datetime64("1970-01-01T00:00:00", "ns")
-_DAY_NS = 86_400e9
 
 
 @dataclass(frozen=True)
@@ -129,13 +130,13 @@ class TableSpec:
         complete : ndarray of bool, shape (n,)
             False for rows with a gap when ``missing="drop"`` (their X row is NaN).
         """
-        from .fitted import _caller_stacklevel
+        from ._predictwarn import caller_stacklevel
 
         frame = _as_frame(table, self.features, name)
         blocks, complete = [], np.ones(len(frame), dtype=bool)
         unknown = []
         for rule in self.columns:
-            values, gaps = _column_values(frame[rule.name], rule.kind, rule.name, name)
+            values, gaps = column_values(frame[rule.name], rule.kind, rule.name, name)
             if gaps.any():
                 if self.missing == "error":
                     row = int(np.flatnonzero(gaps)[0])
@@ -163,13 +164,13 @@ class TableSpec:
             if warn:
                 warnings.warn(f"{int((~complete).sum())} row(s) of {name} have missing values "
                               "and get no prediction (NaN): the fit was trained with "
-                              "missing='drop'", UserWarning, stacklevel=_caller_stacklevel())
+                              "missing='drop'", UserWarning, stacklevel=caller_stacklevel())
         if unknown and warn:
             column, value, count = unknown[0]
             more = f" (and in {len(unknown) - 1} more column(s))" if len(unknown) > 1 else ""
             warnings.warn(f"{name} column {column!r} has {count} row(s) with categories the "
                           f"training rows never had, e.g. {value!r}{more}; they are encoded as "
-                          "no known category", UserWarning, stacklevel=_caller_stacklevel())
+                          "no known category", UserWarning, stacklevel=caller_stacklevel())
         return X, complete
 
     def encode_target(self, values, *, name="y"):
@@ -190,12 +191,12 @@ class TableSpec:
         if self.task == "regression":
             frame = values if isinstance(values, pd.DataFrame) else pd.DataFrame(
                 np.asarray(values).reshape(len(values), -1), columns=list(self.target))
-            out = np.column_stack([_numeric_target(frame[c], c, name) for c in frame.columns])
+            out = np.column_stack([numeric_target(frame[c], c, name) for c in frame.columns])
             return out[:, 0] if len(self.target) == 1 else out
         index = {label: i for i, label in enumerate(self.labels)}
         series = values.iloc[:, 0] if isinstance(values, pd.DataFrame) else pd.Series(
             np.asarray(values, dtype=object).ravel())
-        return np.array([index.get(_label(v), -1) for v in series], dtype=np.int64)
+        return np.array([index.get(label_value(v), -1) for v in series], dtype=np.int64)
 
     def to_dict(self):
         """Plain JSON values (what ``fit.json`` keeps)."""
@@ -277,7 +278,7 @@ def learn_table(frame, target, *, task, missing="impute"):
     rules, filled, notes = [], {}, []
     for column in frame.columns:
         kind = column_kind(frame[column])
-        values, gaps = _column_values(frame[column], kind, column, "the training rows")
+        values, gaps = column_values(frame[column], kind, column, "the training rows")
         if gaps.all():
             raise InvalidOptionError(f"column {column!r} has no values in the training rows; "
                                      "drop it")
@@ -319,96 +320,6 @@ def learn_table(frame, target, *, task, missing="impute"):
     return spec, notes
 
 
-def column_kind(series):
-    """The kind of a raw column: ``number``, ``boolean``, ``date`` or ``category``."""
-    import pandas as pd
-
-    dtype = series.dtype
-    if pd.api.types.is_bool_dtype(dtype):
-        return "boolean"
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        return "date"
-    if pd.api.types.is_numeric_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
-        return "number"
-    known = series.dropna()
-    if len(known) and known.map(lambda v: isinstance(v, (bool, np.bool_))).all():
-        return "boolean"
-    if isinstance(dtype, pd.CategoricalDtype):
-        return "category"
-    text = known.astype(str)
-    numeric = pd.to_numeric(text, errors="coerce").notna()
-    if len(text) and numeric.mean() > 0.5:
-        # numbers, perhaps with a stray word ("n/a", "abc"): a number column whose bad cell
-        # is then named, not a category column of every distinct number
-        return "number"
-    if len(text) and text.str.match(r"^\d{4}-\d{2}-\d{2}").all():
-        parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
-        if parsed.notna().all():
-            return "date"
-    return "category"
-
-
-def _column_values(series, kind, column, where):
-    """A column's values for ``kind`` (floats, or str for categories) and its gaps (n,)."""
-    import pandas as pd
-
-    gaps = series.isna().to_numpy()
-    if kind == "category":
-        values = np.array(["" if g else str(v) for v, g in zip(series.to_numpy(object), gaps)],
-                          dtype=object)
-        return values, gaps
-    if kind == "date":
-        parsed = pd.to_datetime(series, errors="coerce", format="ISO8601") if not \
-            pd.api.types.is_datetime64_any_dtype(series.dtype) else series
-        if getattr(parsed.dt, "tz", None) is not None:
-            parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
-        bad = parsed.isna().to_numpy() & ~gaps
-        _refuse(bad, series, column, where, "a date (YYYY-MM-DD...)")
-        days = (parsed.to_numpy("datetime64[ns]") - _EPOCH).astype("timedelta64[ns]")
-        values = np.where(parsed.isna().to_numpy(), np.nan, days.astype(np.float64) / _DAY_NS)
-        return values, gaps
-    if kind == "boolean":
-        mapped = series.map(lambda v: v if isinstance(v, (bool, np.bool_)) else
-                            {"true": True, "false": False}.get(str(v).strip().lower(), v))
-        known = mapped[~gaps]
-        bad = np.zeros(len(series), dtype=bool)
-        bad[~gaps] = ~known.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy()
-        _refuse(bad, series, column, where, "True or False")
-        return np.where(gaps, np.nan, mapped.map(lambda v: float(v) if not pd.isna(v) else
-                                                 np.nan).to_numpy(np.float64)), gaps
-    values = pd.to_numeric(series, errors="coerce").to_numpy(np.float64, na_value=np.nan)
-    _refuse(np.isnan(values) & ~gaps, series, column, where, "a number")
-    infinite = np.isinf(values)
-    if infinite.any():
-        row = int(np.flatnonzero(infinite)[0])
-        raise InvalidOptionError(f"{where}: column {column!r} is infinite in row {row} (counting "
-                                 "from 0); replace it with a finite number or leave the cell "
-                                 "empty")
-    return values, gaps | np.isnan(values)
-
-
-def _refuse(bad, series, column, where, expected):
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise InvalidOptionError(f"{where}: column {column!r} has {series.iloc[row]!r} in row "
-                                 f"{row} (counting from 0), but the column holds {expected}; "
-                                 "fix the cell, or leave it empty to treat it as missing")
-
-
-def _numeric_target(series, column, where):
-    import pandas as pd
-
-    values = pd.to_numeric(series, errors="coerce").to_numpy(np.float64, na_value=np.nan)
-    bad = ~np.isfinite(values)
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise InvalidOptionError(
-            f"{where}: target {column!r} has {series.iloc[row]!r} in row {row} (counting from "
-            "0), not a finite number; a regression needs numbers (task='classification' "
-            "predicts labels)")
-    return values
-
-
 def _as_frame(table, features, name):
     """The table as a DataFrame holding ``features``; an array's columns are taken in order."""
     import pandas as pd
@@ -430,47 +341,6 @@ def _as_frame(table, features, name):
         raise InvalidOptionError(f"{name} has no column {missing[0]!r}; the fit needs the columns "
                                  f"{list(features)}")
     return table
-
-
-def _label(value):
-    """A class label as JSON keeps it: bool, int (integer-valued numbers) or str."""
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)) and float(value).is_integer():
-        return int(value)
-    return str(value)
-
-
-def class_labels(values):
-    """The sorted distinct labels of a target column (no gaps), as JSON keeps them."""
-    labels = sorted({_label(v) for v in values}, key=lambda v: (type(v).__name__, v))
-    if len({type(v) for v in labels}) > 1:  # mixed (e.g. 1 and "a"): compare as text
-        labels = sorted({str(v) for v in labels})
-    return tuple(labels)
-
-
-def infer_task(series, output):
-    """The task for a target column and a model output, with the reason in words."""
-    import pandas as pd
-
-    if output in ("sigmoid", "softmax"):
-        return "classification", f"the model's output is {output}"
-    kind = column_kind(series)
-    known = series.dropna()
-    distinct = known.unique()
-    if kind in ("category", "boolean"):
-        return "classification", (f"target {series.name!r} holds {len(distinct)} "
-                                  f"{'text' if kind == 'category' else 'boolean'} labels")
-    if kind == "number":
-        values = pd.to_numeric(known, errors="coerce").to_numpy(np.float64)
-        if (len(distinct) <= MAX_INTEGER_CLASSES and len(distinct) < 0.5 * len(known)
-                and np.all(values == np.round(values))):
-            shown = ", ".join(str(_label(v)) for v in sorted(distinct)[:5])
-            return "classification", (f"target {series.name!r} holds {len(distinct)} integer "
-                                      f"values ({shown}{', ...' if len(distinct) > 5 else ''})")
-    return "regression", f"target {series.name!r} holds numbers"
 
 
 def _names(names, limit=4):

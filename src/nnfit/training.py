@@ -14,7 +14,8 @@ import numpy as np
 from ._checks import _short, check_features, check_float_range, check_targets
 from ._fitdata import encode_targets, split_validation, weights
 from .errors import InvalidOptionError
-from .options import MAX_SEED, FitOptions
+from ._members import members
+from .options import FitOptions
 
 DTYPES = {"float32": np.float32, "float64": np.float64}
 
@@ -179,7 +180,7 @@ DATA_ARGUMENTS = ("validation_data", "sample_weight", "init_params", "callback")
 
 
 def fit_options(model, X, y, options, *, validation_data=None, sample_weight=None,
-                init_params=None, callback=None):
+                init_params=None, callback=None, assess=True):
     """:func:`fit` with its options already validated as a :class:`~nnfit.options.FitOptions`.
 
     Parameters
@@ -190,6 +191,9 @@ def fit_options(model, X, y, options, *, validation_data=None, sample_weight=Non
     options : FitOptions
     validation_data, sample_weight, init_params, callback
         As in :func:`fit`.
+    assess : bool
+        Score the fit and its baselines (:attr:`Fit.scores`); the estimators, which keep
+        scikit-learn's contract and cost, do not.
 
     Returns
     -------
@@ -208,7 +212,7 @@ def fit_options(model, X, y, options, *, validation_data=None, sample_weight=Non
     if callback is not None and not callable(callback):
         raise InvalidOptionError(f"callback must be callable(epochs_done, records), got {callback!r}")
     data_args = dict(validation_data=validation_data, sample_weight=sample_weight,
-                     init_params=init_params, callback=callback, table=None)
+                     init_params=init_params, callback=callback, table=None, assess=assess)
     from .tabular import is_table
 
     if is_table(X):  # columns -> numbers, learned from the training rows (nnfit.tabular)
@@ -226,7 +230,7 @@ def fit_options(model, X, y, options, *, validation_data=None, sample_weight=Non
 
 
 def _fit(model, X, y, options, *, validation_data, sample_weight, init_params, callback,
-         table):
+         table, assess):
     from . import _programs, engine, objectives
     from ._memory import check_training_memory
     from ._progress import EpochProgress
@@ -251,6 +255,7 @@ def _fit(model, X, y, options, *, validation_data, sample_weight, init_params, c
     data_warnings = _validation_warnings(task, Y_tr, Y_val, table)
     for message in data_warnings:
         warnings.warn(message, UserWarning, stacklevel=4)
+    scored = (X_tr, Y_tr, w_tr, X_val, Y_val, w_val)  # in the target's units
     scale = None
     if task == "regression" and (o.scale_target if o.scale_target is not None else bool(table)):
         scale = TargetScale.learn(Y_tr, w_tr)
@@ -271,7 +276,7 @@ def _fit(model, X, y, options, *, validation_data, sample_weight, init_params, c
     network = model.build(X.shape[1], Y.shape[1], X_tr)
     _check_normalisation(network, o.dtype)
     n_layers = len(network.layer_sizes) - 1
-    n_members, hyper, seeds = _members(o, n_layers)
+    n_members, hyper, seeds = members(o, n_layers)
     if scale is not None:
         if o.target_loss is not None:  # given in the target's units
             hyper = (*hyper[:4], scale.target_loss(hyper[4], monitor, loss), *hyper[5:])
@@ -324,6 +329,8 @@ def _fit(model, X, y, options, *, validation_data, sample_weight, init_params, c
     fitted.table = None if table is None else table.spec
     fitted.notes = [] if table is None else list(table.notes)
     fitted.data_warnings = data_warnings
+    if assess:
+        fitted.scores = _scores(fitted, *scored)
     _report_stops(fitted, result, o)
     return fitted
 
@@ -342,6 +349,25 @@ def _task(model, task, y, table):
                                  "use output='linear'")
     labels = np.unique(y) if y.ndim == 1 else y
     return replace(model, output="sigmoid" if labels.size <= 2 else "softmax"), task
+
+
+def _scores(fitted, X_tr, Y_tr, w_tr, X_val, Y_val, w_val):
+    """The fit's and its baselines' metrics on the training and validation rows (checks)."""
+    from .checks import score_fit
+
+    view = fitted.encoded()  # the arrays are the network's inputs
+    if fitted.task == "classification":
+        labels = lambda Y: None if Y is None else (  # noqa: E731
+            Y[:, 0].astype(int) if Y.shape[1] == 1 else Y.argmax(axis=1))
+        Y_tr, Y_val, predict = labels(Y_tr), labels(Y_val), view.predict_proba
+    else:
+        shape = lambda Y: None if Y is None else (Y[:, 0] if fitted.y_shape == () else Y)  # noqa: E731
+        Y_tr, Y_val, predict = shape(Y_tr), shape(Y_val), view.predict
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a diverged fit's NaN predictions: scored as None
+        return score_fit(fitted.task, predict, X_tr, Y_tr, X_val, Y_val,
+                         classes=None if fitted.classes is None else list(range(len(fitted.classes))),
+                         sample_weight=w_tr, val_sample_weight=w_val)
 
 
 def _validation_warnings(task, Y_tr, Y_val, table):
@@ -422,68 +448,6 @@ def _monitor(name, metrics, has_validation):
         raise InvalidOptionError(f"unknown monitor {name!r}; this run records {', '.join(allowed)} "
                          "(validation columns need validation data; metrics= chooses the rest)")
     return name
-
-
-def _members(o, n_layers):
-    """Per-member (learning rate, l1, l2, tol, target, gtol, ftol, max_evaluations) arrays
-    and seeds; an unset L-BFGS test is a threshold it can never meet."""
-    lr = 1.0 if callable(o.learning_rate) else o.learning_rate  # a schedule: the engine's
-    lr = np.atleast_1d(np.asarray(lr, dtype=np.float64))
-    l1 = _penalty("l1", o.l1, n_layers)
-    l2 = _penalty("l2", o.l2, n_layers)
-    sizes = {len(lr), len(l1), len(l2)} - {1}
-    if len(sizes) > 1:
-        raise InvalidOptionError(f"per-member learning_rate, l1 and l2 must have one length, "
-                                 f"got {sorted(sizes)}")
-    n = o.n_members
-    m = sizes.pop() if sizes else 1
-    if m > 1 and n not in (1, m):
-        raise InvalidOptionError(f"n_members={n} but learning_rate/l1/l2 give {m} members; "
-                                 "make them agree")
-    if isinstance(o.seed, int):
-        # a vector of rates or penalties with one seed compares them from the same start
-        seeds = [o.seed] * m if (m > 1 and n == 1) else [o.seed + i for i in range(max(n, m))]
-        if seeds[-1] > MAX_SEED:
-            raise InvalidOptionError(f"seed={o.seed} with {len(seeds)} members reaches "
-                                     f"{seeds[-1]}, past the largest seed {MAX_SEED}; use a "
-                                     "smaller seed")
-    else:
-        seeds = list(o.seed)
-        if len(seeds) != max(n, m) and n != 1:
-            raise InvalidOptionError(f"seed has {len(seeds)} entries but n_members={n}")
-    count = len(seeds)
-    if m > 1 and count != m:
-        raise InvalidOptionError(f"seed has {count} entries but learning_rate/l1/l2 give {m} "
-                                 "members")
-    off = lambda value, never: never if value is None else value  # noqa: E731
-    hyper = (np.broadcast_to(lr, (count,)), np.broadcast_to(l1, (count, n_layers)),
-             np.broadcast_to(l2, (count, n_layers)), np.full(count, o.tol),
-             np.full(count, off(o.target_loss, -np.inf)), np.full(count, off(o.gtol, -np.inf)),
-             np.full(count, off(o.ftol, -np.inf)), np.full(count, off(o.max_evaluations, np.inf)))
-    return count, hyper, seeds
-
-
-def _penalty(name, value, n_layers):
-    """A penalty as an (m, n_layers) array: scalar, one per layer, or one row per member."""
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except ValueError:  # ragged rows
-        raise InvalidOptionError(f"{name} rows per member must have one length, got {value!r}") from None
-    if arr.ndim == 0:
-        arr = np.full((1, n_layers), float(arr))
-    elif arr.ndim == 1:
-        if arr.size != n_layers:
-            raise InvalidOptionError(f"{name} has {arr.size} values but the network has {n_layers} dense "
-                             f"layers; give one number, or one per layer")
-        arr = arr[None, :]
-    elif arr.ndim == 2 and arr.shape[1] in (1, n_layers):
-        arr = np.broadcast_to(arr, (arr.shape[0], n_layers))
-    else:
-        raise InvalidOptionError(f"{name} must be a number, one per layer, or (n_members, n_layers); "
-                         f"got shape {arr.shape}")
-    if np.any(arr < 0) or not np.all(np.isfinite(arr)):
-        raise InvalidOptionError(f"{name} must be finite and >= 0, got {value!r}")
-    return arr
 
 
 def _model_config(model):  # numbers, strings and tuples of them: no deep copy (asdict)
