@@ -225,6 +225,16 @@ def test_loss_surface_reads_the_path_height_off_the_surface_and_accepts_meshgrid
         plots.plot_loss_surface(gi, gj, Z, path, np.ones(3))
 
 
+def test_loss_surface_labels_follow_the_columns_drawn():
+    x, y, path, losses = linear_path(5)
+    gi, gj = np.linspace(-10, 10, 9), np.linspace(-10, 10, 7)
+    P3 = np.c_[path, path[:, 1]]  # three columns: intercept and two coefficients
+    fig = plots.plot_loss_surface(gj, gi, surface(x, y, gi, gj).T, path, kind="contour", i=1, j=0)
+    assert (fig.axes[0].get_xlabel(), fig.axes[0].get_ylabel()) == ("θ₁ (slope)", "θ₀ (intercept)")
+    fig = plots.plot_loss_surface(gi, gj, surface(x, y, gi, gj), P3, kind="contour", i=2, j=0)
+    assert (fig.axes[0].get_xlabel(), fig.axes[0].get_ylabel()) == ("θ₂", "θ₀ (intercept)")
+
+
 def test_gd_snapshots_every_20_steps_draw_the_line_of_that_step():
     x, y, path, losses = linear_path(100)
     fig = plots.plot_gd_snapshots(x, y, path, every=20, losses=losses, loss_label="MSE")
@@ -264,38 +274,6 @@ def test_unit_contributions_of_a_fit_sum_to_its_prediction():
     plotted = sum(l.get_ydata() for l in units) + by_gid(units_ax, "bias")[0].get_ydata()[0]
     np.testing.assert_allclose(plotted, by_gid(out_ax, "prediction")[0].get_ydata(), atol=1e-5)
     assert out_ax.get_ylabel() == "y" and units_ax.get_ylabel() == "contribution to output"
-
-
-def test_unit_contributions_of_diagnose_feed_the_plot_directly():
-    fit = tiny.regression()
-    grid = np.linspace(-1.5, 1.5, 41)
-    u = diagnose.unit_contributions(fit, grid)
-    assert u.contributions.shape == (41, 4)  # grid first
-    for fig in (plots.plot_unit_contributions(u),
-                plots.plot_unit_contributions(u.x, u.contributions, u.bias, u.prediction),
-                plots.plot_unit_contributions(u.x, u.contributions.T, u.bias)):  # units first
-        units_ax, out_ax = fig.axes
-        units = by_gid(units_ax, "unit")
-        assert len(units) == 4
-        for j, line in enumerate(units):
-            np.testing.assert_allclose(line.get_xdata(), grid)
-            np.testing.assert_allclose(line.get_ydata(), u.contributions[:, j], rtol=1e-12)
-        np.testing.assert_allclose(by_gid(out_ax, "prediction")[0].get_ydata(),
-                                   fit.predict(grid[:, None]), rtol=1e-5, atol=1e-6)
-    with pytest.raises(TypeError, match="UnitContributions alone"):
-        plots.plot_unit_contributions(u, u.contributions, u.bias)
-
-
-def test_a_square_array_of_contributions_is_read_the_way_it_adds_up():
-    x = np.linspace(0, 1, 4)
-    C = RNG.normal(size=(4, 4))  # 4 grid points and 4 units
-    for grid_first in (C, C.T):  # given grid first, with the prediction it adds up to
-        fig = plots.plot_unit_contributions(x, grid_first, 0.3, grid_first.sum(axis=1) + 0.3)
-        lines = by_gid(fig.axes[0], "unit")
-        np.testing.assert_allclose(np.array([l.get_ydata() for l in lines]).T, grid_first)
-    fig = plots.plot_unit_contributions(x, C, 0.3)  # no prediction: diagnose's order
-    np.testing.assert_allclose(by_gid(fig.axes[1], "prediction")[0].get_ydata(),
-                               C.sum(axis=1) + 0.3)
 
 
 def test_unit_contributions_many_units_and_a_wrong_sum():
@@ -524,6 +502,9 @@ def all_figures():
         "heatmap": lambda: plots.plot_heatmap(sweep_table(), "l2", "width", "train_mse"),
         "capacity": lambda: plots.plot_capacity(sweep_table(), "width"),
         "predicted_vs_true": lambda: plots.plot_predicted_vs_true([1.0, 2.0], [1.1, 1.9]),
+        "interpolation": lambda: plots.plot_interpolation(np.linspace(0, 1, 5), [3.0, 2, 2.5, 1, 0.5]),
+        "loss_slice": lambda: plots.plot_loss_slice(gi, gj, surface(x, y, gi, gj), kind="both"),
+        "multistart": lambda: plots.plot_multistart(diagnose.compare_starts(fit, tiny.X1)),
     }
 
 

@@ -51,6 +51,9 @@ class LossSurface:
         The objective at each snapshot itself.
     path_offplane : ndarray of shape (T,) or None
         ``|| theta_t - center - a d1 - b d2 ||``: how far the snapshot lies off the plane.
+    direction_kind : {'random', 'pca', 'given'}
+        How the directions were chosen: filter-normalised random, the path's principal
+        directions, or given by the caller (what a figure's axes say).
     """
 
     alphas: np.ndarray
@@ -62,6 +65,7 @@ class LossSurface:
     path_coords: np.ndarray | None
     path_loss: np.ndarray | None
     path_offplane: np.ndarray | None
+    direction_kind: str = "given"
 
 
 def initial_params(fit, member=0):
@@ -251,6 +255,7 @@ def loss_surface(fit, X, y, *, member=0, directions="random", path=None, span=1.
     p = center.size
     snapshots = None if path is None else np.stack([_as_flat(fit, s, member, "path entry")
                                                     for s in path])
+    kind = directions if isinstance(directions, str) else "given"
     if isinstance(directions, str) and directions == "random":
         D = filter_normalized_directions(member_params(fit, member), seed, n=2, biases=biases)
     elif isinstance(directions, str) and directions == "pca":
@@ -285,7 +290,8 @@ def loss_surface(fit, X, y, *, member=0, directions="random", path=None, span=1.
     loss = evaluate(thetas).reshape(A.shape)
     return LossSurface(alphas=alphas, betas=betas, loss=loss, center=center,
                        center_loss=float(evaluate(center[None, :])[0]), directions=D,
-                       path_coords=coords, path_loss=path_loss, path_offplane=offplane)
+                       path_coords=coords, path_loss=path_loss, path_offplane=offplane,
+                       direction_kind=kind)
 
 
 def training_path(model, X, y, epochs, *, member=0, **fit_options):

@@ -17,6 +17,9 @@ Figures: :func:`plot_fit`, :func:`plot_predicted_vs_true`, :func:`plot_residuals
 :func:`plot_ensemble_band`, :func:`plot_extrapolation`, :func:`plot_decision_boundary`
 (data and fit); :func:`plot_learning_curves`, :func:`plot_hessian_spectrum` (curves);
 :func:`plot_loss_surface`, :func:`plot_gd_snapshots` (gradient descent);
+:func:`plot_interpolation`, :func:`plot_loss_slice`, :func:`plot_multistart` (a network's loss
+landscape and its many starts: the figures of ``diagnose.interpolate``, ``loss_surface`` and
+``multistart``);
 :func:`plot_network`, :func:`plot_unit_contributions`, :func:`plot_layer_activations`
 (inside the network); :func:`plot_heatmap`, :func:`plot_capacity` (tables).
 """
@@ -32,6 +35,7 @@ from .fits import (
     plot_predicted_vs_true,
     plot_residuals,
 )
+from .landscape import plot_interpolation, plot_loss_slice, plot_multistart, slice_labels
 from .networks import plot_layer_activations, plot_network, plot_unit_contributions
 from .style import COLORS, figure_to_png, save_figure
 from .tables import plot_capacity, plot_heatmap
@@ -39,7 +43,8 @@ from .tables import plot_capacity, plot_heatmap
 __all__ = [
     "COLORS", "FitPlots", "figure_to_png", "plot_capacity", "plot_decision_boundary",
     "plot_ensemble_band", "plot_extrapolation", "plot_fit", "plot_gd_snapshots", "plot_heatmap",
-    "plot_hessian_spectrum", "plot_layer_activations", "plot_learning_curves", "plot_loss_surface",
+    "plot_hessian_spectrum", "plot_interpolation", "plot_layer_activations",
+    "plot_learning_curves", "plot_loss_slice", "plot_loss_surface", "plot_multistart",
     "plot_network", "plot_predicted_vs_true", "plot_residuals", "plot_unit_contributions",
-    "save_figure", "unit_contributions",
+    "save_figure", "slice_labels", "unit_contributions",
 ]

@@ -48,6 +48,11 @@ def _path_points(path, i, j, losses, gi, gj, Z):
                      f"(one per update) entries, got {L.size}")
 
 
+def _theta(k):
+    """``θ`` with ``k`` as a subscript: θ₀, θ₁₂."""
+    return "θ" + str(int(k)).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
 def _levels(Z, n=25):
     finite = Z[np.isfinite(Z)]
     lo, hi = finite.min(), finite.max()
@@ -57,14 +62,17 @@ def _levels(Z, n=25):
 
 
 @styled
-def plot_loss_surface(grid_i, grid_j, surface, path=None, losses=None, *, kind="3d", i=0, j=1,
-                      labels=("θ₀ (intercept)", "θ₁ (slope)"), loss_label="loss", title=None):
+def plot_loss_surface(grid_i, grid_j=None, surface=None, path=None, losses=None, *, kind="3d",
+                      i=0, j=1, labels=None, loss_label="loss", title=None):
     """The loss over two parameters, with the descent path on it.
 
     Parameters
     ----------
     grid_i : array of shape (n_i,), or (n_j, n_i) as from ``np.meshgrid``
-        Values of the first parameter (horizontal axis).
+        Values of the first parameter (horizontal axis). A
+        :class:`nnfit.diagnose.LossSurface` (a slice of a network's parameters along two
+        directions) alone is drawn by :func:`~nnfit.plots.plot_loss_slice`, whose axes name
+        the directions.
     grid_j : array of shape (n_j,), or (n_j, n_i)
         Values of the second parameter (vertical axis).
     surface : array of shape (n_j, n_i)
@@ -76,16 +84,29 @@ def plot_loss_surface(grid_i, grid_j, surface, path=None, losses=None, *, kind="
     kind : {'3d', 'contour', 'both'}
     i, j : int
         The path columns that match ``grid_i`` and ``grid_j`` (intercept first: 0 and 1).
-    labels : (str, str)
-        Axis names of the two parameters.
+    labels : (str, str), optional
+        Axis names of the two parameters. Default: the linear solvers' ``θ₀ (intercept)`` and
+        ``θ₁ (slope)`` for columns 0 and 1, else ``θᵢ`` and ``θⱼ`` by their column numbers.
 
     Returns
     -------
     matplotlib.figure.Figure
         With a path: legend entries ``descent path (k points)``, ``start``, ``end``.
     """
+    if hasattr(grid_i, "directions") and hasattr(grid_i, "loss"):  # a network's slice
+        if grid_j is not None or surface is not None or path is not None:
+            raise TypeError("give a LossSurface alone, or grid_i, grid_j and surface")
+        from .landscape import plot_loss_slice
+
+        named = {} if loss_label == "loss" else {"loss_label": loss_label}  # else its default
+        return plot_loss_slice(grid_i, kind=kind, title=title, **named)
+    if grid_j is None or surface is None:
+        raise TypeError("plot_loss_surface needs grid_i, grid_j and surface, or a LossSurface")
     if kind not in ("3d", "contour", "both"):
         raise ValueError(f"kind must be '3d', 'contour' or 'both', got {kind!r}")
+    if labels is None:  # intercept first; with it, column 1 is the line's slope
+        roles = {0: " (intercept)", 1: " (slope)"} if {i, j} == {0, 1} else {0: " (intercept)"}
+        labels = tuple(_theta(k) + roles.get(k, "") for k in (i, j))
     gi, gj, Z = _grid_axes(grid_i, grid_j, surface)
     pts = None if path is None else _path_points(path, i, j, losses, gi, gj, Z)
     Gi, Gj = np.meshgrid(gi, gj)
