@@ -179,3 +179,69 @@ def test_sweep_command_trains_the_grid_and_resumes(tmp_path, monkeypatch, capsys
     (tmp_path / "bad.toml").write_text('[data]\ndataset = "capacity"\n[sweep]\ngrid = { hiden = [[2]] }\n')
     assert cli.main(["sweep", "bad.toml", "--quiet"]) == 2
     assert "unknown grid key 'hiden'" in capsys.readouterr().err
+
+
+@pytest.fixture
+def penguins_like(tmp_path):
+    """A table as public ones come: text columns, gaps, rows sorted by class."""
+    rng = np.random.default_rng(0)
+    species = np.repeat(["Adelie", "Chinstrap", "Gentoo"], 40)
+    frame = pd.DataFrame({
+        "species": species,
+        "island": rng.choice(["Biscoe", "Dream", "Torgersen"], 120),
+        "bill": rng.normal(40, 2, 120) + 6 * (species == "Chinstrap") + 3 * (species == "Gentoo"),
+        "flipper": rng.normal(190, 4, 120) + 25 * (species == "Gentoo"),
+        "sex": rng.choice(["male", "female"], 120).astype(object),
+    })
+    frame["mass"] = 20 * frame.flipper + rng.normal(0, 50, 120)
+    frame.loc[[4, 50], "bill"] = np.nan
+    frame.loc[[7, 90], "sex"] = np.nan
+    frame.to_csv(tmp_path / "penguins.csv", index=False)
+    new = frame.drop(columns=["species", "mass"]).iloc[::10].copy()
+    new.loc[new.index[0], "island"] = "Atlantis"
+    new.to_csv(tmp_path / "new.csv", index=False)
+    return tmp_path
+
+
+def test_a_table_with_a_text_target_fits_and_predicts_from_the_command_line(penguins_like):
+    fitted = run("fit", "--data", "penguins.csv", "--target", "species", "--drop", "mass",
+                 "--hidden", "8", "--epochs", "60", "--lr", "0.02", "--validation-split", "0.25",
+                 "--out", "run", cwd=penguins_like)
+    assert fitted.returncode == 0, fitted.stderr
+    assert "note: task: classification (target 'species' holds 3 text labels" in fitted.stderr
+    assert "at random, stratified by class" in fitted.stderr
+    assert "validation_shuffle = true" in (penguins_like / "run" / "config.toml").read_text()
+    predicted = run("predict", "run", "--data", "new.csv", "--out", "p.csv", cwd=penguins_like)
+    assert predicted.returncode == 0, predicted.stderr
+    out = pd.read_csv(penguins_like / "p.csv")
+    assert list(out.columns) == ["species", "probability_Adelie", "probability_Chinstrap",
+                                 "probability_Gentoo"]
+    fit = nnfit.load_fit(penguins_like / "run")
+    new = pd.read_csv(penguins_like / "new.csv")
+    with pytest.warns(UserWarning, match="'Atlantis'"):
+        expected = fit.predict(new)
+    assert list(out.species) == list(expected)
+    np.testing.assert_allclose(out.iloc[:, 1:].to_numpy(), fit.predict_proba(new), rtol=1e-6)
+
+
+def test_predict_errors_exit_2_with_one_line(penguins_like, monkeypatch, capsys):
+    monkeypatch.chdir(penguins_like)
+    assert cli.main(["fit", "--data", "penguins.csv", "--target", "mass", "--drop", "species",
+                     "--hidden", "4", "--epochs", "2", "--out", "run", "--quiet"]) == 0
+    pd.read_csv("new.csv").drop(columns="flipper").to_csv("short.csv", index=False)
+    capsys.readouterr()
+    for args, message in ((["run", "--data", "short.csv"], "no column 'flipper'"),
+                          (["run", "--data", "nope.csv"], "nope.csv"),
+                          (["nowhere", "--data", "new.csv"], "not a folder")):
+        assert cli.main(["predict", *args]) == 2
+        lines = capsys.readouterr().err.strip().splitlines()
+        assert len(lines) == 1 and message in lines[0], lines
+
+
+def test_a_hopeless_fit_is_flagged_on_the_terminal(penguins_like):
+    result = run("fit", "--data", "penguins.csv", "--target", "mass", "--epochs", "1",
+                 "--lr", "1e-6", "--no-scale-target", "--out", "bad", "--quiet", cwd=penguins_like)
+    assert result.returncode == 0, result.stderr
+    assert "warning: Worse than the mean" in result.stderr
+    report = (penguins_like / "bad" / "report.html").read_text()
+    assert "Worse than the mean" in report and "No problems found" not in report

@@ -24,6 +24,10 @@ def fit_flags():
             for name, spec in option_fields().items() if CLI in spec.where}
 
 
+# options that are True, False or None (unset): --x / --no-x, and neither for the default
+OPTIONAL_BOOLEANS = ("restore_best_weights", "scale_target")
+
+
 def add_option_flags(parser):
     """One flag per option: booleans as --x/--no-x; any other value is read as a TOML literal
     (1e-3, [0.1, 0.01], "full"), a comma-separated list, or else the text itself, and checked by
@@ -34,7 +38,7 @@ def add_option_flags(parser):
     specs = option_fields()
     for name, flags in fit_flags().items():
         default = _defaults()[name]
-        if isinstance(default, bool) or name in ("early_stopping", "restore_best_weights"):
+        if isinstance(default, bool) or name in OPTIONAL_BOOLEANS:
             group.add_argument(*flags, dest=f"option_{name}", default=None,
                                action=argparse.BooleanOptionalAction, help=specs[name].help)
         else:
