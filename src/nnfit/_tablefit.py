@@ -26,6 +26,7 @@ class PreparedTable:
     y: np.ndarray
     sample_weight: np.ndarray | None
     validation_data: tuple | None
+    test_data: tuple | None
     spec: object
     notes: list
     n_classes: int | None
@@ -73,7 +74,8 @@ def target_columns(X, y):
     return frame, features
 
 
-def prepare_table(model, X, y, options, *, validation_data=None, sample_weight=None):
+def prepare_table(model, X, y, options, *, validation_data=None, test_data=None,
+                  sample_weight=None):
     """Turn a table and its target into training arrays (see the module docstring).
 
     Parameters
@@ -83,6 +85,7 @@ def prepare_table(model, X, y, options, *, validation_data=None, sample_weight=N
     y : str, list of str, or values with one entry per row
     options : FitOptions
     validation_data : (table, y) or (table, y, weights), optional
+    test_data : (table, y), optional
     sample_weight : array of shape (n,), optional
 
     Returns
@@ -154,7 +157,23 @@ def prepare_table(model, X, y, options, *, validation_data=None, sample_weight=N
             raise InvalidOptionError(f"the validation rows have labels the training table never "
                                      f"had, e.g. {val_targets.iloc[int(np.argmin(y_val)), 0]!r}")
         validation = (X_val, y_val) if val_weight is None else (X_val, y_val, val_weight)
-    return PreparedTable(model, X_train, y_train, train_weight, validation, spec, notes,
+    test = None
+    if test_data is not None:
+        if not isinstance(test_data, (tuple, list)) or len(test_data) != 2:
+            raise InvalidOptionError("test_data must be (table, y)")
+        test_frame, test_targets, _ = _validation_table(test_data, targets.columns, "test_data")
+        X_test, _ = spec.encode(test_frame, name="the test rows", warn=False)
+        complete = ~np.isnan(X_test).any(axis=1)  # missing='drop' leaves rows unpredicted
+        y_test = spec.encode_target(test_targets, name="y_test")
+        unseen = (y_test < 0) if task == "classification" else np.zeros(len(y_test), bool)
+        if unseen.any():
+            notes.append(f"test: {int(unseen.sum())} row(s) have classes the training table "
+                         f"never had (e.g. {test_targets.iloc[int(np.argmax(unseen)), 0]!r}): "
+                         "a classifier cannot predict them; they are not scored")
+        keep = complete & ~unseen
+        notes.append(f"test: {int(keep.sum())} of {len(keep)} rows scored")
+        test = (X_test[keep], y_test[keep]) if keep.any() else None
+    return PreparedTable(model, X_train, y_train, train_weight, validation, test, spec, notes,
                          None if labels is None else len(labels))
 
 
@@ -184,14 +203,14 @@ def _classifier_output(model, labels, notes):
     return model
 
 
-def _validation_table(validation_data, target_names):
+def _validation_table(validation_data, target_names, name="validation_data"):
     import pandas as pd
 
     if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
-        raise InvalidOptionError("validation_data must be (table, y) or (table, y, weights)")
+        raise InvalidOptionError(f"{name} must be (table, y) or (table, y, weights)")
     frame, y = validation_data[0], validation_data[1]
     if not isinstance(frame, pd.DataFrame):
-        raise InvalidOptionError(f"validation_data's rows must be a DataFrame like X, got "
+        raise InvalidOptionError(f"{name}'s rows must be a DataFrame like X, got "
                                  f"{type(frame).__name__}")
     targets, features = target_columns(frame, y)
     targets.columns = list(target_names)[:targets.shape[1]]

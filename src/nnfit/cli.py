@@ -46,6 +46,8 @@ def _parser():
     fit.add_argument("--target", metavar="COL", help="the column(s) to predict, comma-separated")
     fit.add_argument("--features", metavar="COLS", help="feature columns (default: all others)")
     fit.add_argument("--drop", metavar="COLS", help="columns to leave out, comma-separated")
+    fit.add_argument("--test", metavar="FILE.csv", help="rows only scored (beside the "
+                     "baselines), never trained on")
     fit.add_argument("--hidden", metavar="W,W,...", help="hidden layer widths, e.g. 16,16 "
                      "('' for none)")
     fit.add_argument("--activation", metavar="NAME", help="hidden activation(s), comma-separated")
@@ -165,6 +167,8 @@ def _experiment(args):
         data["features"] = args.features.split(",")
     if args.drop:
         data["drop"] = args.drop.split(",")
+    if args.test:
+        data["test_csv"] = args.test
     options = option_flags(args)
     for key in DATA_OPTIONS:  # [data]'s, in experiment files
         if key in options:
@@ -196,7 +200,7 @@ def _experiment(args):
     if args.config and all(getattr(args, k) is None for k in ("hidden", "activation", "output",
                                                              "normalize", "data", "dataset")):
         experiment.path = args.config  # its errors are the file's alone: name it
-    for key in ("csv", "validation_csv"):  # the saved config must work from the run folder
+    for key in ("csv", "validation_csv", "test_csv"):  # the saved config works from the run folder
         if key in data:
             data[key] = os.path.abspath(experiment._path(data[key]))
     return experiment, tables
@@ -422,9 +426,30 @@ def _print_result(result):
         for column in hist.columns.drop("epoch"):
             table.add_row(column, f"{hist[column].iloc[-1]:.6g}")
         Console().print(table)
+    if result.scores:
+        Console().print(_scores_table(result.scores))
     t = result.timings
     print(f"compile {t.get('compile_s', 0):.2f} s, training {t.get('train_s', 0):.3f} s, "
           f"stopped: {', '.join(sorted(set(result.stop_reasons)))}")
+
+
+def _scores_table(scores):
+    """The fit's scores beside its baselines, one row per set of rows (a rich Table)."""
+    from rich.table import Table
+
+    classification = scores.get("task") == "classification"
+    main, other = ("accuracy", "log_loss") if classification else ("r2", "rmse")
+    constant = "majority class" if classification else "mean"
+    table = Table(title=f"{main} of the final network, and of two baselines")
+    for column in ("rows", "", "network", constant, "linear model", f"network {other}"):
+        table.add_column(column, justify="right" if column else "left")
+    value = lambda part, name: "-" if not part or part.get(name) is None else f"{part[name]:.4g}"  # noqa: E731
+    names = {"train": "training", "validation": "validation", "test": "test"}
+    for split, part in scores.get("splits", {}).items():
+        table.add_row(str(part.get("rows", "")), names.get(split, split),
+                      value(part.get("model"), main), value(part.get("constant"), main),
+                      value(part.get("linear"), main), value(part.get("model"), other))
+    return table
 
 
 def _demo(args):

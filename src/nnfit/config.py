@@ -13,6 +13,7 @@ An experiment file has three tables; every key is optional except the data sourc
     validation_split = 0.2       # this fraction of the rows validates,
     # validation_shuffle = false #   taken at random (stratified; the default) or the last rows
     # validation_csv = "val.csv" # or explicit validation data with the same columns
+    # test_csv = "test.csv"      # rows only scored (beside the baselines), never trained on
 
     [model]                      # nnfit.MLP
     hidden = [5, 5]
@@ -54,6 +55,7 @@ SCHEMA = {
         "validation_shuffle": (bool, "true (random rows, the command line's default) or false "
                                      "(the last rows)"),
         "validation_csv": (str, "a CSV file path"),
+        "test_csv": (str, "a CSV file path (rows only scored, never trained on)"),
         "params": (dict, "keyword parameters of the built-in data set"),
     },
     "model": {
@@ -150,7 +152,7 @@ class Experiment:
         validation_data : tuple or None
         keywords : dict
             The ``[data]`` options of nnfit.fit (validation_split, validation_shuffle, missing,
-            task) that the table sets.
+            task) that the table sets, and ``test_data`` for a ``test_csv``.
         name : str
         """
         d = self.data
@@ -167,6 +169,9 @@ class Experiment:
             if "validation_csv" in d:
                 validation = (self._columns(read_table(self._path(d["validation_csv"]))),
                               d["target"])
+            if "test_csv" in d:
+                keywords["test_data"] = (self._columns(read_table(self._path(d["test_csv"]))),
+                                         d["target"])
         except (FileNotFoundError, InvalidOptionError) as err:
             raise ConfigError(f"{self._where()}[data]: {first_line(err)}") from None
         name = os.path.splitext(os.path.basename(d["csv"]))[0]
@@ -259,9 +264,9 @@ def validate(raw, *, tables=("data", "model", "train"), folder="."):
                 check_option(key, data[key], label=f"[data] {key}")
             except InvalidOptionError as err:
                 raise ConfigError(str(err)) from None
-    if "dataset" in data and ("drop" in data or "features" in data):
-        raise ConfigError("[data] features and drop choose columns of a csv, not of a built-in "
-                          "dataset")
+    if "dataset" in data and ("drop" in data or "features" in data or "test_csv" in data):
+        raise ConfigError("[data] features, drop and test_csv go with a csv, not with a "
+                          "built-in dataset")
     train = raw.get("train", {})
     return Experiment(data=data, model=raw.get("model", {}), train=train,
                       sweep=raw.get("sweep", {}), folder=folder)

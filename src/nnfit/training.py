@@ -14,6 +14,7 @@ import numpy as np
 from ._checks import _short, check_features, check_float_range, check_targets
 from ._fitdata import encode_targets, split_validation, weights
 from .errors import InvalidOptionError
+from ._fitscores import scores, test_rows, validation_warnings
 from ._members import members
 from .options import FitOptions
 
@@ -21,7 +22,8 @@ DTYPES = {"float32": np.float32, "float64": np.float64}
 
 
 def fit(model, X, y, *, optimizer="adam", learning_rate=0.001, epochs=200, batch_size=32,
-        validation_split=0.0, validation_data=None, validation_shuffle=False, shuffle=True,
+        validation_split=0.0, validation_data=None, validation_shuffle=False, test_data=None,
+        shuffle=True,
         loss=None, l1=0.0, l2=0.0,
         sample_weight=None, early_stopping=False, n_iter_no_change=10, tol=1e-4,
         target_loss=None, gtol=None, ftol=None, max_evaluations=None, restore_best_weights=None,
@@ -69,6 +71,8 @@ def fit(model, X, y, *, optimizer="adam", learning_rate=0.001, epochs=200, batch
     validation_shuffle : bool
         Take the ``validation_split`` rows at random (seeded by ``seed``, stratified by class
         for classification) instead of the last rows; the command line's default.
+    test_data : (X_test, y_test), optional
+        Rows never used in training: only scored, beside the baselines, in ``fit.scores``.
     shuffle : bool
         Reshuffle the training rows every epoch (from the seed).
     loss : str, optional
@@ -176,11 +180,11 @@ def fit(model, X, y, *, optimizer="adam", learning_rate=0.001, epochs=200, batch
 
 
 # the arguments of fit that are data or hooks, not options: a Fit never keeps them
-DATA_ARGUMENTS = ("validation_data", "sample_weight", "init_params", "callback")
+DATA_ARGUMENTS = ("validation_data", "test_data", "sample_weight", "init_params", "callback")
 
 
-def fit_options(model, X, y, options, *, validation_data=None, sample_weight=None,
-                init_params=None, callback=None, assess=True):
+def fit_options(model, X, y, options, *, validation_data=None, test_data=None,
+                sample_weight=None, init_params=None, callback=None, assess=True):
     """:func:`fit` with its options already validated as a :class:`~nnfit.options.FitOptions`.
 
     Parameters
@@ -189,7 +193,7 @@ def fit_options(model, X, y, options, *, validation_data=None, sample_weight=Non
     X : array-like of shape (n_samples, n_features)
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
     options : FitOptions
-    validation_data, sample_weight, init_params, callback
+    validation_data, test_data, sample_weight, init_params, callback
         As in :func:`fit`.
     assess : bool
         Score the fit and its baselines (:attr:`Fit.scores`); the estimators, which keep
@@ -211,7 +215,8 @@ def fit_options(model, X, y, options, *, validation_data=None, sample_weight=Non
                                  f"{type(options).__name__}")
     if callback is not None and not callable(callback):
         raise InvalidOptionError(f"callback must be callable(epochs_done, records), got {callback!r}")
-    data_args = dict(validation_data=validation_data, sample_weight=sample_weight,
+    data_args = dict(validation_data=validation_data, test_data=test_data,
+                     sample_weight=sample_weight,
                      init_params=init_params, callback=callback, table=None, assess=assess)
     from .tabular import is_table
 
@@ -219,18 +224,19 @@ def fit_options(model, X, y, options, *, validation_data=None, sample_weight=Non
         from ._tablefit import prepare_table
 
         table = prepare_table(model, X, y, options, validation_data=validation_data,
-                              sample_weight=sample_weight)
+                              test_data=test_data, sample_weight=sample_weight)
         model, X, y = table.model, table.X, table.y
         data_args.update(validation_data=table.validation_data,
-                         sample_weight=table.sample_weight, table=table)
+                         test_data=table.test_data, sample_weight=table.sample_weight,
+                         table=table)
     if options.dtype == "float64":
         with jax.enable_x64(True):
             return _fit(model, X, y, options, **data_args)
     return _fit(model, X, y, options, **data_args)
 
 
-def _fit(model, X, y, options, *, validation_data, sample_weight, init_params, callback,
-         table, assess):
+def _fit(model, X, y, options, *, validation_data, test_data, sample_weight, init_params,
+         callback, table, assess):
     from . import _programs, engine, objectives
     from ._memory import check_training_memory
     from ._progress import EpochProgress
@@ -252,7 +258,8 @@ def _fit(model, X, y, options, *, validation_data, sample_weight, init_params, c
     X_tr, Y_tr, w_tr, X_val, Y_val, w_val = split_validation(
         model, X, Y, w, task, n_classes, 0.0 if table else o.validation_split, validation_data,
         shuffle=o.validation_shuffle, seed=o.seed)
-    data_warnings = _validation_warnings(task, Y_tr, Y_val, table)
+    test = test_rows(model, task, test_data, X, n_classes)  # checked before training
+    data_warnings = validation_warnings(task, Y_tr, Y_val, table)
     for message in data_warnings:
         warnings.warn(message, UserWarning, stacklevel=4)
     scored = (X_tr, Y_tr, w_tr, X_val, Y_val, w_val)  # in the target's units
@@ -330,7 +337,7 @@ def _fit(model, X, y, options, *, validation_data, sample_weight, init_params, c
     fitted.notes = [] if table is None else list(table.notes)
     fitted.data_warnings = data_warnings
     if assess:
-        fitted.scores = _scores(fitted, *scored)
+        fitted.scores = scores(fitted, *scored, test)
     _report_stops(fitted, result, o)
     return fitted
 
@@ -349,38 +356,6 @@ def _task(model, task, y, table):
                                  "use output='linear'")
     labels = np.unique(y) if y.ndim == 1 else y
     return replace(model, output="sigmoid" if labels.size <= 2 else "softmax"), task
-
-
-def _scores(fitted, X_tr, Y_tr, w_tr, X_val, Y_val, w_val):
-    """The fit's and its baselines' metrics on the training and validation rows (checks)."""
-    from .checks import score_fit
-
-    view = fitted.encoded()  # the arrays are the network's inputs
-    if fitted.task == "classification":
-        labels = lambda Y: None if Y is None else (  # noqa: E731
-            Y[:, 0].astype(int) if Y.shape[1] == 1 else Y.argmax(axis=1))
-        Y_tr, Y_val, predict = labels(Y_tr), labels(Y_val), view.predict_proba
-    else:
-        shape = lambda Y: None if Y is None else (Y[:, 0] if fitted.y_shape == () else Y)  # noqa: E731
-        Y_tr, Y_val, predict = shape(Y_tr), shape(Y_val), view.predict
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a diverged fit's NaN predictions: scored as None
-        return score_fit(fitted.task, predict, X_tr, Y_tr, X_val, Y_val,
-                         classes=None if fitted.classes is None else list(range(len(fitted.classes))),
-                         sample_weight=w_tr, val_sample_weight=w_val)
-
-
-def _validation_warnings(task, Y_tr, Y_val, table):
-    """Classes only validation has; validation targets mostly outside the training range."""
-    from ._fitdata import validation_warnings
-
-    if Y_val is None:
-        return []
-    if task == "classification":
-        as_labels = lambda Y: Y[:, 0].astype(int) if Y.shape[1] == 1 else Y.argmax(axis=1)  # noqa: E731
-        Y_tr, Y_val = as_labels(Y_tr), as_labels(Y_val)
-    names = None if table is None or table.spec.labels is None else list(table.spec.labels)
-    return validation_warnings(task, Y_tr, Y_val, label_names=names)
 
 
 def _check_normalisation(network, dtype):
