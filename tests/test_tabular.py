@@ -221,3 +221,36 @@ def test_a_large_target_trains_when_standardised():
     assert r2(scaled) > 0.95 and r2(raw) < 0
     assert any("Worse than the mean" in w for w in raw.warnings)
     assert not any("Worse than the mean" in w for w in scaled.warnings)
+
+
+def test_test_rows_are_scored_beside_the_baselines_and_never_trained_on():
+    frame = table(200)
+    train, test = frame.iloc[:150], frame.iloc[150:]
+    fit = nnfit.fit(nnfit.MLP(hidden=(8,), activation="tanh"), train, "target", epochs=40,
+                    learning_rate=0.01, test_data=(test, "target"))
+    part = fit.scores["splits"]["test"]
+    predicted = fit.predict(test)
+    y = test["target"].to_numpy()
+    assert part["rows"] == 50
+    assert part["model"]["r2"] == pytest.approx(1 - np.sum((predicted - y) ** 2)
+                                                / np.sum((y - y.mean()) ** 2), rel=1e-6)
+    # the constant baseline predicts the *training* mean
+    assert part["constant"]["mse"] == pytest.approx(np.mean((y - train["target"].mean()) ** 2))
+    again = nnfit.fit(nnfit.MLP(hidden=(8,), activation="tanh"), train, "target", epochs=40,
+                      learning_rate=0.01)
+    np.testing.assert_array_equal(again.predict(test), predicted)  # training never saw them
+
+
+def test_an_ensemble_predicts_its_spread(tmp_path):
+    from nnfit.predict import prediction_frame
+
+    frame = table()
+    fit = nnfit.fit(nnfit.MLP(hidden=(4,), activation="tanh"), frame, "target", epochs=5,
+                    n_members=3)
+    out = prediction_frame(fit, frame.drop(columns="target"))
+    mean, std = fit.predict(frame, return_std=True)
+    assert list(out.columns) == ["target", "target_std"]
+    np.testing.assert_allclose(out.target_std, std)
+    np.testing.assert_allclose(out.target, mean)
+    members = fit.predict_members(frame)
+    np.testing.assert_allclose(std, members.std(axis=0), rtol=1e-12)

@@ -6,6 +6,7 @@ gave lives here (or in ``_checks``), so the engine below can assume clean arrays
 
 from __future__ import annotations
 
+import sys
 import time
 import warnings
 
@@ -306,6 +307,9 @@ def _fit(model, X, y, options, *, validation_data, test_data, sample_weight, ini
                             pad=not o.optimizer.least_squares)
     hyper = engine.Hyper(*(np.asarray(h, f) for h in hyper))
     _programs.cache_from_environment()
+    if o.verbose and table is not None:  # what was decided about the table, before training
+        for note in table.notes:
+            print(f"note: {note}", file=sys.stderr)
     with EpochProgress(o.verbose, n_members if o.optimizer.least_squares else o.epochs,
                        callback) as on_chunk:
         if o.optimizer.least_squares:
