@@ -252,10 +252,7 @@ def _fit(args):
         warnings.simplefilter("always")
         save_run(out, result, tables, status=status, message=message,
                  **_rows_for_report(result, X, y))
-    if not args.quiet:
-        for note in result.notes:
-            print(f"note: {note}", file=sys.stderr)
-    shown = set()
+    shown = set()  # (the table's notes were printed before training, by verbose)
     for w in [*caught, *saving]:
         if interrupted and str(w.message).startswith("training interrupted"):
             continue  # said below, in the one line about the interruption
