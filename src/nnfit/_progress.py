@@ -9,11 +9,13 @@ class EpochProgress:
     """A rich progress bar fed by the engine's chunk callback (or nothing when quiet).
 
     Used as ``with EpochProgress(verbose, epochs, callback) as on_chunk``: ``on_chunk(done,
-    records)`` moves the bar and then calls the user's ``callback``, if any.
+    records)`` moves the bar and then calls the user's ``callback``, if any. ``convert``
+    turns the engine's records into the user's units first (a standardised target's).
     """
 
-    def __init__(self, verbose, epochs, callback):
+    def __init__(self, verbose, epochs, callback, convert=None):
         self.verbose, self.epochs, self.callback, self.bar = verbose, epochs, callback, None
+        self.convert = convert
 
     def __enter__(self):
         if self.verbose:
@@ -25,6 +27,8 @@ class EpochProgress:
         return self.on_chunk
 
     def on_chunk(self, done, records):
+        if self.convert is not None:
+            records = self.convert(records)
         if self.bar is not None:
             last = np.asarray(records["loss"])[:, -1]
             self.bar.update(self.task, completed=done, loss=f"loss {np.nanmean(last):.4g}")

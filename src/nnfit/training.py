@@ -311,7 +311,8 @@ def _fit(model, X, y, options, *, validation_data, test_data, sample_weight, ini
         for note in table.notes:
             print(f"note: {note}", file=sys.stderr)
     with EpochProgress(o.verbose, n_members if o.optimizer.least_squares else o.epochs,
-                       callback) as on_chunk:
+                       callback, None if scale is None else
+                       (lambda records: scale.records(records, loss))) as on_chunk:
         if o.optimizer.least_squares:
             from .least_squares import solve
             result = solve(static, data, hyper, seeds, o.epochs, method=o.optimizer.name,
