@@ -420,7 +420,8 @@ def _evidence(scores, history, cfg):
     ev = {}
     model = cfg.get("model") or {}
     ev["normalized"] = bool(model.get("normalize"))
-    ev["scaled_target"] = bool(cfg.get("scale_target"))
+    # scale_target=None means "on for tables": the fit's config says what was done
+    ev["scaled_target"] = bool(cfg.get("scale_target")) or "target_scale" in cfg
     inputs = scores.get("inputs") or {}
     spread = max(inputs.get("largest_std") or 0.0, inputs.get("largest_abs_mean") or 0.0)
     ev["inputs_large"] = spread if spread > LARGE_SCALE and not ev["normalized"] else None
