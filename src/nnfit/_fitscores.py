@@ -45,7 +45,7 @@ def scores(fitted, X_tr, Y_tr, w_tr, X_val, Y_val, w_val, test):
         warnings.simplefilter("ignore")  # a diverged fit's NaN predictions: scored as None
         return score_fit(fitted.task, predict, X_tr, labels(Y_tr), X_val, labels(Y_val),
                          X_test, labels(Y_test),
-                         classes=None if fitted.classes is None else list(range(len(fitted.classes))),
+                         classes=None if fitted.classes is None else fitted.classes.tolist(),
                          sample_weight=w_tr, val_sample_weight=w_val)
 
 

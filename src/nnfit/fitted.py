@@ -306,27 +306,27 @@ class Fit:
         """
         if self.table is not None:
             return self.table.encode(X, warn=warn)[0]
-        return check_features(X)
+        X = check_features(X)
+        if X.shape[1] != self.network.n_inputs:
+            raise InvalidOptionError(f"X has {X.shape[1]} features but the network was fitted with "
+                             f"{self.network.n_inputs}")
+        return X
 
     def _outputs(self, X, logits=False):
         """Every member's output, shape (n_members, n, n_outputs)."""
         X = self.inputs(X)
-        if called_by_user(_THIS_FILE):  # nnfit's own figures draw beyond the data on purpose
-            warn_extrapolation(X, self.input_stats, self.feature_names)
-        skipped = np.isnan(X).any(axis=1) if self.table is not None else None
-        if skipped is not None and skipped.any():  # missing='drop': no prediction for them
-            out = np.full((self.n_members, len(X), self.network.n_outputs), np.nan)
-            if (~skipped).any():
-                out[:, ~skipped] = self._outputs_of(X[~skipped], logits)
-            return out
-        return self._outputs_of(X, logits)
+        skipped = np.isnan(X).any(axis=1) if self.table is not None else np.zeros(len(X), bool)
+        out = np.full((self.n_members, len(X), self.network.n_outputs), np.nan)
+        if (~skipped).any():  # missing='drop' leaves rows with gaps unpredicted
+            out[:, ~skipped] = self._outputs_of(X[~skipped], logits)
+        # nnfit's own figures draw beyond the data on purpose; non-finite outputs were warned of
+        if called_by_user(_THIS_FILE) and np.isfinite(out[:, ~skipped]).all():
+            warn_extrapolation(X[~skipped], self.input_stats, self.feature_names)
+        return out
 
     def _outputs_of(self, X, logits):
         import jax
 
-        if X.shape[1] != self.network.n_inputs:
-            raise InvalidOptionError(f"X has {X.shape[1]} features but the network was fitted with "
-                             f"{self.network.n_inputs}")
         # a float32 fit would turn 1e300 into inf (and tanh(inf) into a plausible 1.0)
         check_float_range("X", X, self.dtype,
                           fix="scale the column as in training, or refit with dtype='float64'")

@@ -285,7 +285,9 @@ class FitOptions:
                           where=(CLI,), elsewhere="TOML: [data] missing; sweeps: arrays only")
     scale_target: Any = option(None, optional(flag),
                                "train on the standardised regression target (default: on for "
-                               "tables, off for arrays)")
+                               "tables, off for arrays)", where=(TOML, CLI),
+                               elsewhere="sweeps train on the target as given (their "
+                               "configurations' ids stay those of earlier versions)")
     schedule: Any = option("constant", schedule, "constant, invscaling, exponential, cosine, "
                            "adaptive")
     momentum: Any = option(None, optional(real(low=0, high=1)),
