@@ -62,7 +62,7 @@ def timed_fit(nnfit, X, y, n_members: int, seed: int):
                         epochs=w.EPOCHS, batch_size=w.BATCH_SIZE,
                         validation_split=w.VALIDATION_SPLIT, n_members=n_members, seed=seed)
         # JAX dispatches asynchronously; reading the history makes sure the run has finished.
-        len(fit.history)
+        len(fit.mean_history)
     return elapsed(), fit
 
 
@@ -76,8 +76,8 @@ def cold_and_warm(nnfit, X, y, n_members: int, seed: int):
 def history_val_mse(fit):
     """The last epoch's validation MSE as nnfit recorded it, or None if it has no such column."""
     for column in ("val_mse", "val_loss"):
-        if column in fit.history.columns:
-            return float(fit.history[column].iloc[-1])
+        if column in fit.mean_history.columns:
+            return float(fit.mean_history[column].iloc[-1])
     return None
 
 
@@ -109,7 +109,7 @@ def main() -> None:
     _, _, X_val, y_val = w.split(X, y)
 
     cold_s, warm_s, cold_fit, fit = cold_and_warm(nnfit, X, y, 1, args.seed)
-    epochs = len(fit.history)
+    epochs = len(fit.mean_history)
     extra = {"train_cold_s": round(cold_s, 4), "timings_warm": rounded(fit.timings),
              "timings_cold": rounded(cold_fit.timings), "history_val_mse": history_val_mse(fit),
              **jax_info()}

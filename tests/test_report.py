@@ -202,7 +202,7 @@ def test_best_follows_each_metric_s_direction_and_counters_have_none():
     history = pd.DataFrame({"epoch": [1, 2, 3], "loss": [3.0, 1.0, 2.0],
                             "val_accuracy": [0.2, 0.9, 0.5], "val_r2": [0.1, 0.8, 0.3],
                             "evaluations": [5, 12, 20], "grad_max_abs": [1.0, 0.01, 0.1]})
-    table = _final_metrics(SimpleNamespace(history=history)).set_index("metric")
+    table = _final_metrics(SimpleNamespace(mean_history=history)).set_index("metric")
     assert table.loc["loss", "best"] == 1.0 and table.loc["val_accuracy", "best"] == 0.9
     assert table.loc["val_r2", "best epoch"] == 2 and table.loc["val_r2", "rows"] == "validation"
     assert table.loc["evaluations", "best"] is None and table.loc["grad_max_abs", "best"] is None

@@ -5,6 +5,7 @@ import warnings
 import jax
 import jax.numpy as jnp
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
@@ -475,3 +476,17 @@ def test_an_interrupt_between_least_squares_members_keeps_the_solved_ones(method
         start = nnfit.MLP(hidden=(3,), activation="tanh").build(1, 1).init(jax.random.key(2),
                                                                         jnp.float64)
         np.testing.assert_allclose(fit.member_params(2)[0][0], np.asarray(start[0][0]))
+
+
+def test_an_ensemble_s_history_carries_member_as_history_csv_does(tmp_path):
+    X = np.linspace(-1, 1, 40)[:, None]
+    fit = nnfit.fit(nnfit.MLP(hidden=(3,)), X, X[:, 0] ** 2, epochs=4, n_members=3)
+    assert list(fit.history.member.unique()) == [0, 1, 2] and len(fit.history) == 12
+    fit.save(tmp_path / "run")
+    on_disk = pd.read_csv(tmp_path / "run" / "history.csv")
+    np.testing.assert_allclose(on_disk.to_numpy(), fit.history.to_numpy(), rtol=1e-6)
+    mean = fit.history.groupby("epoch").mean()
+    np.testing.assert_allclose(fit.mean_history.loss, mean.loss)
+    assert "member" not in fit.mean_history.columns
+    one = nnfit.fit(nnfit.MLP(hidden=(3,)), X, X[:, 0] ** 2, epochs=4)
+    assert "member" not in one.history.columns and len(one.history) == 4

@@ -49,14 +49,17 @@ def scores(fitted, X_tr, Y_tr, w_tr, X_val, Y_val, w_val, test):
                          sample_weight=w_tr, val_sample_weight=w_val)
 
 
-def validation_warnings(task, Y_tr, Y_val, table):
-    """Classes only validation has; validation targets mostly outside the training range."""
+def validation_warnings(task, Y_tr, Y_val, table, options, given):
+    """Classes only validation has; validation targets mostly outside the training range.
+
+    ``given``: the user passed ``validation_data`` (a table's split, made from the raw rows,
+    is the options' rule, not given data).
+    """
     from ._fitdata import validation_warnings as warnings_of
 
     if Y_val is None:
         return []
-    if task == "classification":
-        as_labels = lambda Y: Y[:, 0].astype(int) if Y.shape[1] == 1 else Y.argmax(axis=1)  # noqa: E731
-        Y_tr, Y_val = as_labels(Y_tr), as_labels(Y_val)
     names = None if table is None or table.spec.labels is None else list(table.spec.labels)
-    return warnings_of(task, Y_tr, Y_val, label_names=names)
+    rule = ("given" if given else "shuffled" if options.validation_shuffle else "last")
+    targets = None if table is None or task != "regression" else list(table.spec.target)
+    return warnings_of(task, Y_tr, Y_val, label_names=names, target_names=targets, rule=rule)

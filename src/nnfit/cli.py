@@ -413,7 +413,7 @@ def _print_result(result):
     from rich.table import Table
 
     print(result.network.summary())
-    hist = result.history
+    hist = result.mean_history
     if not hist.empty:  # one row per metric: fits any terminal width
         title = f"epoch {int(hist.epoch.iloc[-1])}" + (
             f", mean of {result.n_members} members" if result.n_members > 1 else "")

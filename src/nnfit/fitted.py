@@ -50,9 +50,12 @@ class Fit:
     history : pandas.DataFrame
         One row per epoch (``epoch`` counts from 1): ``loss`` (data loss plus penalty, averaged
         over the epoch's batches as Keras does), ``penalty``, the metrics, and ``val_*`` on the
-        validation data. With several members, the members' mean.
+        validation data. With several members, one row per member and epoch with a
+        ``member`` column, as ``history.csv`` holds it (:attr:`mean_history`: their mean).
     histories : pandas.DataFrame
-        The same for every member, with a ``member`` column.
+        Every member's rows with a ``member`` column, whatever the number of members.
+    mean_history : pandas.DataFrame
+        The members' mean per epoch (one row per epoch).
     stop_reasons : list of str
         Per member: ``completed``, ``early_stopping``, ``target_reached``, ``diverged`` or
         ``interrupted``.
@@ -256,7 +259,16 @@ class Fit:
 
     @property
     def history(self):
-        """Per-epoch history (the members' mean when there are several)."""
+        """Per-epoch history: one row per epoch; with several members, one row per member and
+        epoch with a ``member`` column (as ``history.csv`` holds it, and as :attr:`params` has a
+        member axis). :attr:`mean_history` is the members' mean per epoch."""
+        if self.n_members > 1:
+            return self.histories
+        return self.mean_history
+
+    @property
+    def mean_history(self):
+        """The members' mean per epoch, one row per epoch (the history of a single member)."""
         import pandas as pd
 
         if self.histories.empty:
@@ -277,7 +289,7 @@ class Fit:
         """
         records = self._records
         if records is None or name not in records or not callable(self._histories):
-            return self.history[name].to_numpy(np.float64)
+            return self.mean_history[name].to_numpy(np.float64)
         values = records[name].astype(np.float64)  # NaN where a member had stopped
         if values.shape[0] == 1:  # one member records every epoch up to its last
             return values[0]
@@ -418,7 +430,7 @@ class Fit:
         if self.stop_reasons:
             reasons = {r: self.stop_reasons.count(r) for r in dict.fromkeys(self.stop_reasons)}
             lines.append("Stopped: " + ", ".join(f"{r} x{c}" for r, c in reasons.items()))
-        hist = self.history
+        hist = self.mean_history
         if not hist.empty:
             last = hist.iloc[-1]
             metrics = ", ".join(f"{k} {last[k]:.4g}" for k in hist.columns if k != "epoch")

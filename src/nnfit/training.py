@@ -260,7 +260,8 @@ def _fit(model, X, y, options, *, validation_data, test_data, sample_weight, ini
         model, X, Y, w, task, n_classes, 0.0 if table else o.validation_split, validation_data,
         shuffle=o.validation_shuffle, seed=o.seed)
     test = test_rows(model, task, test_data, X, n_classes)  # checked before training
-    data_warnings = validation_warnings(task, Y_tr, Y_val, table)
+    data_warnings = validation_warnings(task, Y_tr, Y_val, table, o,
+                                        given=validation_data is not None and table is None)
     for message in data_warnings:
         warnings.warn(message, UserWarning, stacklevel=4)
     scored = (X_tr, Y_tr, w_tr, X_val, Y_val, w_val)  # in the target's units

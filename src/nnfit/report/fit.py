@@ -80,7 +80,7 @@ def fit_warnings(fit, X=None, X_train=None):
         if info and info.get("success") is False and not said:
             out.append(("warning", f"Member {k}: the least-squares solver did not report success "
                         f"({info.get('message')})."))
-    history = fit.history
+    history = fit.mean_history
     if not history.empty:
         numbers = history.drop(columns=["epoch"]).to_numpy(dtype=float)
         if not np.all(np.isfinite(numbers)):
@@ -188,7 +188,7 @@ def _best_direction(column):
 def _final_metrics(fit):
     import pandas as pd
 
-    h = fit.history
+    h = fit.mean_history
     rows = []
     for col in h.columns:
         if col in ("epoch",) or h[col].isna().all():
