@@ -219,7 +219,8 @@ def check_number(name, value, *, low=None, high=None, low_open=False, integer=Fa
 def check_choice(name, value, allowed):
     """Return ``value`` if it is one of ``allowed`` (a collection of strings)."""
     if not isinstance(value, str) or value not in allowed:
-        raise InvalidOptionError(f"unknown {name} {value!r}; choose one of {', '.join(sorted(allowed))}")
+        raise InvalidOptionError(f"unknown {name} {_short(value)}; choose one of "
+                                 f"{', '.join(sorted(allowed))}")
     return value
 
 
