@@ -70,7 +70,7 @@ def test_curve_is_the_history_column_without_the_table():
     assert len(set(fit.epochs_run)) > 1
     for name in ("loss", "val_mse"):
         curve = fit.curve(name)  # before the table is built
-        np.testing.assert_allclose(curve, fit.history[name].to_numpy(), rtol=1e-12)
+        np.testing.assert_allclose(curve, fit.mean_history[name].to_numpy(), rtol=1e-12)
         np.testing.assert_allclose(fit.curve(name), curve, rtol=0)  # and after
     one = nnfit.fit(nnfit.MLP(hidden=(4,)), X, y, epochs=5)
     np.testing.assert_array_equal(one.curve("mae"), one.history["mae"].to_numpy())

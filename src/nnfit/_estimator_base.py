@@ -328,7 +328,7 @@ class BaseMLP(BaseEstimator):
         """The last fit's per-epoch history (a pandas DataFrame), built when first read."""
         fit = self.fit_
         if getattr(fit, "_history_table", None) is None:  # one table, however often read
-            fit._history_table = fit.history
+            fit._history_table = fit.mean_history  # as loss_curve_: the members' mean
         return fit._history_table
 
     def _set_attributes(self, fit, hidden, n, w, validation, warm):
