@@ -290,12 +290,16 @@ def _column(series, column):
     bad = np.flatnonzero(values.isna().to_numpy() & series.notna().to_numpy())
     if bad.size:
         raise InvalidOptionError(f"column {column!r} has the non-numeric value {series.iloc[bad[0]]!r} at "
-                         f"row {bad[0]} (counting from 0); fix or drop that row")
+                         f"row {bad[0]} (counting from 0): a Dataset (and nnfit sweep) takes "
+                         f"numbers; nnfit fit and nnfit.fit(model, table, target) read text "
+                         f"columns as categories, or drop the column")
     values = values.to_numpy(dtype=np.float64, na_value=np.nan)
     bad = np.flatnonzero(~np.isfinite(values))
     if bad.size:
         raise InvalidOptionError(f"column {column!r} has {values[bad[0]]} at row {bad[0]} (counting from "
-                         "0); fill or drop missing and infinite values first, e.g. df.dropna()")
+                         "0): a Dataset (and nnfit sweep) takes finite numbers; nnfit fit and "
+                         "nnfit.fit(model, table, target) fill gaps (missing='impute'), or "
+                         "fill them first")
     return values
 
 
@@ -372,25 +376,9 @@ def from_csv(path, target, features=None, *, task="regression", name=None, **rea
     --------
     >>> ds = from_csv("data.csv", target="y")  # doctest: +SKIP
     """
-    import pandas as pd
+    from .tabular import read_table
 
     path = Path(path)
-    if not path.is_file():
-        what = "is a directory, not a file" if path.is_dir() else "does not exist"
-        raise FileNotFoundError(f"{str(path)!r} {what} (working directory {str(Path.cwd())!r}); "
-                                "check the path")
-    try:
-        df = pd.read_csv(path, **read_csv_kwargs)
-    except pd.errors.EmptyDataError:
-        raise InvalidOptionError(f"{str(path)!r} is empty; it needs a header row and at least 2 data "
-                         "rows") from None
-    except pd.errors.ParserError as err:
-        raise InvalidOptionError(f"{str(path)!r} is not a readable CSV file: "
-                                 f"{first_line(err)}") from None
-    except UnicodeDecodeError as err:
-        raise InvalidOptionError(f"{str(path)!r} is not UTF-8 text (byte {err.start}); save it as "
-                                 "UTF-8, or pass encoding=... (e.g. encoding='latin-1')") from None
-    except PermissionError:
-        raise InvalidOptionError(f"{str(path)!r} cannot be read: permission denied") from None
+    df = read_table(path, **read_csv_kwargs)
     return from_frame(df, target, features, task=task, name=name or path.stem,
                       description=f"Read from {path}.")
