@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nnfit._checks import check_choice, check_features, check_targets, first_line
+from nnfit._checks import check_choice, check_features, check_targets
 from nnfit._fitdata import split_point, split_rows
 from nnfit._generators import REGISTRY
 from nnfit.errors import InvalidOptionError
