@@ -254,3 +254,26 @@ def test_an_ensemble_predicts_its_spread(tmp_path):
     np.testing.assert_allclose(out.target, mean)
     members = fit.predict_members(frame)
     np.testing.assert_allclose(std, members.std(axis=0), rtol=1e-12)
+
+
+def test_the_shipped_penguins_are_the_published_table():
+    penguins = nnfit.load_table("penguins")
+    assert penguins.shape == (344, 8)
+    assert penguins.isna().sum().to_dict() == {
+        "species": 0, "island": 0, "bill_length_mm": 2, "bill_depth_mm": 2,
+        "flipper_length_mm": 2, "body_mass_g": 2, "sex": 11, "year": 0}
+    # sorted by species, as published: Keras' last rows would validate on Chinstraps alone
+    assert list(dict.fromkeys(penguins.species)) == ["Adelie", "Gentoo", "Chinstrap"]
+    assert (penguins.species.iloc[-68:] == "Chinstrap").all()
+
+
+def test_penguin_species_by_the_sorted_rule_warns_and_by_the_shuffled_one_does_not():
+    penguins = nnfit.load_table("penguins")
+    kw = dict(epochs=2, validation_split=0.2)
+    with pytest.warns(UserWarning, match="Chinstrap"):  # the last 69 rows: 68 Chinstraps
+        last = nnfit.fit(nnfit.MLP(hidden=(4,)), penguins, "species", **kw)
+    assert any("Chinstrap" in w for w in last.warnings)
+    shuffled = nnfit.fit(nnfit.MLP(hidden=(4,)), penguins, "species", validation_shuffle=True,
+                         **kw)
+    assert shuffled.data_warnings == []
+    assert shuffled.scores["splits"]["validation"]["rows"] == 344 - int(np.floor(344 * 0.8))

@@ -19,6 +19,7 @@ _EXPORTS = {
     "TrainingDiverged": "nnfit.engine",
     "Dataset": "nnfit.datasets",
     "load_dataset": "nnfit.datasets",
+    "load_table": "nnfit.tabular",
     "LinearRegression": "nnfit.linear_regression",
     "MLPRegressor": "nnfit.estimators",
     "MLPClassifier": "nnfit.estimators",
@@ -28,7 +29,7 @@ _EXPORTS = {
     "enable_compilation_cache": "nnfit._programs",
 }
 _SUBMODULES = {"datasets", "linear", "mlp", "objectives", "engine", "training", "fitted", "plots",
-               "report", "diagnose", "demos", "estimators", "sweep", "options", "optim", "errors"}
+               "report", "diagnose", "demos", "estimators", "sweep", "options", "optim", "errors", "tabular", "checks"}
 
 __all__ = sorted(_EXPORTS) + sorted(_SUBMODULES)
 

@@ -34,8 +34,8 @@ from ._tablecolumns import (class_labels, column_kind, column_values, infer_task
                             label_value, numeric_target)
 from .errors import InvalidOptionError
 
-__all__ = ["TableSpec", "ColumnRule", "learn_table", "read_table", "is_table", "column_kind",
-           "class_labels", "infer_task"]
+__all__ = ["TableSpec", "ColumnRule", "learn_table", "read_table", "load_table", "list_tables",
+           "is_table", "column_kind", "class_labels", "infer_task"]
 
 KINDS = ("number", "boolean", "date", "category")
 MISSING = ("impute", "drop", "error")
@@ -405,3 +405,51 @@ def read_table(path, **read_csv_kwargs):
         raise InvalidOptionError(f"{str(path)!r} has {len(frame)} data row(s); a fit needs at "
                                  "least 2")
     return frame
+
+
+# public tables shipped with nnfit: name -> (file in nnfit/data, description)
+TABLES = {
+    "penguins": ("penguins.csv",
+                 "Palmer penguins (Gorman, Williams & Fraser 2014, PLoS ONE 9(3): e90081; the "
+                 "palmerpenguins package's penguins.csv, CC0): 344 penguins of three species on "
+                 "three islands, 2007-2009; text columns (species, island, sex), 19 missing "
+                 "cells, rows sorted by species and year, as published."),
+}
+
+
+def list_tables():
+    """The public tables :func:`load_table` knows, each with its description.
+
+    >>> "penguins" in list_tables()
+    True
+    """
+    return {name: description for name, (_, description) in TABLES.items()}
+
+
+def load_table(name):
+    """A public table shipped with nnfit, as published: text, gaps and sorted rows included.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`list_tables`.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Examples
+    --------
+    >>> penguins = load_table("penguins")
+    >>> penguins.shape, int(penguins["sex"].isna().sum())
+    ((344, 8), 11)
+    """
+    from importlib import resources
+
+    from ._checks import check_choice
+
+    file, _ = TABLES[check_choice("table", name, TABLES)]
+    with resources.files("nnfit").joinpath("data", file).open("rb") as f:
+        import pandas as pd
+
+        return pd.read_csv(f)
