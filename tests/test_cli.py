@@ -245,3 +245,28 @@ def test_a_hopeless_fit_is_flagged_on_the_terminal(penguins_like):
     assert "warning: Worse than the mean" in result.stderr
     report = (penguins_like / "bad" / "report.html").read_text()
     assert "Worse than the mean" in report and "No problems found" not in report
+
+
+def test_library_spellings_become_flags_in_the_command_line_s_messages():
+    assert cli.as_flags("choose missing='impute' or missing='drop'; set validation_shuffle=True; "
+                        "use MLP(..., normalize=True), learning_rate=0.01, val_mse=3, x=1") == (
+        "choose --missing impute or --missing drop; set --validation-shuffle; use --normalize, "
+        "--learning-rate 0.01, val_mse=3, x=1")
+    assert cli.as_flags("restore_best_weights=False") == "--no-restore-best-weights"
+
+
+def test_predict_odd_inputs(penguins_like, monkeypatch, capsys):
+    monkeypatch.chdir(penguins_like)
+    assert cli.main(["fit", "--data", "penguins.csv", "--target", "species", "--drop", "mass",
+                     "--hidden", "4", "--epochs", "2", "--out", "run", "--quiet"]) == 0
+    pd.read_csv("new.csv").head(0).to_csv("empty.csv", index=False)
+    capsys.readouterr()
+    assert cli.main(["predict", "run", "--data", "empty.csv"]) == 0  # a header: no rows out
+    assert capsys.readouterr().out.strip() == ("species,probability_Adelie,"
+                                               "probability_Chinstrap,probability_Gentoo")
+    assert cli.main(["predict", "run", "--data", "new.csv"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("warning: the rows: column 'island'") == 1  # said once, in flag words
+    assert cli.main(["fit", "--data", "penguins.csv", "--target", "mass", "--early-stopping",
+                     "true"]) == 2
+    assert "a yes/no flag takes no value" in capsys.readouterr().err

@@ -277,3 +277,18 @@ def test_penguin_species_by_the_sorted_rule_warns_and_by_the_shuffled_one_does_n
                          **kw)
     assert shuffled.data_warnings == []
     assert shuffled.scores["splits"]["validation"]["rows"] == 344 - int(np.floor(344 * 0.8))
+
+
+def test_rows_are_named_by_the_table_s_index_after_rows_without_a_target_leave():
+    frame = table()
+    frame.loc[[0, 1], "target"] = np.nan
+    frame["size"] = frame["size"].astype(object)
+    frame.loc[9, "size"] = "n/a?"
+    with pytest.raises(InvalidOptionError, match=r"'n/a\?' in row 9 "):
+        nnfit.fit(nnfit.MLP(hidden=(2,)), frame, "target", epochs=1)
+
+
+def test_day_first_or_month_first_dates_are_refused_with_the_iso_fix():
+    frame = table().assign(day=[f"{d % 28 + 1:02d}/03/2020" for d in range(120)])
+    with pytest.raises(InvalidOptionError, match="column 'day' holds dates.*YYYY-MM-DD"):
+        nnfit.fit(nnfit.MLP(hidden=(2,)), frame, "target", epochs=1)

@@ -44,6 +44,12 @@ def column_kind(series):
         parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
         if parsed.notna().all():
             return "date"
+    if len(text) and text.str.match(r"^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b").mean() > 0.5:
+        # 03/04/2012 is March or April by convention: nnfit does not guess
+        raise InvalidOptionError(
+            f"column {series.name!r} holds dates such as {text.iloc[0]!r}, whose day and month "
+            "order is a convention; write them as YYYY-MM-DD (ISO 8601), read as days since "
+            "1970-01-01, or drop the column")
     return "category"
 
 
@@ -79,18 +85,17 @@ def column_values(series, kind, column, where):
     _refuse(np.isnan(values) & ~gaps, series, column, where, "a number")
     infinite = np.isinf(values)
     if infinite.any():
-        row = int(np.flatnonzero(infinite)[0])
-        raise InvalidOptionError(f"{where}: column {column!r} is infinite in row {row} (counting "
-                                 "from 0); replace it with a finite number or leave the cell "
+        row = _row(series, np.flatnonzero(infinite)[0])
+        raise InvalidOptionError(f"{where}: column {column!r} is infinite in row {row}; replace it with a finite number or leave the cell "
                                  "empty")
     return values, gaps | np.isnan(values)
 
 
 def _refuse(bad, series, column, where, expected):
     if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise InvalidOptionError(f"{where}: column {column!r} has {series.iloc[row]!r} in row "
-                                 f"{row} (counting from 0), but the column holds {expected}; "
+        at = int(np.flatnonzero(bad)[0])
+        raise InvalidOptionError(f"{where}: column {column!r} has {series.iloc[at]!r} in row "
+                                 f"{_row(series, at)}, but the column holds {expected}; "
                                  "fix the cell, or leave it empty to treat it as missing")
 
 
@@ -100,10 +105,10 @@ def numeric_target(series, column, where):
     values = pd.to_numeric(series, errors="coerce").to_numpy(np.float64, na_value=np.nan)
     bad = ~np.isfinite(values)
     if bad.any():
-        row = int(np.flatnonzero(bad)[0])
+        at = int(np.flatnonzero(bad)[0])
         raise InvalidOptionError(
-            f"{where}: target {column!r} has {series.iloc[row]!r} in row {row} (counting from "
-            "0), not a finite number; a regression needs numbers (task='classification' "
+            f"{where}: target {column!r} has {series.iloc[at]!r} in row {_row(series, at)}, not "
+            "a finite number; a regression needs numbers (task='classification' "
             "predicts labels)")
     return values
 
@@ -147,3 +152,11 @@ def infer_task(series, output):
             return "classification", (f"target {series.name!r} holds {len(distinct)} integer "
                                       f"values ({shown}{', ...' if len(distinct) > 5 else ''})")
     return "regression", f"target {series.name!r} holds numbers"
+
+
+def _row(series, position):
+    """How a message names a row: the table's own index label (a CSV file's data rows count
+    from 0), so that rows dropped before (no target) do not shift it."""
+    label = series.index[int(position)]
+    return f"{label} (counting the file's data rows from 0)" if isinstance(
+        label, (int, np.integer)) else repr(label)

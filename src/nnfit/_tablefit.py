@@ -47,7 +47,7 @@ def target_columns(X, y):
         if absent:
             raise InvalidOptionError(f"target column {absent[0]!r} not found; the columns are "
                                      f"{[str(c) for c in X.columns]}")
-        return X[names].reset_index(drop=True), X.drop(columns=names).reset_index(drop=True)
+        return X[names], X.drop(columns=names)  # the table's own index names rows in errors
     if isinstance(y, pd.Series):
         frame = y.to_frame(name=str(y.name) if y.name is not None else "y")
     elif isinstance(y, pd.DataFrame):
@@ -67,10 +67,10 @@ def target_columns(X, y):
     if len(frame) != len(X):
         raise InvalidOptionError(f"y has {len(frame)} rows but X has {len(X)}; give one target "
                                  "per row (or the target's column name)")
-    frame = frame.reset_index(drop=True)
+    frame = frame.set_axis(X.index)  # values given apart line up with X's rows by position
     frame.columns = [str(c) for c in frame.columns]
     clash = [c for c in frame.columns if c in X.columns]
-    features = X.drop(columns=clash).reset_index(drop=True) if clash else X.reset_index(drop=True)
+    features = X.drop(columns=clash) if clash else X
     return frame, features
 
 
@@ -103,11 +103,11 @@ def prepare_table(model, X, y, options, *, validation_data=None, test_data=None,
         raise InvalidOptionError(f"the target {list(targets.columns)} has no values")
     if not known.all():
         notes.append(f"dropped {int((~known).sum())} row(s) whose target is missing")
-        targets, features = targets[known].reset_index(drop=True), features[known].reset_index(drop=True)
+        targets, features = targets[known], features[known]
         weight = None if weight is None else weight[known]
     task, why = _task(options.task, targets, model.output)
     notes.append(f"task: {task} ({why}" + ("" if options.task else
-                                           "; task='regression'/'classification' overrides") + ")")
+                                           "; the task option chooses otherwise") + ")")
     labels = None
     if task == "classification":
         labels = class_labels(targets.iloc[:, 0])

@@ -133,12 +133,33 @@ def _run(args):
         # bad input, and only bad input, is exit 2: anything else is a bug and keeps its
         # traceback
         except (UsageError, InvalidOptionError, FileNotFoundError) as err:
-            print(f"nnfit {args.command}: error: {_one_line(err)}", file=sys.stderr)
+            print(f"nnfit {args.command}: error: {as_flags(_one_line(err))}", file=sys.stderr)
             return 2
         except KeyboardInterrupt:
             by = f" by {signals.name}" if signals.name else ""
             print(f"nnfit {args.command}: interrupted{by}", file=sys.stderr)
             return signals.exit_code
+
+
+def as_flags(text):
+    """A library message in the command line's words: ``missing='drop'`` becomes
+    ``--missing drop``, ``early_stopping=True`` ``--early-stopping``, for every option a flag
+    sets (the library names its keywords; here they are flags)."""
+    import re
+
+    flags = {**fit_flags(), "normalize": ("--normalize",)}
+
+    def flag(match):
+        name, value = match.group(1), match.group(2)
+        if name not in flags:
+            return match.group(0)
+        spelled = flags[name][0]
+        if value in ("True", "False"):
+            return spelled if value == "True" else "--no-" + spelled[2:]
+        return f"{spelled} {value.strip(chr(39))}"
+
+    text = re.sub(r"MLP\((?:\.\.\., )?normalize=True\)", "normalize=True", text)
+    return re.sub(r"(?<![\w.])([a-z][a-z0-9_]*)=('[^']*'|True|False|[0-9][0-9.e+-]*)", flag, text)
 
 
 def _one_line(err):
@@ -151,6 +172,9 @@ def _experiment(args):
     """The experiment of ``nnfit fit``: the TOML file, if any, with the flags laid over it."""
     from .config import DATA_OPTIONS, ConfigError, load_config, validate
 
+    if args.config in ("true", "false", "True", "False"):
+        raise UsageError(f"{args.config!r} is not an experiment file: a yes/no flag takes no "
+                         "value (write --early-stopping or --no-early-stopping)")
     if args.config:
         raw = load_config(args.config)
         tables = {"data": dict(raw.data), "model": dict(raw.model), "train": dict(raw.train)}
@@ -220,8 +244,12 @@ def _fit(args):
         model = experiment.mlp()
         X, y, validation, data_keywords, data_name = experiment.rows()
         keywords = {**experiment.fit_keywords(), **data_keywords}
-    except ConfigError as err:
-        raise UsageError(str(err)) from None
+    except ConfigError as err:  # flags alone: no file's table to name
+        raise UsageError(str(err) if args.config else str(err).removeprefix("[data]: ")) from None
+    if not args.quiet and validation is None and not keywords.get("validation_split"):
+        print("note: no validation rows: the scores are on the training rows only; "
+              "--validation-split 0.2 holds out a fifth of them to check for overfitting",
+              file=sys.stderr)
     name = os.path.splitext(os.path.basename(args.config))[0] if args.config else data_name
     out = args.out or os.path.join("nnfit-runs", name)
     _check_out(out, "--out" if args.out else "the run folder", run_folder=True)
@@ -257,12 +285,12 @@ def _fit(args):
         if interrupted and str(w.message).startswith("training interrupted"):
             continue  # said below, in the one line about the interruption
         shown.add(str(w.message))
-        print(f"warning: {w.message}", file=sys.stderr)
+        print(f"warning: {as_flags(str(w.message))}", file=sys.stderr)
     if not args.quiet:
         _print_result(result)
     for text in result.warnings:  # the checks against the baselines, last, where they are seen
         if text not in shown:
-            print(f"warning: {text}", file=sys.stderr)
+            print(f"warning: {as_flags(text)}", file=sys.stderr)
     if signals.received or interrupted:
         by = f" by {signals.name}" if signals.name else ""
         epochs = int(result.epochs_run.max()) if result.n_members else 0
@@ -295,6 +323,8 @@ def _rows_for_report(fit, X, y):
 
 
 def _predict(args):
+    import warnings
+
     from .predict import predict_table, write_predictions
 
     if not os.path.isdir(args.run_dir):
@@ -302,8 +332,18 @@ def _predict(args):
                          "nnfit fit")
     if args.out:
         _check_out(os.path.dirname(os.path.abspath(args.out)), "--out", run_folder=False)
-    table = predict_table(args.run_dir, args.data)
-    write_predictions(table, args.out)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        table, notes = predict_table(args.run_dir, args.data)
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    for message in dict.fromkeys(str(w.message) for w in caught):  # predict and probabilities
+        print(f"warning: {as_flags(message)}", file=sys.stderr)
+    try:
+        write_predictions(table, args.out)
+    except BrokenPipeError:  # `nnfit predict ... | head`: the reader had enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     if args.out:
         print(args.out)
     return 0
@@ -437,7 +477,7 @@ def _scores_table(scores):
     classification = scores.get("task") == "classification"
     main, other = ("accuracy", "log_loss") if classification else ("r2", "rmse")
     constant = "majority class" if classification else "mean"
-    table = Table(title=f"{main} of the final network, and of two baselines")
+    table = Table(title=f"{main} of the network returned, and of two baselines")
     for column in ("rows", "", "network", constant, "linear model", f"network {other}"):
         table.add_column(column, justify="right" if column else "left")
     value = lambda part, name: "-" if not part or part.get(name) is None else f"{part[name]:.4g}"  # noqa: E731

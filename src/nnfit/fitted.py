@@ -317,7 +317,7 @@ class Fit:
             NaN rows where a table row cannot be predicted (``missing='drop'``).
         """
         if self.table is not None:
-            return self.table.encode(X, warn=warn)[0]
+            return self.table.encode(X, name="the rows", warn=warn)[0]
         X = check_features(X)
         if X.shape[1] != self.network.n_inputs:
             raise InvalidOptionError(f"X has {X.shape[1]} features but the network was fitted with "

@@ -35,6 +35,8 @@ def prediction_frame(fit, rows):
 
     X = _inputs(fit, rows)
     targets = _target_names(fit)
+    if len(rows) == 0:  # a header alone: no predictions, the columns all the same
+        return _empty(fit, targets)
     columns = {}
     mean, std = fit.predict(X, return_std=True)
     if fit.task == "classification":
@@ -51,6 +53,17 @@ def prediction_frame(fit, rows):
             if fit.n_members > 1:
                 columns[f"{name}_std"] = std[:, j]
     return pd.DataFrame(columns, index=rows.index)
+
+
+def _empty(fit, targets):
+    import pandas as pd
+
+    names = list(targets)
+    if fit.task == "classification":
+        names += [f"probability_{label}" for label in fit.classes]
+    if fit.n_members > 1:
+        names += [f"{t}_std" for t in targets]
+    return pd.DataFrame(columns=names)
 
 
 def _target_names(fit):
@@ -92,12 +105,28 @@ def _inputs(fit, rows):
 
 
 def predict_table(run_dir, path):
-    """Load the run in ``run_dir`` and predict the rows of the CSV file ``path``."""
+    """Load the run in ``run_dir`` and predict the rows of the CSV file ``path``.
+
+    Returns
+    -------
+    predictions : pandas.DataFrame
+        See :func:`prediction_frame`.
+    notes : list of str
+        Gaps filled with the training rows' values, per column.
+    """
     from .fitted import load_fit
     from .tabular import read_table
 
     fit = load_fit(run_dir)
-    return prediction_frame(fit, read_table(path))
+    rows = read_table(path, min_rows=0)
+    notes = []
+    if fit.table is not None and fit.table.missing == "impute":
+        gaps = {c: int(n) for c, n in rows[[c for c in fit.table.features if c in rows]]
+                .isna().sum().items() if n}
+        if gaps:
+            notes.append("missing values filled with the training median / most frequent "
+                         "value: " + ", ".join(f"{c} {n}" for c, n in gaps.items()))
+    return prediction_frame(fit, rows), notes
 
 
 def write_predictions(frame, out=None):

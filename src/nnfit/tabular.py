@@ -139,10 +139,11 @@ class TableSpec:
             values, gaps = column_values(frame[rule.name], rule.kind, rule.name, name)
             if gaps.any():
                 if self.missing == "error":
-                    row = int(np.flatnonzero(gaps)[0])
+                    from ._tablecolumns import _row
+
+                    row = _row(frame[rule.name], np.flatnonzero(gaps)[0])
                     raise InvalidOptionError(
-                        f"{name} column {rule.name!r} is missing a value in row {row} (counting "
-                        "from 0); fill it, or choose missing='impute' (the training median or "
+                        f"{name}: column {rule.name!r} is missing a value in row {row}; fill it, or choose missing='impute' (the training median or "
                         "most frequent value) or missing='drop'")
                 complete &= ~gaps
                 values = values.copy()
@@ -168,7 +169,7 @@ class TableSpec:
         if unknown and warn:
             column, value, count = unknown[0]
             more = f" (and in {len(unknown) - 1} more column(s))" if len(unknown) > 1 else ""
-            warnings.warn(f"{name} column {column!r} has {count} row(s) with categories the "
+            warnings.warn(f"{name}: column {column!r} has {count} row(s) with categories the "
                           f"training rows never had, e.g. {value!r}{more}; they are encoded as "
                           "no known category", UserWarning, stacklevel=caller_stacklevel())
         return X, complete
@@ -356,12 +357,14 @@ def is_table(X):
     return pd is not None and isinstance(X, pd.DataFrame)
 
 
-def read_table(path, **read_csv_kwargs):
+def read_table(path, *, min_rows=2, **read_csv_kwargs):
     """A CSV file with a header row as a DataFrame, with one-line errors.
 
     Parameters
     ----------
     path : str or Path
+    min_rows : int
+        Fewer data rows are refused (a fit needs 2; a prediction none).
     **read_csv_kwargs
         Passed to ``pandas.read_csv`` (``sep``, ``comment``, ``encoding``...).
 
@@ -401,9 +404,9 @@ def read_table(path, **read_csv_kwargs):
                                  "UTF-8, or pass encoding=... (e.g. encoding='latin-1')") from None
     except PermissionError:
         raise InvalidOptionError(f"{str(path)!r} cannot be read: permission denied") from None
-    if len(frame) < 2:
+    if len(frame) < min_rows:
         raise InvalidOptionError(f"{str(path)!r} has {len(frame)} data row(s); a fit needs at "
-                                 "least 2")
+                                 f"least {min_rows}")
     return frame
 
 

@@ -81,16 +81,26 @@ def fit_warnings(fit, X=None, X_train=None):
             out.append(("warning", f"Member {k}: the least-squares solver did not report success "
                         f"({info.get('message')})."))
     history = fit.mean_history
+    scores = getattr(fit, "scores", None)
+    found = []
+    if scores is not None:
+        from ..checks import assess
+
+        found = assess(scores, history, config=cfg)
     if not history.empty:
         numbers = history.drop(columns=["epoch"]).to_numpy(dtype=float)
         if not np.all(np.isfinite(numbers)):
             out.append(("warning", "The history holds NaN or infinite values."))
-        out += _trend_warnings(fit, history, reasons, cfg)
-    scores = getattr(fit, "scores", None)
-    if scores is not None:
-        from ..checks import assess
-
-        out += assess(scores, history, config=cfg)
+        trend = _trend_warnings(fit, history, reasons, cfg)
+        overfit = any(text.startswith(_RISING) for _, text in trend)
+        for level, text in trend:
+            if text.startswith(_FALLING):
+                if overfit:  # "train longer" would make it worse
+                    continue
+                if _well_past_the_line(scores):  # a good fit that might gain a little
+                    level = "note"
+            out.append((level, text))
+    out += found
     out += _extrapolation_warnings(fit, X, X_train)
     return out
 
@@ -98,6 +108,20 @@ def fit_warnings(fit, X=None, X_train=None):
 def _epochs_text(run):
     lo, hi = int(run.min()), int(run.max())
     return str(lo) if lo == hi else f"{lo} to {hi}"
+
+
+def _well_past_the_line(scores):
+    """The network's training score closes at least half the gap between the exact linear
+    model's and a perfect one (R² or accuracy): a loss still falling there (cross-entropy on
+    separated classes falls for ever) is worth a note, not a warning."""
+    train = (scores or {}).get("splits", {}).get("train") or {}
+    name = "accuracy" if scores and scores.get("task") == "classification" else "r2"
+    model, line = (train.get("model") or {}).get(name), (train.get("linear") or {}).get(name)
+    return model is not None and line is not None and model >= line + (1 - line) / 2
+
+
+_FALLING = "The training loss was still falling"
+_RISING = "The validation loss rose"
 
 
 def _trend_warnings(fit, history, reasons, cfg):
@@ -110,7 +134,7 @@ def _trend_warnings(fit, history, reasons, cfg):
         start, end = loss[-window:][:3].mean(), loss[-3:].mean()
         drop = (start - end) / abs(start) if start else 0.0
         if drop > 0.01:
-            out.append(("warning", f"The training loss was still falling at the end: by "
+            out.append(("warning", f"{_FALLING} at the end: by "
                         f"{100 * drop:.1f}% over the last {window} epochs. The fit may not have "
                         "converged; train longer or use early stopping."))
     if "val_loss" in history and history["val_loss"].notna().any():
@@ -120,7 +144,7 @@ def _trend_warnings(fit, history, reasons, cfg):
         restored = cfg.get("early_stopping") if restored is None else restored
         if (not restored and best < 0.8 * (n - 1) and np.isfinite(val[-1])
                 and val[-1] > 1.5 * val[best] and val[best] > 0):
-            out.append(("warning", f"The validation loss rose from its minimum "
+            out.append(("warning", f"{_RISING} from its minimum "
                         f"{format_value(val[best])} at epoch {int(history['epoch'].iloc[best])} to "
                         f"{format_value(val[-1])} at the end: the model may be overfitting "
                         "(early_stopping=True keeps the best weights)."))
