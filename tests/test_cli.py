@@ -270,3 +270,20 @@ def test_predict_odd_inputs(penguins_like, monkeypatch, capsys):
     assert cli.main(["fit", "--data", "penguins.csv", "--target", "mass", "--early-stopping",
                      "true"]) == 2
     assert "a yes/no flag takes no value" in capsys.readouterr().err
+
+
+def test_na_values_mark_missing_cells_in_fit_and_predict(penguins_like, monkeypatch, capsys):
+    monkeypatch.chdir(penguins_like)
+    frame = pd.read_csv("penguins.csv").astype({"bill": object})
+    frame.loc[2, "bill"] = "?"
+    frame.to_csv("q.csv", index=False)
+    frame.drop(columns=["species", "mass"]).head(4).to_csv("qnew.csv", index=False)
+    args = ["fit", "--data", "q.csv", "--target", "mass", "--drop", "species", "--hidden", "3",
+            "--epochs", "2", "--out", "run", "--quiet"]
+    assert cli.main(args) == 2
+    assert "'?' in row 2" in capsys.readouterr().err and not os.path.exists("run")
+    assert cli.main([*args, "--na-values", "?"]) == 0
+    capsys.readouterr()
+    assert cli.main(["predict", "run", "--data", "qnew.csv"]) == 0  # the run's own na_values
+    out = capsys.readouterr()
+    assert "bill 2" in out.err and len(out.out.strip().splitlines()) == 5

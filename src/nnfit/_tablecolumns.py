@@ -96,7 +96,9 @@ def _refuse(bad, series, column, where, expected):
         at = int(np.flatnonzero(bad)[0])
         raise InvalidOptionError(f"{where}: column {column!r} has {series.iloc[at]!r} in row "
                                  f"{_row(series, at)}, but the column holds {expected}; "
-                                 "fix the cell, or leave it empty to treat it as missing")
+                                 "fix the cell, or mark it missing: leave it empty, or name "
+                                 "its text in na_values (read_table(na_values=[...]), "
+                                 "--na-values)")
 
 
 def numeric_target(series, column, where):

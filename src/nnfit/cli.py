@@ -46,6 +46,8 @@ def _parser():
     fit.add_argument("--target", metavar="COL", help="the column(s) to predict, comma-separated")
     fit.add_argument("--features", metavar="COLS", help="feature columns (default: all others)")
     fit.add_argument("--drop", metavar="COLS", help="columns to leave out, comma-separated")
+    fit.add_argument("--na-values", metavar="TEXT,...", help="text that marks a missing value "
+                     "(besides empty, NA, NaN), e.g. '?'")
     fit.add_argument("--test", metavar="FILE.csv", help="rows only scored (beside the "
                      "baselines), never trained on")
     fit.add_argument("--hidden", metavar="W,W,...", help="hidden layer widths, e.g. 16,16 "
@@ -80,6 +82,8 @@ def _parser():
     predict.add_argument("--data", metavar="NEW.csv", required=True,
                          help="CSV file with the columns the run was trained on")
     predict.add_argument("--out", metavar="FILE.csv", help="write here (default: standard output)")
+    predict.add_argument("--na-values", metavar="TEXT,...", help="text that marks a missing "
+                         "value (default: the run's own)")
     report = commands.add_parser(
         "report", help="(re)write report.html for a run folder",
         description="Write RUN_DIR/report.html from the saved fit and the training data saved "
@@ -193,6 +197,8 @@ def _experiment(args):
         data["drop"] = args.drop.split(",")
     if args.test:
         data["test_csv"] = args.test
+    if args.na_values:
+        data["na_values"] = args.na_values.split(",")
     options = option_flags(args)
     for key in DATA_OPTIONS:  # [data]'s, in experiment files
         if key in options:
@@ -334,7 +340,8 @@ def _predict(args):
         _check_out(os.path.dirname(os.path.abspath(args.out)), "--out", run_folder=False)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        table, notes = predict_table(args.run_dir, args.data)
+        table, notes = predict_table(args.run_dir, args.data, na_values=(
+            args.na_values.split(",") if args.na_values else None))
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
     for message in dict.fromkeys(str(w.message) for w in caught):  # predict and probabilities

@@ -8,6 +8,7 @@ An experiment file has three tables; every key is optional except the data sourc
     # target = "y"               #   the target column(s) and
     # features = ["x1", "x2"]    #   the feature columns (default: all the others)
     # drop = ["id"]              #   or the columns to leave out
+    # na_values = ["?"]          #   text that marks a missing value (besides empty, NA, NaN)
     # missing = "impute"         #   gaps: "impute" (median / most frequent), "drop", "error"
     # task = "classification"    #   default: from the target (text labels: classification)
     validation_split = 0.2       # this fraction of the rows validates,
@@ -49,6 +50,7 @@ SCHEMA = {
         "target": ((str, list), "a column name or a list of names"),
         "features": (list, "a list of column names"),
         "drop": (list, "a list of column names to leave out"),
+        "na_values": (list, "a list of strings that mean a missing value, e.g. [\"?\"]"),
         "missing": (str, "'impute', 'drop' or 'error'"),
         "task": (str, "'regression' or 'classification'"),
         "validation_split": (NUMBER, "a fraction in [0, 1)"),
@@ -163,15 +165,15 @@ class Experiment:
             return data.X, data.y, validation, keywords, data.name
         from .tabular import read_table
 
+        read = lambda key: self._columns(read_table(  # noqa: E731
+            self._path(d[key]), **({"na_values": d["na_values"]} if "na_values" in d else {})))
         try:
-            frame = self._columns(read_table(self._path(d["csv"])))
+            frame = read("csv")
             validation = None
             if "validation_csv" in d:
-                validation = (self._columns(read_table(self._path(d["validation_csv"]))),
-                              d["target"])
+                validation = (read("validation_csv"), d["target"])
             if "test_csv" in d:
-                keywords["test_data"] = (self._columns(read_table(self._path(d["test_csv"]))),
-                                         d["target"])
+                keywords["test_data"] = (read("test_csv"), d["target"])
         except (FileNotFoundError, InvalidOptionError) as err:
             raise ConfigError(f"{self._where()}[data]: {first_line(err)}") from None
         name = os.path.splitext(os.path.basename(d["csv"]))[0]
@@ -264,9 +266,12 @@ def validate(raw, *, tables=("data", "model", "train"), folder="."):
                 check_option(key, data[key], label=f"[data] {key}")
             except InvalidOptionError as err:
                 raise ConfigError(str(err)) from None
-    if "dataset" in data and ("drop" in data or "features" in data or "test_csv" in data):
-        raise ConfigError("[data] features, drop and test_csv go with a csv, not with a "
-                          "built-in dataset")
+    if "dataset" in data and any(k in data for k in ("drop", "features", "test_csv",
+                                                      "na_values")):
+        raise ConfigError("[data] features, drop, na_values and test_csv go with a csv, not "
+                          "with a built-in dataset")
+    if not all(isinstance(v, str) for v in data.get("na_values", [])):
+        raise ConfigError(f"[data] na_values must be strings, got {data['na_values']!r}")
     train = raw.get("train", {})
     return Experiment(data=data, model=raw.get("model", {}), train=train,
                       sweep=raw.get("sweep", {}), folder=folder)

@@ -104,8 +104,11 @@ def _inputs(fit, rows):
     return values
 
 
-def predict_table(run_dir, path):
+def predict_table(run_dir, path, na_values=None):
     """Load the run in ``run_dir`` and predict the rows of the CSV file ``path``.
+
+    ``na_values``: text that marks a missing value; default, the run's own (its config.toml's
+    ``[data] na_values``, if any).
 
     Returns
     -------
@@ -118,7 +121,9 @@ def predict_table(run_dir, path):
     from .tabular import read_table
 
     fit = load_fit(run_dir)
-    rows = read_table(path, min_rows=0)
+    if na_values is None:
+        na_values = _run_na_values(run_dir)
+    rows = read_table(path, min_rows=0, **({"na_values": na_values} if na_values else {}))
     notes = []
     if fit.table is not None and fit.table.missing == "impute":
         gaps = {c: int(n) for c, n in rows[[c for c in fit.table.features if c in rows]]
@@ -137,3 +142,17 @@ def write_predictions(frame, out=None):
     from ._runfolder import _atomic_write
 
     _atomic_write(out, lambda f: frame.to_csv(f, index=False), "w")
+
+
+def _run_na_values(run_dir):
+    """The ``[data] na_values`` the run was read with (its config.toml), or None."""
+    import os
+    import tomllib
+
+    path = os.path.join(run_dir, "config.toml")
+    try:
+        with open(path, "rb") as f:
+            values = tomllib.load(f).get("data", {}).get("na_values")
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    return values if isinstance(values, list) and all(isinstance(v, str) for v in values) else None
