@@ -286,4 +286,4 @@ def test_na_values_mark_missing_cells_in_fit_and_predict(penguins_like, monkeypa
     capsys.readouterr()
     assert cli.main(["predict", "run", "--data", "qnew.csv"]) == 0  # the run's own na_values
     out = capsys.readouterr()
-    assert "bill 2" in out.err and len(out.out.strip().splitlines()) == 5
+    assert "bill 1" in out.err and len(out.out.strip().splitlines()) == 5  # the "?"
