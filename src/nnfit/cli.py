@@ -16,9 +16,10 @@ import sys
 
 import nnfit
 from ._cli_flags import UsageError, add_option_flags, fit_flags, option_flags  # noqa: F401
+from ._cli_output import as_flags, print_result
 from ._signals import Signals
 
-__all__ = ["main", "fit_flags", "UsageError"]
+__all__ = ["main", "fit_flags", "UsageError", "as_flags"]
 
 
 class _OneLineParser(argparse.ArgumentParser):
@@ -143,27 +144,6 @@ def _run(args):
             by = f" by {signals.name}" if signals.name else ""
             print(f"nnfit {args.command}: interrupted{by}", file=sys.stderr)
             return signals.exit_code
-
-
-def as_flags(text):
-    """A library message in the command line's words: ``missing='drop'`` becomes
-    ``--missing drop``, ``early_stopping=True`` ``--early-stopping``, for every option a flag
-    sets (the library names its keywords; here they are flags)."""
-    import re
-
-    flags = {**fit_flags(), "normalize": ("--normalize",)}
-
-    def flag(match):
-        name, value = match.group(1), match.group(2)
-        if name not in flags:
-            return match.group(0)
-        spelled = flags[name][0]
-        if value in ("True", "False"):
-            return spelled if value == "True" else "--no-" + spelled[2:]
-        return f"{spelled} {value.strip(chr(39))}"
-
-    text = re.sub(r"MLP\((?:\.\.\., )?normalize=True\)", "normalize=True", text)
-    return re.sub(r"(?<![\w.])([a-z][a-z0-9_]*)=('[^']*'|True|False|[0-9][0-9.e+-]*)", flag, text)
 
 
 def _one_line(err):
@@ -293,7 +273,7 @@ def _fit(args):
         shown.add(str(w.message))
         print(f"warning: {as_flags(str(w.message))}", file=sys.stderr)
     if not args.quiet:
-        _print_result(result)
+        print_result(result)
     for text in result.warnings:  # the checks against the baselines, last, where they are seen
         if text not in shown:
             print(f"warning: {as_flags(text)}", file=sys.stderr)
@@ -453,47 +433,6 @@ def _report(args):
                          "folder writable, or copy the run elsewhere first") from None
     print(os.path.join(folder, "report.html"))
     return 0
-
-
-def _print_result(result):
-    from rich.console import Console
-    from rich.table import Table
-
-    print(result.network.summary())
-    hist = result.mean_history
-    if not hist.empty:  # one row per metric: fits any terminal width
-        title = f"epoch {int(hist.epoch.iloc[-1])}" + (
-            f", mean of {result.n_members} members" if result.n_members > 1 else "")
-        table = Table(title=title)
-        table.add_column("metric")
-        table.add_column("value", justify="right")
-        for column in hist.columns.drop("epoch"):
-            table.add_row(column, f"{hist[column].iloc[-1]:.6g}")
-        Console().print(table)
-    if result.scores:
-        Console().print(_scores_table(result.scores))
-    t = result.timings
-    print(f"compile {t.get('compile_s', 0):.2f} s, training {t.get('train_s', 0):.3f} s, "
-          f"stopped: {', '.join(sorted(set(result.stop_reasons)))}")
-
-
-def _scores_table(scores):
-    """The fit's scores beside its baselines, one row per set of rows (a rich Table)."""
-    from rich.table import Table
-
-    classification = scores.get("task") == "classification"
-    main, other = ("accuracy", "log_loss") if classification else ("r2", "rmse")
-    constant = "majority class" if classification else "mean"
-    table = Table(title=f"{main} of the network returned, and of two baselines")
-    for column in ("rows", "", "network", constant, "linear model", f"network {other}"):
-        table.add_column(column, justify="right" if column else "left")
-    value = lambda part, name: "-" if not part or part.get(name) is None else f"{part[name]:.4g}"  # noqa: E731
-    names = {"train": "training", "validation": "validation", "test": "test"}
-    for split, part in scores.get("splits", {}).items():
-        table.add_row(str(part.get("rows", "")), names.get(split, split),
-                      value(part.get("model"), main), value(part.get("constant"), main),
-                      value(part.get("linear"), main), value(part.get("model"), other))
-    return table
 
 
 def _demo(args):
