@@ -299,3 +299,14 @@ def test_a_still_falling_loss_is_a_note_on_a_good_fit_and_unsaid_when_overfittin
     assert any(t.startswith("The validation loss rose") for t in texts)
     assert not any(t.startswith("The training loss was still falling") for t in texts)
     assert overfit.history["loss"].iloc[-1] < overfit.history["loss"].iloc[-150]  # it was
+
+
+def test_a_table_fit_s_report_says_what_was_done_with_the_data(tmp_path):
+    from nnfit.runs import write_report
+
+    penguins = nnfit.load_table("penguins")
+    fit = nnfit.fit(nnfit.MLP(hidden=(4,)), penguins, "species", epochs=3)
+    write_report(tmp_path, fit)
+    page = (tmp_path / "report.html").read_text()
+    assert "What was done with the data" in page
+    assert "3 text labels" in page and "sex 11" in page

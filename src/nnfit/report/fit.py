@@ -352,6 +352,12 @@ def add_fit_sections(report, fit, X=None, y=None, *, X_train=None, y_train=None)
     total, trainable, frozen = fit.network.parameter_counts()
     report.add_table({"total parameters": total, "trainable": trainable,
                       "non-trainable": frozen, "members": fit.n_members}, "Parameters")
+    notes = getattr(fit, "notes", None)
+    if notes:  # what a table became: task, columns, gaps, validation rows
+        import pandas as pd
+
+        report.add_table(pd.DataFrame({"decision": list(notes)}), "What was done with the data",
+                         index=False)
     if not fit.history.empty:
         report.add_table(_final_metrics(fit), "The history's last and best epochs (members' "
                          "mean): training columns averaged over each epoch's batches, val_ "
