@@ -232,10 +232,6 @@ def _fit(args):
         keywords = {**experiment.fit_keywords(), **data_keywords}
     except ConfigError as err:  # flags alone: no file's table to name
         raise UsageError(str(err) if args.config else str(err).removeprefix("[data]: ")) from None
-    if not args.quiet and validation is None and not keywords.get("validation_split"):
-        print("note: no validation rows: the scores are on the training rows only; "
-              "--validation-split 0.2 holds out a fifth of them to check for overfitting",
-              file=sys.stderr)
     name = os.path.splitext(os.path.basename(args.config))[0] if args.config else data_name
     out = args.out or os.path.join("nnfit-runs", name)
     _check_out(out, "--out" if args.out else "the run folder", run_folder=True)
@@ -274,6 +270,10 @@ def _fit(args):
         print(f"warning: {as_flags(str(w.message))}", file=sys.stderr)
     if not args.quiet:
         print_result(result)
+        if validation is None and not keywords.get("validation_split"):
+            print("note: no validation rows: the scores are on the training rows only; "
+                  "--validation-split 0.2 holds out a fifth of them to check for overfitting",
+                  file=sys.stderr)
     for text in result.warnings:  # the checks against the baselines, last, where they are seen
         if text not in shown:
             print(f"warning: {as_flags(text)}", file=sys.stderr)
