@@ -265,9 +265,12 @@ default="auto"
     def _weights(sample_weight, n, dtype):
         """None, or the weights as float64 of shape (n,), a number repeated n times; rounded to
         ``dtype`` first, as scikit-learn does."""
-        if isinstance(sample_weight, numbers.Real) or (
-                isinstance(sample_weight, np.ndarray) and sample_weight.ndim == 0):
+        if isinstance(sample_weight, numbers.Real):
             sample_weight = np.full(n, float(sample_weight))
+        elif isinstance(sample_weight, np.ndarray) and sample_weight.ndim == 0:
+            raise InvalidOptionError(  # scikit-learn's rule: a number, or one weight per row
+                f"sample_weight must be a number or of shape ({n},), got a 0-d array "
+                f"{sample_weight!r}; pass sample_weight.item() or an array")
         w = check_sample_weight(sample_weight, n)
         return None if w is None else w.astype(dtype).astype(np.float64)
 
