@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression as SkLinearRegression
 from sklearn.utils.estimator_checks import check_estimator
 
@@ -343,3 +344,33 @@ def test_copy_x_never_writes_into_x(copy_X, positive):
     model = LinearRegression(copy_X=copy_X, positive=positive).fit(X, y, sample_weight=w)
     np.testing.assert_array_equal(X, X_before)
     assert_same_fit(model, theirs, X_before, rtol=1e-9, atol=1e-12)
+
+
+def slow_for_lsqr(n=200, d=30, cond=1e4, seed=0):
+    """A design lsqr needs more than 2 * n_features iterations for (singular values spread
+    evenly on a log scale down to 1/cond)."""
+    rng = np.random.default_rng(seed)
+    U, _ = np.linalg.qr(rng.normal(size=(n, d)))
+    V, _ = np.linalg.qr(rng.normal(size=(d, d)))
+    X = (U * np.logspace(0, -np.log10(cond), d)) @ V.T
+    return X, rng.normal(size=n)
+
+
+def test_lsqr_goes_on_where_scikit_learns_stops_short_and_warns_if_still_short():
+    X, y = slow_for_lsqr()
+    Xs = sp.csr_matrix(X)
+    exact = LinearRegression().fit(X, y)
+    theirs = SkLinearRegression().fit(Xs, y)  # 60 iterations, silently short of tol
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ours = LinearRegression().fit(Xs, y)  # up to max_iter=1000
+    assert ours.n_iter_ > 2 * X.shape[1]
+    rss = [float(((m.predict(X) - y) ** 2).sum()) for m in (exact, ours, theirs)]
+    # ours stops at tol (lsqr's relative criteria), scikit-learn's 100x further from the minimum
+    assert rss[1] - rss[0] < 0.01 * (rss[2] - rss[0])
+    with pytest.warns(ConvergenceWarning, match=r"iteration limit, max\(max_iter, 2 \* n_fea"):
+        capped = LinearRegression(max_iter=1).fit(Xs, y)  # scikit-learn's limit: 2 * 30
+    # the same 60 iterations (rounding of the offsets differs, which lsqr's lost orthogonality
+    # on this ill-conditioned design amplifies)
+    np.testing.assert_allclose(capped.coef_, theirs.coef_, rtol=1e-2)
+    assert capped.n_iter_ == 60

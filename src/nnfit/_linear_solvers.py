@@ -14,7 +14,8 @@ weighted column means when there is an intercept, rows scaled by ``sqrt(w)`` —
 - ``lsqr``: ``scipy.sparse.linalg.lsqr`` on a ``LinearOperator`` that applies the centred matrix
   without forming it (``X @ b - sqrt(w) * (mean @ b)`` and its transpose), so sparse ``X`` is
   never densified; one call per target, ``atol = btol = tol``. From a zero start it converges to
-  the minimum-norm least-squares solution, the answer of ``solve``.
+  the minimum-norm least-squares solution, the answer of ``solve``; it warns where it stops
+  before ``tol`` (scikit-learn's does not).
 - ``nnls``: ``scipy.optimize.nnls`` (coefficients >= 0) on the centred, scaled dense copy.
 
 Several targets are solved in parallel by joblib with ``n_jobs`` workers, as scikit-learn does;
@@ -70,12 +71,14 @@ def _offsets(X, Y, fit_intercept, w):
     return np.asarray(X.T @ weights).ravel() / total, (weights @ Y) / total, root
 
 
-def lsqr(X, Y, fit_intercept, w, tol, n_jobs):
+def lsqr(X, Y, fit_intercept, w, tol, max_iter, n_jobs):
     """Least squares by ``scipy.sparse.linalg.lsqr`` on the implicitly centred X.
 
-    Returns ``coef`` (k, d), ``intercept`` (k,) and the most iterations a target took. Warns
-    (``ConvergenceWarning``) when a target stops at lsqr's iteration limit (2 * n_features)
-    before ``tol``: its coefficients are then not the least-squares ones.
+    Returns ``coef`` (k, d), ``intercept`` (k,) and the most iterations a target took. A target
+    runs up to ``max(max_iter, 2 * n_features)`` iterations (scikit-learn stops at
+    2 * n_features, lsqr's default, converged or not). Warns (``ConvergenceWarning``) when a
+    target stops before ``tol``, at that limit or at lsqr's condition limit (its estimate of
+    cond(X) above 1e8): its coefficients are then not yet the least-squares ones.
     """
     n, d = X.shape
     x_mean, y_mean, root = _offsets(X, Y, fit_intercept, w)
@@ -89,17 +92,22 @@ def lsqr(X, Y, fit_intercept, w, tol, n_jobs):
         return Xs.T @ r - x_mean * (root @ r)
 
     op = LinearOperator((n, d), matvec=matvec, rmatvec=rmatvec, dtype=np.float64)
-    tol = 0.0 if tol is None else tol  # 0: to machine precision (lsqr's own floor)
+    atol = 0.0 if tol is None else tol  # 0: to machine precision (lsqr's own floor)
+    limit = max(max_iter, 2 * d)
     outs = Parallel(n_jobs=n_jobs)(
-        delayed(_lsqr)(op, Yc[:, j], atol=tol, btol=tol) for j in range(Yc.shape[1]))
+        delayed(_lsqr)(op, Yc[:, j], atol=atol, btol=atol, iter_lim=limit)
+        for j in range(Yc.shape[1]))
     coef = np.vstack([out[0] for out in outs])
-    stopped = [j for j, out in enumerate(outs) if out[1] == 7]
-    if stopped:
-        which = "" if Yc.shape[1] == 1 else f" for target{'s' * (len(stopped) > 1)} {stopped}"
-        warnings.warn(
-            f"lsqr reached its iteration limit (2 * n_features = {2 * d}) before tol={tol}"
-            f"{which}; the coefficients are not yet the least-squares ones: loosen tol, scale "
-            "the columns of X, or use solver='svd' on dense X", ConvergenceWarning, stacklevel=3)
+    for stops, why in (((7,), f"its iteration limit, max(max_iter, 2 * n_features) = {limit}"),
+                       ((3, 6), "its condition limit (its estimate of cond(X) passed 1e8)")):
+        stopped = [j for j, out in enumerate(outs) if out[1] in stops]
+        if stopped:
+            which = "" if Yc.shape[1] == 1 else f" (target{'s' * (len(stopped) > 1)} {stopped})"
+            warnings.warn(
+                f"lsqr stopped at {why} before tol={tol}{which}; the coefficients are not yet "
+                "the least-squares ones: raise max_iter, scale the columns of X, or use "
+                "solver='svd' (sparse X is densified up to 512 MiB)", ConvergenceWarning,
+                stacklevel=3)
     intercept = y_mean - coef @ x_mean
     return coef, intercept, max(int(out[2]) for out in outs)
 

@@ -89,8 +89,10 @@ default="auto"
         descent is stable on any scaling of ``X``; ``learning_rate_`` reports the value. A fixed
         step such as seed 003's 0.1 diverges once the features are large.
     max_iter : int >= 1, default=1000
-        Gradient solvers only: the most epochs (``"lsqr"`` stops at 2 * n_features
-        iterations, scipy's and scikit-learn's limit).
+        Gradient solvers: the most epochs. ``"lsqr"``: at most ``max(max_iter, 2 * n_features)``
+        iterations; scikit-learn stops at 2 * n_features (scipy's default) and returns what it
+        has, where nnfit goes on to ``tol`` and warns (``ConvergenceWarning``) if it still
+        stops short.
     batch_size : int, default=32
         ``"minibatch"`` only: rows per update, between 1 and n_samples.
     random_state : int, numpy.random.RandomState or None, default=None
@@ -201,11 +203,11 @@ default="auto"
         self.solver_ = solver
 
         if solver in ("lsqr", "nnls"):
-            X = X.tocsr().astype(np.float64) if sp.issparse(X) else X.astype(np.float64)
+            X = (X.tocsr() if sp.issparse(X) else X).astype(np.float64, copy=False)
             Y = y.reshape(n, -1).astype(np.float64)
             if solver == "lsqr":
                 coef, intercept, self.n_iter_ = _linear_solvers.lsqr(
-                    X, Y, fit_intercept, w, self.tol, self.n_jobs)
+                    X, Y, fit_intercept, w, self.tol, self.max_iter, self.n_jobs)
             else:
                 coef, intercept = _linear_solvers.nnls(X, Y, fit_intercept, w, self.n_jobs)
                 self.n_iter_ = 1  # scipy's nnls does not report its iterations
