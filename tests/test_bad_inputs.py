@@ -206,10 +206,12 @@ def test_every_option_can_be_set_everywhere_or_says_where_instead(tmp_path, name
                         flags[k][0] if v else "--no-" + flags[k][0][2:])
         train = cli._experiment(cli._parser().parse_args(argv))[1]["train"]
         data = cli._experiment(cli._parser().parse_args(argv))[1]["data"]
-        # the command line's own default: validation rows at random (stratified)
+        # the command line's own defaults: validation rows at random (stratified), and a
+        # standardised regression target
         assert FitOptions(**{k: v for k, v in {**data, **train}.items()
                              if k in OPTIONS}) == expected.replace(
-            validation_shuffle=expected.validation_shuffle or name != "validation_shuffle")
+            validation_shuffle=expected.validation_shuffle or name != "validation_shuffle",
+            scale_target=True if name != "scale_target" else expected.scale_target)
     else:
         assert name not in flags
 

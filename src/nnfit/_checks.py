@@ -48,6 +48,13 @@ def check_features(X, name="X", dtype=np.float64):
         return fast
     from sklearn.utils.validation import check_array
 
+    text = [c for c, t in getattr(X, "dtypes", {}).items() if t.kind not in "biuf"] if hasattr(
+        getattr(X, "dtypes", None), "items") else []
+    if text:
+        raise InvalidOptionError(
+            f"{name} has the non-numeric column {str(text[0])!r}: this takes numbers. A table "
+            "goes to nnfit.fit(model, table, target), which encodes its columns (and a fit of "
+            "a table gives its network's numbers: fit.inputs(table))")
     try:
         return check_array(X, dtype=dtype, ensure_2d=True, allow_nd=False, input_name=name)
     except (ValueError, TypeError) as err:

@@ -17,7 +17,8 @@ def as_flags(text):
     """A library message in the command line's words: ``missing='drop'`` becomes
     ``--missing drop``, ``early_stopping=True`` ``--early-stopping``, for every option a flag
     sets (the library names its keywords; here they are flags)."""
-    flags = {**fit_flags(), "normalize": ("--normalize",)}
+    flags = {**fit_flags(), **{k: (f"--{k}",) for k in ("normalize", "output", "hidden",
+                                                         "activation")}}
 
     def flag(match):
         name, value = match.group(1), match.group(2)
@@ -26,10 +27,13 @@ def as_flags(text):
         spelled = flags[name][0]
         if value in ("True", "False"):
             return spelled if value == "True" else "--no-" + spelled[2:]
+        if value == "None":  # the one option whose None the command line spells
+            return f"{spelled} full" if name == "batch_size" else match.group(0)
         return f"{spelled} {value.strip(chr(39))}"
 
     text = re.sub(r"MLP\((?:\.\.\., )?normalize=True\)", "normalize=True", text)
-    return re.sub(r"(?<![\w.])([a-z][a-z0-9_]*)=('[^']*'|True|False|[0-9][0-9.e+-]*)", flag, text)
+    return re.sub(r"(?<![\w.'])([a-z][a-z0-9_]*)=('[^']*'|True|False|None|[0-9][0-9.e+-]*)",
+                  flag, text)
 
 
 def print_result(result):

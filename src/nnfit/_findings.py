@@ -61,7 +61,7 @@ def assess(scores, history=None, *, config=None):
         What :func:`nnfit.checks.score_fit` returns (or None: no findings).
     history : pandas.DataFrame, optional
         One row per epoch with ``epoch`` and ``loss`` (``penalty``, ``val_loss``... when
-        recorded), as ``Fit.history``.
+        recorded), as ``Fit.mean_history``.
     config : dict, optional
         The fit's configuration (``Fit.config``): the learning rate, optimizer, epochs, penalty,
         ``scale_target``, ``validation_split``, ``validation_shuffle`` and ``model.normalize``
@@ -191,16 +191,20 @@ def _underfit_causes(ev, classification=False):
     return "Likely cause: " + "; ".join(causes) + "."
 
 
-def _generalisation_causes(ev, cfg, shifted):
+def _generalisation_causes(ev, cfg, shifted, splits=()):
     """Why rows held out do worse than the training rows: unlike them, or overfitting."""
     if shifted:
         return ("Likely cause: the held-out rows are unlike the training rows (the training "
-                "rows' baselines do poorly on them too)." + _split_fix(cfg))
+                "rows' baselines do poorly on them too)." + _split_fix(cfg, splits))
     return ("Likely cause: overfitting (the training rows are fitted well); use a penalty "
             "(l2), early_stopping=True, fewer units, or more rows.")
 
 
-def _split_fix(cfg):
+def _split_fix(cfg, splits=()):
+    """How to choose held-out rows that tell the truth (``splits``: those found wanting)."""
+    if splits and "validation" not in splits:  # test rows: the user's own file
+        return (" Check how the test rows were chosen; rows drawn at random from the same "
+                "table avoid this.")
     if cfg.get("validation_split") and not cfg.get("validation_shuffle"):
         return (" validation_split takes the last rows, so a table sorted by a column (a class, "
                 "a date) holds out a different range; shuffle the split "
@@ -238,7 +242,8 @@ def _regression_findings(scores, ev, cfg):
     if worse_mean:
         parts = [_regression_part(split, s, "constant") for split, s in worse_mean.items()]
         cause = (_underfit_causes(ev) if train_poor else
-                 _generalisation_causes(ev, cfg, _shifted_regression(worse_mean)))
+                 _generalisation_causes(ev, cfg, _shifted_regression(worse_mean),
+                                        tuple(worse_mean)))
         out.append(("warning", f"Worse than the mean: {'; '.join(parts)}: predicting the "
                     f"training rows' mean for every row does better. {cause}"))
     if own_mean:
@@ -246,7 +251,7 @@ def _regression_findings(scores, ev, cfg):
         out.append(("warning", f"R² below 0 on held-out rows: {'; '.join(parts)}. The network "
                     "beats the training mean there, but those rows' own mean would predict them "
                     "better: their target lies in a range or spread unlike the training "
-                    "rows'." + _split_fix(cfg)))
+                    "rows'." + _split_fix(cfg, tuple(own_mean))))
     if worse_line:
         parts = [_regression_part(split, s, "linear") for split, s in worse_line.items()]
         cause = (_underfit_causes(ev) if train_poor
@@ -302,7 +307,7 @@ def _classification_findings(scores, ev, cfg):
             shifted = any(s["constant"]["accuracy"] is not None
                           and s["constant"]["accuracy"] < base["share"] - 0.25
                           for s in majority.values())
-            cause = _generalisation_causes(ev, cfg, shifted)
+            cause = _generalisation_causes(ev, cfg, shifted, tuple(majority))
         imbalance = (f" The training rows are {100 * base['share']:.0f}% {label!r}: weight the "
                      "rarer classes (sample_weight) if they matter."
                      if base["share"] >= 0.8 else "")

@@ -17,7 +17,7 @@ import numpy as np
 
 # a row is far outside when a feature lies beyond the training range by this share of the range
 FAR = 0.1
-_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 def called_by_user(module_file):

@@ -41,7 +41,7 @@ def column_kind(series):
         # is then named, not a category column of every distinct number
         return "number"
     if len(text) and text.str.match(r"^\d{4}-\d{2}-\d{2}").all():
-        parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
+        parsed = pd.to_datetime(text, errors="coerce", format="ISO8601", utc=True)
         if parsed.notna().all():
             return "date"
     if len(text) and text.str.match(r"^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b").mean() > 0.5:
@@ -59,11 +59,12 @@ def column_values(series, kind, column, where):
 
     gaps = series.isna().to_numpy()
     if kind == "category":
-        values = np.array(["" if g else str(v) for v, g in zip(series.to_numpy(object), gaps)],
-                          dtype=object)
+        values = np.array(["" if g else _category_text(v)
+                           for v, g in zip(series.to_numpy(object), gaps)], dtype=object)
         return values, gaps
     if kind == "date":
-        parsed = pd.to_datetime(series, errors="coerce", format="ISO8601") if not \
+        # utc=True: offsets that change (summer time) are one instant scale, not an error
+        parsed = pd.to_datetime(series, errors="coerce", format="ISO8601", utc=True) if not \
             pd.api.types.is_datetime64_any_dtype(series.dtype) else series
         if getattr(parsed.dt, "tz", None) is not None:
             parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
@@ -127,11 +128,20 @@ def label_value(value):
 
 
 def class_labels(values):
-    """The sorted distinct labels of a target column (no gaps), as JSON keeps them."""
-    labels = sorted({label_value(v) for v in values}, key=lambda v: (type(v).__name__, v))
-    if len({type(v) for v in labels}) > 1:  # mixed (e.g. 1 and "a"): compare as text
-        labels = sorted({str(v) for v in labels})
-    return tuple(labels)
+    """The sorted distinct labels of a target column (no gaps), as JSON keeps them; labels of
+    mixed types (``1`` and ``"a"``, ``True`` and ``1``) are kept apart as text."""
+    values = [label_value(v) for v in values]
+    if len({type(v) for v in values}) > 1:
+        return tuple(sorted({str(v) for v in values}))
+    return tuple(sorted(set(values)))
+
+
+def label_codes(labels, values):
+    """Each value's index in ``labels`` (from :func:`class_labels`), -1 for one not there."""
+    index = {label: i for i, label in enumerate(labels)}
+    text = labels and isinstance(labels[0], str)
+    return np.array([index.get(str(v) if text else v, -1) for v in map(label_value, values)],
+                    dtype=np.int64)
 
 
 def infer_task(series, output):
@@ -162,3 +172,10 @@ def _row(series, position):
     label = series.index[int(position)]
     return f"{label} (counting the file's data rows from 0)" if isinstance(
         label, (int, np.integer)) else repr(label)
+
+
+def _category_text(value):
+    """A category as text: ``3.0`` read from a CSV with a gap is the category ``3``."""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .errors import InvalidOptionError
-from ._tablecolumns import class_labels, infer_task, label_value
+from ._tablecolumns import class_labels, infer_task, label_codes
 from .tabular import learn_table
 
 
@@ -30,36 +30,65 @@ class PreparedTable:
     spec: object
     notes: list
     n_classes: int | None
+    validation_given: bool = False  # the user's own validation rows, not a split
+
+
+def string_columns(frame, name="X"):
+    """The table with its column names as strings (``0`` and ``"0"`` name one column: the
+    spec saved as JSON keeps strings), refusing two columns of one name."""
+    names = [str(c) for c in frame.columns]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise InvalidOptionError(f"{name} has more than one column named {twice[0]!r}; rename or "
+                                 "drop the copies")
+    return frame if list(frame.columns) == names else frame.set_axis(names, axis=1)
+
+
+def _target_names(X, y):
+    """The column names ``y`` gives (a name, or a list of names of X), or None for values."""
+    if isinstance(y, (str, int, np.integer)) and not isinstance(y, bool):
+        if str(y) not in X.columns:
+            raise InvalidOptionError(f"target column {y!r} not found; the columns are "
+                                     f"{list(X.columns)}")
+        return [str(y)]
+    if isinstance(y, (list, tuple)) and y and all(isinstance(c, str) for c in y):
+        inside = [c in X.columns for c in y]
+        if all(inside):
+            names = list(y)
+            if len(set(names)) != len(names):
+                raise InvalidOptionError(f"the target names a column twice: {names}")
+            return names
+        if len(y) != len(X):  # names meant, one of them wrong (else: labels, one per row)
+            raise InvalidOptionError(f"target column {y[inside.index(False)]!r} not found; the "
+                                     f"columns are {list(X.columns)}")
+    return None
 
 
 def target_columns(X, y):
     """The target as a DataFrame aligned with ``X``'s rows, and the feature columns' frame.
 
     ``y`` is a column name (or a list of them) of ``X``, or values with one entry per row
-    (a pandas Series or DataFrame, an array, a list).
+    (a pandas Series or DataFrame, an array, a list). Column names become strings.
     """
     import pandas as pd
 
-    if isinstance(y, str) or (isinstance(y, (list, tuple)) and y
-                              and all(isinstance(c, str) for c in y)):
-        names = [y] if isinstance(y, str) else list(y)
-        absent = [c for c in names if c not in X.columns]
-        if absent:
-            raise InvalidOptionError(f"target column {absent[0]!r} not found; the columns are "
-                                     f"{[str(c) for c in X.columns]}")
+    X = string_columns(X)
+    names = _target_names(X, y)
+    if names is not None:
         return X[names], X.drop(columns=names)  # the table's own index names rows in errors
+    named = isinstance(y, pd.DataFrame) or (isinstance(y, pd.Series) and y.name is not None)
     if isinstance(y, pd.Series):
         frame = y.to_frame(name=str(y.name) if y.name is not None else "y")
     elif isinstance(y, pd.DataFrame):
-        frame = y
+        frame = string_columns(y, "y")
     else:
         values = np.asarray(y, dtype=object)
         if values.ndim not in (1, 2):
             raise InvalidOptionError(f"y must have one value per row of X, got shape "
                                      f"{values.shape}")
         values = values.reshape(len(values), -1)
-        names = ["y"] if values.shape[1] == 1 else [f"y{j + 1}" for j in range(values.shape[1])]
-        frame = pd.DataFrame(values, columns=names)
+        frame = pd.DataFrame(values, columns=[f"y{j + 1}" for j in range(values.shape[1])]
+                             if values.shape[1] > 1 else ["y"])
         for c in frame.columns:  # numbers stay numbers: object arrays of floats read as text
             converted = pd.to_numeric(frame[c], errors="coerce")
             if converted.notna().sum() == frame[c].notna().sum():
@@ -69,9 +98,11 @@ def target_columns(X, y):
                                  "per row (or the target's column name)")
     frame = frame.set_axis(X.index)  # values given apart line up with X's rows by position
     frame.columns = [str(c) for c in frame.columns]
-    clash = [c for c in frame.columns if c in X.columns]
-    features = X.drop(columns=clash) if clash else X
-    return frame, features
+    if named:  # a named target that is also a column of X is not its own input
+        return frame, X.drop(columns=[c for c in frame.columns if c in X.columns])
+    while any(c in X.columns for c in frame.columns):  # an unnamed target's name: not X's
+        frame.columns = [f"{c}_" for c in frame.columns]
+    return frame, X
 
 
 def prepare_table(model, X, y, options, *, validation_data=None, test_data=None,
@@ -107,7 +138,7 @@ def prepare_table(model, X, y, options, *, validation_data=None, test_data=None,
         weight = None if weight is None else weight[known]
     task, why = _task(options.task, targets, model.output)
     notes.append(f"task: {task} ({why}" + ("" if options.task else
-                                           "; the task option chooses otherwise") + ")")
+                                           f"; task='{_other(task)}' chooses otherwise") + ")")
     labels = None
     if task == "classification":
         labels = class_labels(targets.iloc[:, 0])
@@ -121,10 +152,7 @@ def prepare_table(model, X, y, options, *, validation_data=None, test_data=None,
     else:
         val_frame = None
         if options.validation_split > 0:
-            codes = None
-            if task == "classification":
-                index = {label: i for i, label in enumerate(labels)}
-                codes = np.array([index[v] for v in map(label_value, targets.iloc[:, 0])])
+            codes = None if task != "classification" else label_codes(labels, targets.iloc[:, 0])
             train_rows, val_rows = split_rows(len(features), options.validation_split,
                                               shuffle=options.validation_shuffle,
                                               seed=options.seed, labels=codes)
@@ -174,7 +202,8 @@ def prepare_table(model, X, y, options, *, validation_data=None, test_data=None,
         notes.append(f"test: {int(keep.sum())} of {len(keep)} rows scored")
         test = (X_test[keep], y_test[keep]) if keep.any() else None
     return PreparedTable(model, X_train, y_train, train_weight, validation, test, spec, notes,
-                         None if labels is None else len(labels))
+                         None if labels is None else len(labels),
+                         validation_given=validation_data is not None)
 
 
 def _task(task, targets, output):
@@ -188,6 +217,10 @@ def _task(task, targets, output):
     return infer_task(targets.iloc[:, 0], output)
 
 
+def _other(task):
+    return "classification" if task == "regression" else "regression"
+
+
 def _classifier_output(model, labels, notes):
     if len(labels) < 2:
         raise InvalidOptionError(f"the target holds a single class ({labels[0]!r}); a classifier "
@@ -198,8 +231,11 @@ def _classifier_output(model, labels, notes):
         notes.append(f"output: {wanted} for {len(labels)} classes")
         return replace(model, output=wanted)
     if model.output == "sigmoid" and len(labels) > 2:
-        raise InvalidOptionError(f"output='sigmoid' is binary but the target has {len(labels)} "
-                                 "classes; use output='softmax'")
+        numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in labels)
+        raise InvalidOptionError(
+            f"output='sigmoid' is binary but the target has {len(labels)} distinct values; "
+            + ("they are numbers: a regression takes output='linear'" if numbers else
+               "use output='softmax' for more than two classes"))
     return model
 
 

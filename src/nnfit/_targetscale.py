@@ -2,17 +2,23 @@
 
 A target in the thousands makes a freshly initialised network (outputs near 0) start with a
 loss of millions, and Adam's steps of ~``learning_rate`` would need thousands of epochs just to
-reach the target's level. Training on ``(y - mean) / scale`` removes that. The scale is *one*
-number for all target columns (the root of their mean variance) and the means are per column, so
-the objective is the original one divided by ``scale**2``: the optimum is unchanged and every
-squared-error number converts back exactly (``mse``, ``sse`` and the penalty times
-``scale**2``, ``mae`` times ``scale``). Afterwards the scale is folded into the output layer
-(``W * scale``, ``b * scale + mean``), so the fitted network itself predicts in the target's
-units and nothing downstream needs to know.
+reach the target's level. Training on ``(y - mean) / scale``, each target column with its own
+training mean and standard deviation (scikit-learn's ``StandardScaler``, as a careful user wraps a
+regressor in ``TransformedTargetRegressor``), removes that and gives every target column the
+same weight. Afterwards the scales are folded into the output layer (``W * scale``,
+``b * scale + mean``), so the fitted network itself predicts in the target's units and nothing
+downstream needs to know.
 
-The penalty is applied to the standardised problem: in the original units its strength is
-``l1/l2 * scale**2``. ``tol`` and ``lbfgs``' tests also act on the standardised problem;
-``target_loss`` is given in the original units and converted.
+The history is converted back where that is exact: with one target column, ``mse`` and ``sse``
+times ``scale**2``, ``mae`` times ``scale``, and the loss and penalty columns as the loss is;
+``huber`` is not homogeneous and its loss column stays in standardised units. With several
+target columns the history's errors are averages over columns of different units, which no
+single factor converts: they stay in standardised units (the fit's notes say so), and
+``fit.scores`` gives every split's errors in the targets' units.
+
+The penalty applies to the standardised problem: in the original units of one target its
+strength is ``l1/l2 * scale**2``. ``tol`` and ``lbfgs``' tests also act on the standardised
+problem; ``target_loss`` is given in the target's units and converted (one target column).
 """
 
 from __future__ import annotations
@@ -21,26 +27,28 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# history columns in squared target units, and in target units
-SQUARED = ("loss", "penalty", "mse")
-LINEAR = ("mae",)
 
 
 @dataclass(frozen=True)
 class TargetScale:
-    """Per-column mean (n_outputs,) and one common scale of a regression target."""
+    """Per-column mean and standard deviation (n_outputs,) of a regression target."""
 
     mean: np.ndarray
-    scale: float
+    scale: np.ndarray
 
     @classmethod
     def learn(cls, Y, weight):
-        """The weighted mean per column and the root mean variance of ``Y`` (n, k)."""
+        """The weighted mean and standard deviation of each column of ``Y`` (n, k); a
+        constant column keeps the scale 1."""
         w = np.asarray(weight, np.float64)[:, None]
         mean = (w * Y).sum(axis=0) / w.sum()
-        variance = float(((w * (Y - mean) ** 2).sum(axis=0) / w.sum()).mean())
-        scale = float(np.sqrt(variance)) if variance > 0 and np.isfinite(variance) else 1.0
-        return cls(mean=mean, scale=scale)
+        std = np.sqrt((w * (Y - mean) ** 2).sum(axis=0) / w.sum())
+        return cls(mean=mean, scale=np.where((std > 0) & np.isfinite(std), std, 1.0))
+
+    @property
+    def exact(self):
+        """Whether the history converts back exactly (one target column)."""
+        return self.mean.size == 1
 
     def apply(self, Y):
         """Targets (n, k) in standardised units."""
@@ -49,7 +57,8 @@ class TargetScale:
     def fold(self, params):
         """Parameters whose output layer predicts in the target's units (member axis first)."""
         *hidden, (W, b) = [(np.asarray(W), np.asarray(b)) for W, b in params]
-        return [*hidden, (W * self.scale, b * self.scale + self.mean.astype(b.dtype))]
+        scale = self.scale.astype(W.dtype)
+        return [*hidden, (W * scale, b * scale + self.mean.astype(b.dtype))]
 
     def unfold(self, params):
         """:meth:`fold` undone: a warm start's parameters for the standardised problem."""
@@ -57,35 +66,42 @@ class TargetScale:
                            for W, b in params]
         return [*hidden, (W / self.scale, (b - self.mean) / self.scale)]
 
-    def solver_info(self, info):
-        """Least squares' report with its cost in the target's units."""
-        if info is None:
-            return None
-        return [{**m, "cost": m["cost"] * self.scale ** 2} if "cost" in m else m for m in info]
+    def _factor(self, name, loss):
+        """What a history column is multiplied by to be in the target's units: the loss and
+        the penalty (a part of it) by the loss's own units, the metrics by theirs."""
+        if not self.exact:
+            return 1.0
+        base = name.removeprefix("val_")
+        if base in ("loss", "penalty"):
+            base = {"mse": "mse", "sse": "sse", "mae": "mae"}.get(loss)  # huber: no factor
+        s = float(self.scale[0])
+        return s ** 2 if base in ("mse", "sse") else s if base == "mae" else 1.0
 
     def records(self, records, loss):
-        """The engine's history records in the target's units (huber's loss stays scaled)."""
-        out = dict(records)
-        for name, values in records.items():
-            base = name.removeprefix("val_")
-            if base == "loss" and loss == "huber":
-                continue  # huber is not homogeneous: no exact conversion
-            if base in SQUARED:
-                out[name] = values * self.scale ** 2
-            elif base in LINEAR:
-                out[name] = values * self.scale
-        return out
+        """The engine's history records in the target's units where that is exact."""
+        return {name: values * self._factor(name, loss) if self._factor(name, loss) != 1.0
+                else values for name, values in records.items()}
+
+    def solver_info(self, info):
+        """Least squares' report with its cost in the target's units (one target column)."""
+        if info is None or not self.exact:
+            return info
+        return [{**m, "cost": m["cost"] * float(self.scale[0]) ** 2} if "cost" in m else m
+                for m in info]
 
     def target_loss(self, value, monitor, loss):
         """A level of the ``monitor`` column in the target's units, in standardised units."""
-        base = monitor.removeprefix("val_")
-        if base == "loss":
-            base = {"mse": "mse", "sse": "mse", "mae": "mae"}.get(loss, "")
-        if base in SQUARED:
-            return value / self.scale ** 2
-        if base in LINEAR:
-            return value / self.scale
-        return value
+        return value / self._factor(monitor, loss)
+
+    def note(self, names):
+        """What was done, in words, for the fit's notes."""
+        parts = ", ".join(f"{n}: mean {m:.4g}, sd {s:.4g}"
+                          for n, m, s in zip(names, self.mean, self.scale))
+        text = f"target standardised for training ({parts}), predictions in its units"
+        if not self.exact:
+            text += ("; with several target columns the history's errors stay in standardised "
+                     "units (fit.scores has them in the targets' units)")
+        return text
 
     def to_dict(self):
-        return {"mean": self.mean.tolist(), "scale": self.scale}
+        return {"mean": self.mean.tolist(), "scale": self.scale.tolist()}

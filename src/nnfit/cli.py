@@ -189,6 +189,9 @@ def _experiment(args):
     # the command line validates on random rows (stratified by class) unless told otherwise:
     # a table sorted by class or by time must not validate on its last group alone
     data.setdefault("validation_shuffle", True)
+    # and trains a regression on its standardised target (predictions in its units): a target
+    # in the thousands must not need the user to know about scaling
+    tables["train"].setdefault("scale_target", True)
     model = tables["model"]
     if args.hidden is not None:
         try:
@@ -222,7 +225,8 @@ def _fit(args):
     from .config import ConfigError
     from .engine import TrainingDiverged
     from .runs import save_run
-    from .training import fit as train
+    from .options import FitOptions
+    from .training import DATA_ARGUMENTS, fit_options
 
     signals = getattr(args, "signals", None) or Signals()
     experiment, tables = _experiment(args)
@@ -248,9 +252,12 @@ def _fit(args):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            result = train(model, X, y, validation_data=validation, verbose=not args.quiet,
-                           callback=None if least_squares else signals.between_chunks,
-                           **keywords)
+            data = {k: keywords.pop(k) for k in DATA_ARGUMENTS if k in keywords}
+            result = fit_options(
+                model, X, y, FitOptions(**keywords, verbose=not args.quiet),
+                validation_data=validation, **data,
+                callback=None if least_squares else signals.between_chunks,
+                on_note=lambda text: print(f"note: {as_flags(text)}", file=sys.stderr))
         except TrainingDiverged as err:
             result, status, message, code = err.fit, "diverged", str(err), 1
     signals.defer(f"nnfit fit: saving the run to {out} first")

@@ -165,8 +165,9 @@ class Experiment:
             return data.X, data.y, validation, keywords, data.name
         from .tabular import read_table
 
-        read = lambda key: self._columns(read_table(  # noqa: E731
-            self._path(d[key]), **({"na_values": d["na_values"]} if "na_values" in d else {})))
+        read = lambda key: self._columns(read_table(  # noqa: E731  (held-out files: 1 row is 1)
+            self._path(d[key]), min_rows=2 if key == "csv" else 1,
+            **({"na_values": d["na_values"]} if "na_values" in d else {})))
         try:
             frame = read("csv")
             validation = None

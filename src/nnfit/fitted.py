@@ -333,8 +333,16 @@ class Fit:
             out[:, ~skipped] = self._outputs_of(X[~skipped], logits)
         # nnfit's own figures draw beyond the data on purpose; non-finite outputs were warned of
         if called_by_user(_THIS_FILE) and np.isfinite(out[:, ~skipped]).all():
-            warn_extrapolation(X[~skipped], self.input_stats, self.feature_names)
+            self._warn_far(X[~skipped])
         return out
+
+    def _warn_far(self, X):
+        """Warn when rows of the network's inputs X lie far outside the training data, in the
+        user's own units (a table's numbers as they were, its one-hot columns left out)."""
+        if self.table is None:
+            warn_extrapolation(X, self.input_stats, self.feature_names)
+        elif self.input_stats is not None:
+            warn_extrapolation(*self.table.raw_numbers(X, self.input_stats))
 
     def _outputs_of(self, X, logits):
         import jax

@@ -13,6 +13,9 @@ import numpy as np
 
 from .errors import InvalidOptionError
 
+# the networks compute in float32 by default: more digits would print its rounding as news
+FLOAT_FORMAT = "%.8g"
+
 
 def prediction_frame(fit, rows):
     """The predictions of ``fit`` for ``rows`` as a DataFrame, one row per input row.
@@ -38,16 +41,19 @@ def prediction_frame(fit, rows):
     if len(rows) == 0:  # a header alone: no predictions, the columns all the same
         return _empty(fit, targets)
     columns = {}
-    mean, std = fit.predict(X, return_std=True)
+    members = fit.predict_members(X)  # once: the rows are encoded (and warned about) once
+    fit._warn_far(fit.inputs(X, warn=False))
+    mean, std = members.mean(axis=0), members.std(axis=0)
     if fit.task == "classification":
-        columns[targets[0]] = mean
-        proba = fit.predict_proba(X)
-        for j, label in enumerate(fit.classes):
-            columns[f"probability_{label}"] = proba[:, j]
+        unknown = np.isnan(mean).any(axis=-1)  # missing='drop': rows with gaps
+        label = np.nan_to_num(mean).argmax(axis=-1)
+        columns[targets[0]] = np.where(unknown, None, fit.classes[label].astype(object))
+        for j, name in enumerate(fit.classes):
+            columns[f"probability_{name}"] = mean[:, j]
         if fit.n_members > 1:
-            columns[f"{targets[0]}_std"] = std
+            columns[f"{targets[0]}_std"] = std[np.arange(len(label)), label]
     else:
-        mean, std = np.asarray(mean).reshape(len(rows), -1), np.asarray(std).reshape(len(rows), -1)
+        mean, std = mean.reshape(len(rows), -1), std.reshape(len(rows), -1)
         for j, name in enumerate(targets):
             columns[name] = mean[:, j]
             if fit.n_members > 1:
@@ -94,8 +100,11 @@ def _inputs(fit, rows):
     else:
         frame = rows.select_dtypes("number")
         if frame.shape[1] != fit.network.n_inputs:
-            raise InvalidOptionError(f"the new rows have {frame.shape[1]} numeric columns but the "
-                                     f"run takes {fit.network.n_inputs} inputs")
+            raise InvalidOptionError(
+                f"the new rows have {frame.shape[1]} numeric columns "
+                f"({', '.join(map(str, frame.columns))}) but the run takes "
+                f"{fit.network.n_inputs} input(s) (named {', '.join(names or ())}): keep those "
+                "columns only, in that order (drop the target's column)")
     values = frame.to_numpy(np.float64, na_value=np.nan)
     if np.isnan(values).any():
         row, col = map(int, np.argwhere(np.isnan(values))[0])
@@ -137,11 +146,11 @@ def predict_table(run_dir, path, na_values=None):
 def write_predictions(frame, out=None):
     """Write the predictions as CSV to ``out``, or to standard output when None."""
     if out is None:
-        frame.to_csv(sys.stdout, index=False)
+        frame.to_csv(sys.stdout, index=False, float_format=FLOAT_FORMAT)
         return
     from ._runfolder import _atomic_write
 
-    _atomic_write(out, lambda f: frame.to_csv(f, index=False), "w")
+    _atomic_write(out, lambda f: frame.to_csv(f, index=False, float_format=FLOAT_FORMAT), "w")
 
 
 def _run_na_values(run_dir):

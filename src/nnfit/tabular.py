@@ -30,8 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._tablecolumns import (class_labels, column_kind, column_values, infer_task,
-                            label_value, numeric_target)
+from ._tablecolumns import (class_labels, column_kind, column_values, infer_task, label_codes,
+                            numeric_target)
 from .errors import InvalidOptionError
 
 __all__ = ["TableSpec", "ColumnRule", "learn_table", "read_table", "load_table", "list_tables",
@@ -128,7 +128,8 @@ class TableSpec:
         -------
         X : ndarray of shape (n, len(input_names)), float64
         complete : ndarray of bool, shape (n,)
-            False for rows with a gap when ``missing="drop"`` (their X row is NaN).
+            False for rows with a gap in a feature (filled with ``missing="impute"``; with
+            ``missing="drop"`` their X row is NaN).
         """
         from ._predictwarn import caller_stacklevel
 
@@ -174,6 +175,28 @@ class TableSpec:
                           "no known category", UserWarning, stacklevel=caller_stacklevel())
         return X, complete
 
+    def raw_numbers(self, X, stats):
+        """The number, boolean and date inputs of ``X`` (n, n_inputs) back in the table's
+        units, with the training ``min``/``max`` of ``stats`` likewise, and their names.
+
+        Returns
+        -------
+        X : ndarray of shape (n, m)
+        stats : dict of ``min``, ``max`` arrays (m,)
+        names : tuple of m str
+        """
+        at, positions, rules = 0, [], []
+        for rule in self.columns:
+            if rule.kind != "category":
+                positions.append(at)
+                rules.append(rule)
+            at += len(rule.outputs)
+        mean = np.array([r.mean for r in rules])
+        scale = np.array([r.scale for r in rules])
+        raw = lambda a: np.asarray(a, np.float64)[..., positions] * scale + mean  # noqa: E731
+        return (raw(X), {"min": raw(stats["min"]), "max": raw(stats["max"])},
+                tuple(r.name for r in rules))
+
     def encode_target(self, values, *, name="y"):
         """Targets as training takes them: numbers (n,) / (n, k), or label indices (n,).
 
@@ -194,10 +217,9 @@ class TableSpec:
                 np.asarray(values).reshape(len(values), -1), columns=list(self.target))
             out = np.column_stack([numeric_target(frame[c], c, name) for c in frame.columns])
             return out[:, 0] if len(self.target) == 1 else out
-        index = {label: i for i, label in enumerate(self.labels)}
         series = values.iloc[:, 0] if isinstance(values, pd.DataFrame) else pd.Series(
             np.asarray(values, dtype=object).ravel())
-        return np.array([index.get(label_value(v), -1) for v in series], dtype=np.int64)
+        return label_codes(self.labels, series)
 
     def to_dict(self):
         """Plain JSON values (what ``fit.json`` keeps)."""
@@ -325,8 +347,8 @@ def _as_frame(table, features, name):
     """The table as a DataFrame holding ``features``; an array's columns are taken in order."""
     import pandas as pd
 
-    if isinstance(table, pd.Series):
-        table = table.to_frame()
+    if isinstance(table, pd.Series):  # one row, its index the columns
+        table = table.to_frame().T
     if not isinstance(table, pd.DataFrame):
         if isinstance(table, dict):
             table = pd.DataFrame(table)
@@ -337,6 +359,9 @@ def _as_frame(table, features, name):
                     f"{name} must be a table with the columns {list(features)}; got "
                     f"{type(table).__name__} of shape {array.shape}")
             table = pd.DataFrame(array, columns=list(features))
+    from ._tablefit import string_columns
+
+    table = string_columns(table, name)
     missing = [c for c in features if c not in table.columns]
     if missing:
         raise InvalidOptionError(f"{name} has no column {missing[0]!r}; the fit needs the columns "

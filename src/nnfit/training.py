@@ -185,7 +185,7 @@ DATA_ARGUMENTS = ("validation_data", "test_data", "sample_weight", "init_params"
 
 
 def fit_options(model, X, y, options, *, validation_data=None, test_data=None,
-                sample_weight=None, init_params=None, callback=None, assess=True):
+                sample_weight=None, init_params=None, callback=None, assess=True, on_note=None):
     """:func:`fit` with its options already validated as a :class:`~nnfit.options.FitOptions`.
 
     Parameters
@@ -199,6 +199,9 @@ def fit_options(model, X, y, options, *, validation_data=None, test_data=None,
     assess : bool
         Score the fit and its baselines (:attr:`Fit.scores`); the estimators, which keep
         scikit-learn's contract and cost, do not.
+    on_note : callable(str), optional
+        Receives each of a table's notes before training (default with ``verbose``: printed
+        to standard error).
 
     Returns
     -------
@@ -218,7 +221,8 @@ def fit_options(model, X, y, options, *, validation_data=None, test_data=None,
         raise InvalidOptionError(f"callback must be callable(epochs_done, records), got {callback!r}")
     data_args = dict(validation_data=validation_data, test_data=test_data,
                      sample_weight=sample_weight,
-                     init_params=init_params, callback=callback, table=None, assess=assess)
+                     init_params=init_params, callback=callback, table=None, assess=assess,
+                     on_note=on_note)
     from .tabular import is_table
 
     if is_table(X):  # columns -> numbers, learned from the training rows (nnfit.tabular)
@@ -237,7 +241,7 @@ def fit_options(model, X, y, options, *, validation_data=None, test_data=None,
 
 
 def _fit(model, X, y, options, *, validation_data, test_data, sample_weight, init_params,
-         callback, table, assess):
+         callback, table, assess, on_note=None):
     from . import _programs, engine, objectives
     from ._memory import check_training_memory
     from ._progress import EpochProgress
@@ -261,7 +265,8 @@ def _fit(model, X, y, options, *, validation_data, test_data, sample_weight, ini
         shuffle=o.validation_shuffle, seed=o.seed)
     test = test_rows(model, task, test_data, X, n_classes)  # checked before training
     data_warnings = validation_warnings(task, Y_tr, Y_val, table, o,
-                                        given=validation_data is not None and table is None)
+                                        given=table.validation_given if table is not None
+                                        else validation_data is not None)
     for message in data_warnings:
         warnings.warn(message, UserWarning, stacklevel=4)
     scored = (X_tr, Y_tr, w_tr, X_val, Y_val, w_val)  # in the target's units
@@ -308,9 +313,9 @@ def _fit(model, X, y, options, *, validation_data, test_data, sample_weight, ini
                             pad=not o.optimizer.least_squares)
     hyper = engine.Hyper(*(np.asarray(h, f) for h in hyper))
     _programs.cache_from_environment()
-    if o.verbose and table is not None:  # what was decided about the table, before training
+    if table is not None and (on_note is not None or o.verbose):  # decided before training
         for note in table.notes:
-            print(f"note: {note}", file=sys.stderr)
+            (on_note or (lambda text: print(f"note: {text}", file=sys.stderr)))(note)
     with EpochProgress(o.verbose, n_members if o.optimizer.least_squares else o.epochs,
                        callback, None if scale is None else
                        (lambda records: scale.records(records, loss))) as on_chunk:
@@ -341,6 +346,10 @@ def _fit(model, X, y, options, *, validation_data, test_data, sample_weight, ini
     fitted.options = o
     fitted.table = None if table is None else table.spec
     fitted.notes = [] if table is None else list(table.notes)
+    if scale is not None:
+        names = (table.spec.target if table is not None else
+                 ["y"] if len(scale.mean) == 1 else [f"y{j + 1}" for j in range(len(scale.mean))])
+        fitted.notes.append(scale.note(names))
     fitted.data_warnings = data_warnings
     if assess:
         fitted.scores = scores(fitted, *scored, test)

@@ -20,12 +20,14 @@ from ..mlp import flatten_params, unflatten_params
 
 
 def check_fit(fit, what="this diagnostic"):
-    """Return ``fit`` if it is a trained :class:`~nnfit.Fit`; otherwise raise ``TypeError``."""
+    """Return ``fit`` if it is a trained :class:`~nnfit.Fit` (a table fit as a function of its
+    network's inputs, :meth:`~nnfit.Fit.encoded`: give it ``fit.inputs(table)``); otherwise
+    raise ``TypeError``."""
     from ..fitted import Fit
     from ..mlp import MLP, Network
 
     if isinstance(fit, Fit):
-        return fit
+        return fit.encoded()  # a table fit: diagnostics work on the network's numbers
     if isinstance(fit, (MLP, Network)):
         raise TypeError(f"{what} needs a trained model, got an unfitted {type(fit).__name__}; "
                         "train it first: fit = nnfit.fit(model, X, y)")

@@ -84,6 +84,9 @@ class FitPlots:
     """
 
     def __init__(self, fit, X=None, y=None):
+        if getattr(fit, "table", None) is not None:  # raw rows in; the network's numbers drawn
+            X = None if X is None else fit.inputs(X, warn=False)
+            fit = fit.encoded()
         self.fit = fit
         self.X = None if X is None else np.asarray(X, dtype=np.float64).reshape(len(X), -1)
         self.y = None if y is None else np.asarray(y)

@@ -342,6 +342,10 @@ def add_fit_sections(report, fit, X=None, y=None, *, X_train=None, y_train=None)
 
     if (X is None) != (y is None):
         raise ValueError("give both X and y, or neither")
+    if getattr(fit, "table", None) is not None:  # a table's raw rows: drawn as its numbers
+        X = None if X is None else fit.inputs(X, warn=False)
+        X_train = None if X_train is None else fit.inputs(X_train, warn=False)
+        fit = fit.encoded()
     X = None if X is None else np.asarray(X, dtype=np.float64).reshape(len(X), -1)
     one_input = fit.network.n_inputs == 1
     regression = fit.task == "regression" and fit.network.n_outputs == 1
