@@ -292,3 +292,70 @@ def test_day_first_or_month_first_dates_are_refused_with_the_iso_fix():
     frame = table().assign(day=[f"{d % 28 + 1:02d}/03/2020" for d in range(120)])
     with pytest.raises(InvalidOptionError, match="column 'day' holds dates.*YYYY-MM-DD"):
         nnfit.fit(nnfit.MLP(hidden=(2,)), frame, "target", epochs=1)
+
+
+def test_columns_of_any_name_and_targets_given_as_values():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.random((50, 2)))  # integer column names
+    y = frame[0] * 2
+    fit = nnfit.fit(nnfit.MLP(hidden=(2,)), frame, y.to_numpy(), epochs=2)
+    assert fit.table.features == ("0", "1") and fit.predict(frame).shape == (50,)
+    named = nnfit.fit(nnfit.MLP(hidden=(2,)), frame.assign(t=y), "t", epochs=2)
+    assert named.table.features == ("0", "1")
+    with_y = pd.DataFrame({"a": rng.random(40), "y": rng.random(40)})
+    kept = nnfit.fit(nnfit.MLP(hidden=(2,)), with_y, rng.random(40), epochs=2)
+    assert kept.table.features == ("a", "y")  # an unnamed target takes another name
+    labels = nnfit.fit(nnfit.MLP(hidden=(2,)), with_y, ["p", "q"] * 20, epochs=2)
+    assert list(labels.classes) == ["p", "q"]  # a list as long as the rows: values
+    with pytest.raises(InvalidOptionError, match="more than one column named 'a'"):
+        nnfit.fit(nnfit.MLP(hidden=(2,)), pd.DataFrame([[1, 2, 3]] * 9, columns=["a", "a", "t"]),
+                  "t", epochs=1)
+
+
+def test_each_target_column_is_standardised_on_its_own():
+    rng = np.random.default_rng(0)
+    a, b = rng.uniform(-1, 1, 300), rng.uniform(-1, 1, 300)
+    frame = pd.DataFrame({"a": a, "b": b, "big": 1000 * a + 5000, "small": 0.01 * np.sin(3 * b)})
+    fit = nnfit.fit(nnfit.MLP(hidden=(16,), activation="tanh"), frame, ["big", "small"],
+                    epochs=300, learning_rate=0.01)
+    predicted = fit.predict(frame)
+    for j, column in enumerate(["big", "small"]):
+        r2 = 1 - np.mean((predicted[:, j] - frame[column]) ** 2) / np.var(frame[column])
+        assert r2 > 0.95, column
+    assert "history's errors stay in standardised units" in fit.notes[-1]
+
+
+def test_an_mae_loss_column_is_in_the_target_s_units():
+    penguins = nnfit.load_table("penguins").dropna()
+    fit = nnfit.fit(nnfit.MLP(hidden=(4,), activation="tanh"), penguins, "body_mass_g",
+                    loss="mae", epochs=3, batch_size=None, learning_rate=1e-12, dtype="float64")
+    assert fit.history["loss"].iloc[0] == pytest.approx(fit.history["mae"].iloc[0], rel=1e-9)
+    start = np.mean(np.abs(fit.predict(penguins) - penguins.body_mass_g))
+    assert fit.history["mae"].iloc[0] == pytest.approx(start, rel=1e-6)
+
+
+def test_labels_of_mixed_types_dates_across_summer_time_and_float_categories():
+    frame = pd.DataFrame({"a": np.linspace(0, 1, 60), "t": ["a", "b", 1] * 20})
+    fit = nnfit.fit(nnfit.MLP(hidden=(2,)), frame, "t", epochs=2, validation_split=0.2,
+                    validation_shuffle=True)
+    assert list(fit.classes) == ["1", "a", "b"]
+    when = pd.date_range("2021-03-20", periods=60, freq="D", tz="Europe/Paris").astype(str)
+    fit = nnfit.fit(nnfit.MLP(hidden=(2,)), frame.assign(when=when, t=np.arange(60.0)), "t",
+                    epochs=2)
+    assert fit.table.columns[1].kind == "date"
+    codes = pd.DataFrame({"a": np.linspace(0, 1, 40), "c": pd.Categorical([1, 2, 3, 4] * 10),
+                          "t": np.arange(40.0)})
+    fit = nnfit.fit(nnfit.MLP(hidden=(2,)), codes, "t", epochs=2)
+    read_back = codes.drop(columns="t").astype({"c": float})  # a CSV with a gap reads floats
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "unknown category '3.0'"
+        np.testing.assert_allclose(fit.predict(read_back), fit.predict(codes))
+
+
+def test_far_outside_is_said_in_the_table_s_own_units():
+    penguins = nnfit.load_table("penguins")
+    fit = nnfit.fit(nnfit.MLP(hidden=(2,)), penguins, "body_mass_g", epochs=2)
+    new = penguins.head(3).copy()
+    new.loc[1, "bill_length_mm"] = 90.0
+    with pytest.warns(UserWarning, match=r"bill_length_mm = 90, trained on \[32.1, 59.6\]"):
+        fit.predict(new)
