@@ -287,3 +287,18 @@ def test_na_values_mark_missing_cells_in_fit_and_predict(penguins_like, monkeypa
     assert cli.main(["predict", "run", "--data", "qnew.csv"]) == 0  # the run's own na_values
     out = capsys.readouterr()
     assert "bill 1" in out.err and len(out.out.strip().splitlines()) == 5  # the "?"
+
+
+def test_number_codes_declared_categorical_are_one_hot(penguins_like, monkeypatch, capsys):
+    monkeypatch.chdir(penguins_like)
+    frame = pd.read_csv("penguins.csv").assign(pclass=[1, 2, 3] * 40)
+    frame.to_csv("codes.csv", index=False)
+    frame.drop(columns=["species", "mass"]).head(6).to_csv("codes_new.csv", index=False)
+    assert cli.main(["fit", "--data", "codes.csv", "--target", "mass", "--drop", "species",
+                     "--categorical", "pclass", "--hidden", "3", "--epochs", "2", "--out", "run",
+                     "--quiet"]) == 0
+    fit = nnfit.load_fit("run")
+    assert {"pclass=1", "pclass=2", "pclass=3"} <= set(fit.table.input_names)
+    capsys.readouterr()
+    assert cli.main(["predict", "run", "--data", "codes_new.csv"]) == 0
+    assert "warning" not in capsys.readouterr().err  # 1, 2, 3 read back as the same categories

@@ -47,6 +47,8 @@ def _parser():
     fit.add_argument("--target", metavar="COL", help="the column(s) to predict, comma-separated")
     fit.add_argument("--features", metavar="COLS", help="feature columns (default: all others)")
     fit.add_argument("--drop", metavar="COLS", help="columns to leave out, comma-separated")
+    fit.add_argument("--categorical", metavar="COLS", help="columns of number codes to one-hot "
+                     "encode as categories (zip codes, a class 1/2/3)")
     fit.add_argument("--na-values", metavar="TEXT,...", help="text that marks a missing value "
                      "(besides empty, NA, NaN), e.g. '?'")
     fit.add_argument("--test", metavar="FILE.csv", help="rows only scored (beside the "
@@ -179,6 +181,8 @@ def _experiment(args):
         data["test_csv"] = args.test
     if args.na_values:
         data["na_values"] = args.na_values.split(",")
+    if args.categorical:
+        data["categorical"] = args.categorical.split(",")
     options = option_flags(args)
     for key in DATA_OPTIONS:  # [data]'s, in experiment files
         if key in options:

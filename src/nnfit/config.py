@@ -9,6 +9,7 @@ An experiment file has three tables; every key is optional except the data sourc
     # features = ["x1", "x2"]    #   the feature columns (default: all the others)
     # drop = ["id"]              #   or the columns to leave out
     # na_values = ["?"]          #   text that marks a missing value (besides empty, NA, NaN)
+    # categorical = ["zip"]      #   number codes to one-hot encode as categories
     # missing = "impute"         #   gaps: "impute" (median / most frequent), "drop", "error"
     # task = "classification"    #   default: from the target (text labels: classification)
     validation_split = 0.2       # this fraction of the rows validates,
@@ -51,6 +52,7 @@ SCHEMA = {
         "features": (list, "a list of column names"),
         "drop": (list, "a list of column names to leave out"),
         "na_values": (list, "a list of strings that mean a missing value, e.g. [\"?\"]"),
+        "categorical": (list, "columns to one-hot encode although they hold numbers (codes)"),
         "missing": (str, "'impute', 'drop' or 'error'"),
         "task": (str, "'regression' or 'classification'"),
         "validation_split": (NUMBER, "a fraction in [0, 1)"),
@@ -185,7 +187,8 @@ class Experiment:
         d = self.data
         targets = [d["target"]] if isinstance(d["target"], str) else list(d["target"])
         chosen = d.get("features")
-        named = targets + list(chosen or []) + list(d.get("drop", []))
+        named = (targets + list(chosen or []) + list(d.get("drop", []))
+                 + list(d.get("categorical", [])))
         absent = [c for c in named if c not in frame.columns]
         if absent:
             raise InvalidOptionError(f"column {absent[0]!r} not found; the columns are "
@@ -195,7 +198,9 @@ class Experiment:
         if len(keep) == len(targets):
             raise InvalidOptionError("no feature columns are left after features/drop; keep at "
                                      "least one")
-        return frame[keep]
+        frame = frame[keep]
+        codes = [c for c in d.get("categorical", []) if c in frame.columns]
+        return frame.astype({c: "category" for c in codes}) if codes else frame
 
     def _path(self, name):
         return name if os.path.isabs(name) else os.path.join(self.folder, name)
@@ -268,7 +273,7 @@ def validate(raw, *, tables=("data", "model", "train"), folder="."):
             except InvalidOptionError as err:
                 raise ConfigError(str(err)) from None
     if "dataset" in data and any(k in data for k in ("drop", "features", "test_csv",
-                                                      "na_values")):
+                                                      "na_values", "categorical")):
         raise ConfigError("[data] features, drop, na_values and test_csv go with a csv, not "
                           "with a built-in dataset")
     if not all(isinstance(v, str) for v in data.get("na_values", [])):
