@@ -370,7 +370,63 @@ def test_lsqr_goes_on_where_scikit_learns_stops_short_and_warns_if_still_short()
     assert rss[1] - rss[0] < 0.01 * (rss[2] - rss[0])
     with pytest.warns(ConvergenceWarning, match=r"iteration limit, max\(max_iter, 2 \* n_fea"):
         capped = LinearRegression(max_iter=1).fit(Xs, y)  # scikit-learn's limit: 2 * 30
-    # the same 60 iterations (rounding of the offsets differs, which lsqr's lost orthogonality
-    # on this ill-conditioned design amplifies)
-    np.testing.assert_allclose(capped.coef_, theirs.coef_, rtol=1e-2)
-    assert capped.n_iter_ == 60
+    # the same 60 iterations, as far from the minimum (not the same iterate to many digits: the
+    # offsets round differently, and lsqr's lost orthogonality here amplifies that)
+    excess = float(((capped.predict(X) - y) ** 2).sum()) - rss[0]
+    assert capped.n_iter_ == 60 and 0.5 < excess / (rss[2] - rss[0]) < 2
+
+
+def _float32(X):
+    if sp.issparse(X):
+        return X.astype(np.float32)
+    arr = X if hasattr(X, "iloc") else np.asarray(X)
+    return arr.astype(np.float32) if getattr(arr, "dtype", None) is not None and \
+        arr.dtype.kind == "f" else X
+
+
+class _FedFloat32:
+    """Fed float32: scikit-learn's checks build float64 data, so float X (dense or sparse) is
+    cast to float32 on the way into fit and predict, to run every check on the float32 path."""
+
+    def fit(self, X, y, sample_weight=None):
+        return super().fit(_float32(X), y, sample_weight)
+
+    def predict(self, X):
+        return super().predict(_float32(X))
+
+
+class Float32LinearRegression(_FedFloat32, LinearRegression):
+    pass
+
+
+class Float32SkLinearRegression(_FedFloat32, SkLinearRegression):
+    pass
+
+
+def failed_checks(estimator):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = check_estimator(estimator, on_fail=None)
+    return {r["check_name"] for r in results if r["status"] == "failed"}
+
+
+# check_regressor_multioutput asserts float64 predictions ("floating-point precision"): its
+# data are float64, and float32 in gives float32 out, in both libraries, by design
+FLOAT32_BY_DESIGN = {"check_regressor_multioutput"}
+
+
+@pytest.mark.parametrize("solver", ["auto", "lsqr", "svd", "qr", "pinv", "normal"])
+def test_check_estimator_on_float32_input(solver):
+    model = Float32LinearRegression(solver=solver)
+    assert failed_checks(model) == FLOAT32_BY_DESIGN
+    assert model.fit(*regression()[:2]).coef_.dtype == np.float32
+
+
+def test_scikit_learns_own_fails_more_checks_on_float32_input():
+    # scikit-learn solves in float32: weighted and repeated rows then differ by float32
+    # rounding, and BLAS's float32 sums make a row's prediction depend on its position; nnfit
+    # solves and predicts in float64 and rounds once
+    theirs = failed_checks(Float32SkLinearRegression())
+    assert theirs == FLOAT32_BY_DESIGN | {"check_sample_weight_equivalence_on_dense_data",
+                                          "check_sample_weight_equivalence_on_sparse_data",
+                                          "check_methods_sample_order_invariance"}

@@ -85,11 +85,18 @@ def lsqr(X, Y, fit_intercept, w, tol, max_iter, n_jobs):
     Xs = X if w is None else (sp.diags(root) @ X if sp.issparse(X) else X * root[:, None])
     Yc = (Y - y_mean) * root[:, None]
 
-    def matvec(b):
-        return Xs @ b - root * (x_mean @ b)
+    if w is None:  # no row scaling: subtract scalars, no temporary of n values
+        def matvec(b):
+            return Xs @ b - x_mean @ b
 
-    def rmatvec(r):
-        return Xs.T @ r - x_mean * (root @ r)
+        def rmatvec(r):
+            return Xs.T @ r - x_mean * r.sum()
+    else:
+        def matvec(b):
+            return Xs @ b - root * (x_mean @ b)
+
+        def rmatvec(r):
+            return Xs.T @ r - x_mean * (root @ r)
 
     op = LinearOperator((n, d), matvec=matvec, rmatvec=rmatvec, dtype=np.float64)
     atol = 0.0 if tol is None else tol  # 0: to machine precision (lsqr's own floor)
