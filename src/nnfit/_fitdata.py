@@ -28,6 +28,8 @@ def encode_targets(model, y, task, n_classes=None):
     y_shape = y.shape[1:]
     if task == "regression":
         return (y if y.ndim == 2 else y[:, None]), None, y_shape
+    if y.ndim == 2 and (model.output == "sigmoid" or y.shape[1] > 1):
+        return _indicator(model, y)
     labels = y.ravel() if (y.ndim == 1 or y.shape[1] == 1) else None
     if labels is None:
         raise InvalidOptionError(f"classification targets must be labels of shape (n,), got {y.shape}")
@@ -50,6 +52,23 @@ def encode_targets(model, y, task, n_classes=None):
                              "use output='softmax' for more than two classes")
         return labels[:, None], np.arange(2), ()
     return np.eye(max(2, classes.size))[labels.astype(int)], np.arange(max(2, classes.size)), ()
+
+
+def _indicator(model, y):
+    """Targets already as 0/1 columns (n, k): one-hot rows for a softmax output; for a sigmoid
+    output, each column a label of its own (multilabel; one column is one binary label,
+    which may hold a single value)."""
+    if not np.isin(y, (0, 1)).all():
+        raise InvalidOptionError(
+            f"a 2-D classification target of shape {y.shape} must hold only 0 and 1 (an "
+            "indicator matrix); give class labels as one column of shape (n,)")
+    if model.output == "softmax" and not np.all(y.sum(axis=1) == 1):
+        raise InvalidOptionError(
+            "a softmax output needs one-hot rows (exactly one 1 each); several labels per "
+            "sample need output='sigmoid' (multilabel)")
+    k = y.shape[1]
+    return y.astype(np.float64), np.arange(max(2, k) if model.output == "softmax" or k == 1
+                                           else k), ()
 
 
 def weights(sample_weight, n):

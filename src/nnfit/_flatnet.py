@@ -72,7 +72,8 @@ def terms(static, net, mats, X, y, w):
     if "accuracy" not in names:
         return data_loss, {}
     probabilities = output_activation(static.spec.output, logits)
-    return data_loss, objectives.classification_metrics(y, probabilities, w)
+    return data_loss, objectives.classification_metrics(y, probabilities, w,
+                                                        static.spec.output == "sigmoid")
 
 
 def evaluate(static, net, flat, X, y, w, l1, l2):

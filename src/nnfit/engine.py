@@ -134,7 +134,12 @@ class TrainState(NamedTuple):
     wait: Any
     evaluations: Any  # objective-and-gradient evaluations so far (L-BFGS's budget)
     prev_loss: Any  # the last recorded epoch's loss (L-BFGS's relative-decrease test)
+    lr_scale: Any  # the learning rate's factor (stepwise 'adaptive': 1, then 1/5, 1/25, ...)
 
+
+# schedule 'adaptive' with early stopping is scikit-learn's rule: when the patience runs out the
+# rate is divided by 5 and training goes on, until the rate is at most this
+ADAPTIVE_MIN_RATE = 1e-6
 
 # 0: ran all its epochs (or is still running). 4-6 are L-BFGS's tests, made before a step
 REASONS = {0: "completed", 1: "early_stopping", 2: "target_reached", 3: "diverged",
@@ -154,7 +159,9 @@ def _run_epoch(static, data, hyper, n_epochs, state, order):
     of a small network. Positions past the real rows are masked, whatever row they point to.
     """
     net = _flatnet.network(static, data)
-    tx = optimizer(static, hyper.learning_rate)
+    stepwise = static.schedule == "adaptive" and static.early_stopping
+    rate = hyper.learning_rate * state.lr_scale if stepwise else hyper.learning_rate
+    tx = optimizer(static, rate)
     dtype = data.X.dtype
     shape = (static.n_batches, static.batch_size)
     if order is None and shape[0] * shape[1] == data.X.shape[0]:
@@ -197,7 +204,7 @@ def _run_epoch(static, data, hyper, n_epochs, state, order):
         if static.optimizer.name == "lbfgs":  # the line search re-evaluates the batch objective
             extra = dict(value=loss, grad=grads,
                          value_fn=lambda p: objective(_flatnet.matrices(static, p), X, y, w)[0])
-        elif static.schedule == "adaptive":
+        elif static.schedule == "adaptive" and not stepwise:
             extra = dict(value=loss)
         with jax.numpy_dtype_promotion("standard"):
             updates, opt_state = tx.update(grads, opt_state, flat, **extra)
@@ -235,6 +242,12 @@ def _run_epoch(static, data, hyper, n_epochs, state, order):
     improved = score < state.best_score - hyper.tol
     wait = jnp.where(improved, 0, state.wait + 1)
     patience_out = jnp.logical_and(static.early_stopping, wait >= static.patience)
+    lr_scale = state.lr_scale
+    if stepwise:  # scikit-learn's 'adaptive': a smaller rate instead of a stop, while one is left
+        reduce = jnp.logical_and(patience_out, rate > ADAPTIVE_MIN_RATE)
+        patience_out = jnp.logical_and(patience_out, jnp.logical_not(reduce))
+        wait = jnp.where(reduce, 0, wait)
+        lr_scale = jnp.where(jnp.logical_and(ok, reduce), lr_scale / 5, lr_scale)
     target_hit = score < hyper.target
     reason = jnp.where(target_hit, 2, jnp.where(patience_out, 1, 0))
     stop_now = jnp.logical_or(jnp.logical_or(diverged, halted), jnp.logical_and(ok, reason > 0))
@@ -261,6 +274,7 @@ def _run_epoch(static, data, hyper, n_epochs, state, order):
         wait=jnp.where(ok, wait, state.wait),
         evaluations=state.evaluations + jnp.where(ok, cost, jnp.zeros_like(cost)),
         prev_loss=jnp.where(ok, record["loss"], state.prev_loss),
+        lr_scale=lr_scale,
     )
     if info is not None:
         record.update(grad_max_abs=info["grad_max_abs"], evaluations=new_state.evaluations)
@@ -307,7 +321,7 @@ def _run_chunk(static, state, data, hyper, n_epochs, count, orders):
 # the scalar fields of TrainState, carried from epoch to epoch as one vector per dtype: their
 # updates are then one kernel each, not one per field
 _SCALARS = ("epoch", "stopped", "reason", "best_epoch", "wait", "evaluations")
-_FLOAT_SCALARS = ("best_score", "prev_loss")
+_FLOAT_SCALARS = ("best_score", "prev_loss", "lr_scale")
 
 
 def _pack_scalars(state):
@@ -341,7 +355,7 @@ def _init_state(static, data, hyper, keys, start):
                           jnp.zeros((), bool), jnp.zeros((), jnp.int32), params,
                           jnp.full((), jnp.inf, dtype), jnp.full((), -1, jnp.int32),
                           jnp.zeros((), jnp.int32), jnp.zeros((), jnp.int32),
-                          jnp.full((), jnp.nan, dtype))
+                          jnp.full((), jnp.nan, dtype), jnp.ones((), dtype))
 
     return jax.vmap(member)(keys, hyper, start)
 
@@ -359,10 +373,11 @@ class EngineResult:
     reasons: list
     interrupted: bool
     timings: dict
+    state: Any = None  # the final TrainState, on the device (optimizer state included)
 
 
-def train(static, data, hyper, seeds, n_epochs, *, init_params=None, restore_best=False,
-          on_chunk=None, fixed=None):
+def train(static, data, hyper, seeds, n_epochs, *, init_params=None, init_state=None,
+          restore_best=False, on_chunk=None, fixed=None):
     """Run the compiled training program in chunks of epochs.
 
     Parameters
@@ -378,6 +393,10 @@ def train(static, data, hyper, seeds, n_epochs, *, init_params=None, restore_bes
     n_epochs : int
     init_params : list of (W, b) with a leading member axis, optional
         Start from these parameters instead of drawing them (warm start).
+    init_state : TrainState, optional
+        Go on from this state (a previous run's ``EngineResult.state``, its ``epoch``,
+        ``stopped``, ``reason`` and ``wait`` cleared by the caller as it wants): parameters,
+        optimizer state and best epoch carry over. Overrides ``init_params``.
     restore_best : bool
         Return the parameters of the best monitored epoch instead of the last.
     on_chunk : callable(epochs_done: int, records: dict) or None
@@ -394,8 +413,12 @@ def train(static, data, hyper, seeds, n_epochs, *, init_params=None, restore_bes
     start = time.perf_counter()
     keys = (seed_key_data(seeds) if jax.config.jax_default_prng_impl == "threefry2x32"
             else jnp.stack([jax.random.key(s) for s in seeds]))
-    init, init_s = _programs.compiled("init", _init_state, static, data, hyper, keys, init_params)
-    state = init(data, hyper, keys, init_params)
+    if init_state is None:
+        init, init_s = _programs.compiled("init", _init_state, static, data, hyper, keys,
+                                          init_params)
+        state = init(data, hyper, keys, init_params)
+    else:
+        state, init_s = init_state, 0.0
     epochs = np.int32(n_epochs)
     orders = Orders(seeds, int(data.n_rows), static) if static.shuffle else None
     calls = CallPlan(static, n_epochs, epoch_flops(static, data, len(seeds)), fixed)
@@ -446,4 +469,5 @@ def train(static, data, hyper, seeds, n_epochs, *, init_params=None, restore_bes
         interrupted=interrupted,
         timings={"compile_s": init_s + compile_s, "train_s": train_s,
                  "engine_s": time.perf_counter() - start},
+        state=state,
     )

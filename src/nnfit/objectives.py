@@ -93,10 +93,14 @@ def penalty(params, l1, l2):
     return total
 
 
-def accuracy(y, probabilities, w):
-    """Weighted fraction of correct classes; ``y`` one-hot (n, k) or {0, 1} (n, 1)."""
-    if y.shape[-1] == 1:
-        correct = (probabilities[:, 0] > 0.5) == (y[:, 0] > 0.5)
+def accuracy(y, probabilities, w, independent=False):
+    """Weighted fraction of correct classes; ``y`` one-hot (n, k) or {0, 1} (n, 1).
+
+    ``independent`` (a sigmoid output of k labels, multilabel): a sample counts as correct
+    when every one of its labels is (scikit-learn's subset accuracy).
+    """
+    if y.shape[-1] == 1 or independent:
+        correct = jnp.all((probabilities > 0.5) == (y > 0.5), axis=-1)
     else:
         correct = jnp.argmax(probabilities, axis=-1) == jnp.argmax(y, axis=-1)
     return _weighted_mean(correct.astype(w.dtype), w)
@@ -123,9 +127,9 @@ def regression_metrics(y, prediction, w, names=METRICS["regression"]):
     return {k: LOSSES[k](y, prediction, w) for k in names}
 
 
-def classification_metrics(y, probabilities, w):
-    """Dictionary of metrics reported every epoch: accuracy."""
-    return {"accuracy": accuracy(y, probabilities, w)}
+def classification_metrics(y, probabilities, w, independent=False):
+    """Dictionary of metrics reported every epoch: accuracy (see :func:`accuracy`)."""
+    return {"accuracy": accuracy(y, probabilities, w, independent)}
 
 
 def canonical_loss(name, task):

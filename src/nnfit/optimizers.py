@@ -31,11 +31,13 @@ def optimizer(static, lr):
     """The optax GradientTransformation of ``static.optimizer`` (an :mod:`nnfit.optim` value).
 
     With ``schedule="adaptive"`` it is followed by optax's reduce-on-plateau, which divides the
-    step by 5 when the epoch's mean loss has not improved by ``tol`` for ``patience`` epochs
-    (scikit-learn's 'adaptive' rule); the engine passes it the loss of every batch.
+    step by 5 when the epoch's mean loss has not improved by ``tol`` for ``patience`` epochs;
+    the engine passes it the loss of every batch. With early stopping as well, the engine
+    applies scikit-learn's rule itself (it divides ``lr`` by 5 where it would stop) and the
+    transformation is the optimizer's alone.
     """
     base = static.optimizer.transformation(schedule(static, lr))
-    if static.schedule != "adaptive":
+    if static.schedule != "adaptive" or static.early_stopping:
         return base
     opts = dict(static.schedule_options)
     return optax.chain(base, optax.contrib.reduce_on_plateau(

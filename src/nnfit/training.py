@@ -135,7 +135,10 @@ def fit(model, X, y, *, optimizer="adam", learning_rate=0.001, epochs=200, batch
     schedule : {'constant', 'invscaling', 'exponential', 'cosine', 'adaptive'}
         Learning-rate schedule built on ``learning_rate`` (``power_t``, ``decay_rate`` tune it);
         ``adaptive`` divides the rate by 5 whenever the epoch's loss has not improved by ``tol``
-        for ``n_iter_no_change`` epochs (scikit-learn's rule, via optax's reduce_on_plateau).
+        for ``n_iter_no_change`` epochs (optax's reduce_on_plateau); with ``early_stopping``
+        it is scikit-learn's rule: where early stopping would stop, the rate is divided by 5
+        instead and the patience starts again, and training stops once the rate is at most
+        1e-6.
     momentum, beta_1, beta_2, epsilon : float, optional
         Settings of an optimizer given by name, filling its fields (``beta_1`` is
         :class:`~nnfit.optim.Adam`'s ``b1``...); unset, the optimizer's own defaults (Keras':
@@ -185,7 +188,8 @@ DATA_ARGUMENTS = ("validation_data", "test_data", "sample_weight", "init_params"
 
 
 def fit_options(model, X, y, options, *, validation_data=None, test_data=None,
-                sample_weight=None, init_params=None, callback=None, assess=True, on_note=None):
+                sample_weight=None, init_params=None, callback=None, assess=True,
+                init_state=None, keep_state=False, on_note=None):
     """:func:`fit` with its options already validated as a :class:`~nnfit.options.FitOptions`.
 
     Parameters
@@ -202,6 +206,13 @@ def fit_options(model, X, y, options, *, validation_data=None, test_data=None,
     on_note : callable(str), optional
         Receives each of a table's notes before training (default with ``verbose``: printed
         to standard error).
+    init_state : engine.TrainState, optional
+        Go on from a previous run's final state (parameters, optimizer state, best epoch),
+        as :func:`nnfit.engine.train` takes it; gradient optimizers only.
+    keep_state : bool
+        Keep the run's final :class:`~nnfit.engine.TrainState` (optimizer state included, on
+        the device) as the Fit's ``engine_state``, for a later ``init_state``; off, a Fit
+        holds no more memory than its parameters.
 
     Returns
     -------
@@ -222,7 +233,7 @@ def fit_options(model, X, y, options, *, validation_data=None, test_data=None,
     data_args = dict(validation_data=validation_data, test_data=test_data,
                      sample_weight=sample_weight,
                      init_params=init_params, callback=callback, table=None, assess=assess,
-                     on_note=on_note)
+                     init_state=init_state, keep_state=keep_state, on_note=on_note)
     from .tabular import is_table
 
     if is_table(X):  # columns -> numbers, learned from the training rows (nnfit.tabular)
@@ -241,7 +252,7 @@ def fit_options(model, X, y, options, *, validation_data=None, test_data=None,
 
 
 def _fit(model, X, y, options, *, validation_data, test_data, sample_weight, init_params,
-         callback, table, assess, on_note=None):
+         callback, table, assess, init_state=None, keep_state=False, on_note=None):
     from . import _programs, engine, objectives
     from ._memory import check_training_memory
     from ._progress import EpochProgress
@@ -325,8 +336,8 @@ def _fit(model, X, y, options, *, validation_data, test_data, sample_weight, ini
                            init_params=start, on_chunk=on_chunk)
         else:
             result = engine.train(static, data, hyper, seeds, o.epochs, init_params=start,
-                                  restore_best=static.track_best, on_chunk=on_chunk,
-                                  fixed=o.chunk_epochs)
+                                  init_state=init_state, restore_best=static.track_best,
+                                  on_chunk=on_chunk, fixed=o.chunk_epochs)
     options = o.to_dict()
     # what the run resolved, beside the options: the loss, the seeds, a batch's real rows
     config = {**options, "loss": loss, "n_members": n_members, "seeds": list(map(int, seeds)),
@@ -344,6 +355,8 @@ def _fit(model, X, y, options, *, validation_data, test_data, sample_weight, ini
                              feature_names=feature_names, dtype=o.dtype, solver_info=solver_info,
                              input_stats=_input_stats(X_tr))
     fitted.options = o
+    if keep_state:
+        fitted.engine_state = getattr(result, "state", None)
     fitted.table = None if table is None else table.spec
     fitted.notes = [] if table is None else list(table.notes)
     if scale is not None:
