@@ -361,7 +361,7 @@ def test_an_internal_error_is_not_reported_as_bad_input(monkeypatch, tmp_path):
     def broken(*args, **kwargs):
         raise ValueError("an internal bug")
 
-    monkeypatch.setattr(training, "fit", broken)
+    monkeypatch.setattr(training, "fit_options", broken)  # what nnfit fit calls
     with pytest.raises(ValueError, match="an internal bug"):
         cli.main(["fit", "--dataset", "cubic", "--out", str(tmp_path / "run"), "--quiet"])
 

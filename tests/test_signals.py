@@ -176,7 +176,7 @@ def test_handlers_are_the_command_lines_alone(tmp_path, monkeypatch, capsys):
         seen.append(signal.getsignal(signal.SIGTERM))
         raise KeyboardInterrupt  # as the handler raises at the first signal
 
-    monkeypatch.setattr(nnfit.training, "fit", train)
+    monkeypatch.setattr(nnfit.training, "fit_options", train)  # what nnfit fit calls
     assert cli.main(["fit", "--dataset", "cube_root", "--quiet"]) == 130
     assert seen and seen[0] not in before
     assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
