@@ -422,6 +422,7 @@ def no_training(monkeypatch):
         raise AssertionError("training started")
 
     monkeypatch.setattr(training, "fit", refuse)
+    monkeypatch.setattr(training, "fit_options", refuse)  # what nnfit fit calls
     import nnfit.sweep.executors as executors
     monkeypatch.setattr(executors, "train_group", refuse)
 
