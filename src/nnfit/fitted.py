@@ -191,47 +191,16 @@ class Fit:
         -------
         Fit
         """
-        import pandas as pd
+        from ._fitmembers import select_members
 
-        chosen = [int(members)] if np.ndim(members) == 0 else [int(m) for m in members]
-        for m in chosen:
-            if not 0 <= m < self.n_members:
-                raise InvalidOptionError(f"member {m} does not exist; this Fit has {self.n_members}")
-        params = [(W[chosen], b[chosen]) for W, b in self._member_params]
-        frames = [self.histories[self.histories.member == m].assign(member=i)
-                  for i, m in enumerate(chosen)]
-        return self._with(params, pd.concat(frames, ignore_index=True) if frames else self.histories,
-                          [self.stop_reasons[m] for m in chosen] if self.stop_reasons else [],
-                          None if self.best_epoch is None else self.best_epoch[chosen],
-                          None if self.solver_info is None else [self.solver_info[m] for m in chosen])
+        return select_members(self, members)
 
     @classmethod
     def concat(cls, fits):
         """One Fit whose members are those of ``fits`` (one network, one task), in order."""
-        import pandas as pd
+        from ._fitmembers import concat_fits
 
-        fits = list(fits)
-        if not fits:
-            raise InvalidOptionError("concat needs at least one Fit")
-        first = fits[0]
-        for other in fits[1:]:
-            if (other.network.layer_sizes != first.network.layer_sizes
-                    or other.network.spec != first.network.spec or other.task != first.task):
-                raise InvalidOptionError("concat joins fits of one network and task; got "
-                                 f"{first.network.layer_sizes} and {other.network.layer_sizes}")
-        params = [(np.concatenate([f._member_params[i][0] for f in fits]),
-                   np.concatenate([f._member_params[i][1] for f in fits]))
-                  for i in range(len(first._member_params))]
-        frames, offset = [], 0
-        for f in fits:
-            frames.append(f.histories.assign(member=f.histories.member + offset))
-            offset += f.n_members
-        best = [f.best_epoch for f in fits]
-        info = [f.solver_info for f in fits]
-        return first._with(params, pd.concat(frames, ignore_index=True),
-                           [r for f in fits for r in f.stop_reasons],
-                           None if any(b is None for b in best) else np.concatenate(best),
-                           None if any(i is None for i in info) else [x for i in info for x in i])
+        return concat_fits(fits)
 
     def _with(self, params, histories, stop_reasons, best_epoch, solver_info):
         """A copy of this Fit with other members (the network and settings stay)."""
