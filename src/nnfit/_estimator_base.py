@@ -14,14 +14,19 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._checks import INT32_MAX, _finfo, _short, check_choice, check_number, first_line
+from ._sklearn_compat import (NON_FINITE_MESSAGE, InvScaling, NonFiniteWeights, SklearnSGD,
+                              dense, dense_blocks, glorot_factor, initial_params, stack_members)
+from ._sklearn_run import VerboseLines, end_partial_epoch, stop_message
+from .engine import TrainingDiverged
 from .errors import InvalidOptionError
-from .optim import SGD, SHORTHANDS, Adam, Momentum, RMSprop
+from .optim import SHORTHANDS, Adam, RMSprop
 from .options import check_option, flag, penalty
 
 SOLVERS = ("adam", "sgd", "lbfgs", "gd", "rmsprop", "lm", "trf")
@@ -29,6 +34,7 @@ SOLVERS = ("adam", "sgd", "lbfgs", "gd", "rmsprop", "lm", "trf")
 _LEAST_SQUARES = tuple(name for name, (cls, _) in SHORTHANDS.items() if cls.least_squares)
 _FULL_BATCH = ("lbfgs", "gd", "lm", "trf")
 _SCHEDULED = ("sgd", "gd", "rmsprop")  # scikit-learn applies learning_rate to sgd only, not adam
+_KEEPS_NO_STATE = ("lbfgs", "lm", "trf")  # nothing for partial_fit or a warm start to go on with
 _REGRESSION_LOSSES = {"squared_error": "mse", "absolute_error": "mae", "huber": "huber"}
 # scipy.optimize.minimize's default ftol for L-BFGS-B (factr 1e7 times float64's eps), which
 # scikit-learn's lbfgs leaves as it is
@@ -61,29 +67,6 @@ def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-@dataclass(frozen=True)
-class InvScaling:
-    """scikit-learn's ``invscaling`` rate as an optax schedule of the update count.
-
-    The first epoch runs at ``learning_rate_init``; after ``e`` epochs the rate is
-    ``learning_rate_init / (e * n_samples) ** power_t`` (scikit-learn counts ``t`` in samples
-    seen). Frozen, so equal settings hash equal and reuse one compiled program.
-    """
-
-    learning_rate_init: float
-    power_t: float
-    n_samples: int
-    n_batches: int
-
-    def __call__(self, count):
-        import jax.numpy as jnp
-
-        epochs = (count // self.n_batches).astype(jnp.float32)
-        t = jnp.maximum(epochs * self.n_samples, 1.0)
-        return jnp.where(epochs > 0, self.learning_rate_init / t ** self.power_t,
-                         self.learning_rate_init)
-
-
 class BaseMLP(BaseEstimator):
     """What the regressor and the classifier share: parameters, the mapping onto nnfit.fit,
     and the fitted attributes."""
@@ -94,7 +77,7 @@ class BaseMLP(BaseEstimator):
                  random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
                  beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000,
-                 l1=0.0, normalize=False, n_members=1, dtype="float32"):
+                 l1=0.0, normalize=False, n_members=1, dtype=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -151,6 +134,8 @@ class BaseMLP(BaseEstimator):
         # checks (nnfit.options), with scikit-learn's names in the messages
         for param, name in _AS_OPTIONS.items():
             value = _plain(getattr(self, param))
+            if value is None and param == "dtype":  # None: the training dtype follows X's
+                continue
             if value is None:
                 raise InvalidOptionError(f"{param} must be set, got None")
             if not (param == "n_iter_no_change" and isinstance(value, float) and value == np.inf):
@@ -167,12 +152,12 @@ class BaseMLP(BaseEstimator):
             check_number("batch_size", _plain(self.batch_size), low=1, high=INT32_MAX, integer=True)
         _random_state(self.random_state)
 
-    def _strength(self, name, value):
+    def _strength(self, name, value, dtype):
         """A penalty as nnfit.fit takes it, checked against the training dtype's range."""
-        largest = float(_finfo(np.dtype(self.dtype)).max)
+        largest = float(_finfo(np.dtype(dtype)).max)
         if np.any(value > largest):
             raise InvalidOptionError(f"{name}={getattr(self, name)!r} gives a penalty beyond "
-                                     f"{np.dtype(self.dtype).name}'s range; use a smaller {name}")
+                                     f"{np.dtype(dtype).name}'s range; use a smaller {name}")
         return value
 
     def _penalty(self, name, value, n_layers):
@@ -188,71 +173,154 @@ class BaseMLP(BaseEstimator):
             self, X, y, reset, y_kinds="biuf" if self._is_classifier else "iuf")
         X, y = fast if fast is not None else validate_data(
             self, X, y, dtype=(np.float64, np.float32), multi_output=True,
-            y_numeric=not self._is_classifier, reset=reset)
+            accept_sparse=["csr", "csc"], y_numeric=not self._is_classifier, reset=reset)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         return X, y
 
-    def _fit(self, X, y, sample_weight, task):
+    def _training_dtype(self, X, first):
+        """The dtype training runs in: ``dtype`` when set; else that of the first fit (warm
+        starts and partial_fit go on in it, as scikit-learn's weights keep their dtype); else
+        ``X``'s (float32 stays float32, anything else is float64)."""
+        if self.dtype is not None:
+            return np.dtype(self.dtype).name
+        if not first and getattr(self, "_dtype", None):
+            return self._dtype
+        return "float32" if X.dtype == np.float32 else "float64"
+
+    def _fit(self, X, y, sample_weight, task, incremental=False):
         import nnfit
 
         self._check_params(task)
         hidden = self._hidden()
-        warm = bool(self.warm_start) and hasattr(self, "fit_")
-        X, y = self._validate_xy(X, y, reset=not warm)
-        w = _sample_weight(sample_weight, len(X))
-        targets, output = self._encode(y, warm)
-        if self.early_stopping or not isinstance(self.random_state, numbers.Integral):
-            rng = check_random_state(self.random_state)  # validated; the split draws from it too
-            seed = int(rng.randint(np.iinfo(np.int32).max - self.n_members))
-        else:
-            rng, seed = None, _first_seed(int(self.random_state), int(self.n_members))
-        X, targets, w, validation = self._split(X, targets, w, rng)
+        first = not hasattr(self, "coefs_") or not (self.warm_start or incremental)
+        # a full-batch solver's partial_fit trains to convergence from the current weights
+        incremental = incremental and self.solver not in _KEEPS_NO_STATE
+        if incremental and self.early_stopping:
+            raise InvalidOptionError("partial_fit does not support early_stopping=True")
+        if incremental and self.normalize:
+            raise InvalidOptionError(
+                "normalize=True learns the input statistics from the rows of one fit; "
+                "partial_fit sees one batch at a time: standardise X beforehand "
+                "(StandardScaler().partial_fit) and set normalize=False")
+        X, y = self._validate_xy(X, y, reset=first)
+        dtype = self._training_dtype(X, first)
+        if sp.issparse(X):
+            X = dense(X, dtype)
+        w = _sample_weight(sample_weight, X.shape[0])
+        targets, output = self._encode(y, first, incremental)
+        sizes = (X.shape[1], *hidden, 1 if targets.ndim == 1 else targets.shape[1])
+        self.n_outputs_ = sizes[-1]  # as scikit-learn's, before training (the loss's scale)
+        if not first and [c.shape[-2:] for c in self.coefs_] != list(zip(sizes[:-1], sizes[1:])):
+            raise InvalidOptionError(
+                f"the network {sizes} is not that of the weights being continued "
+                f"{[c.shape[-2:] for c in self.coefs_]}; fit anew (warm_start=False)")
+        draws = _Draws(self.random_state, sizes, glorot_factor(self.activation),
+                       int(self.n_members), dtype, first, bool(self.early_stopping))
+        X, targets, w, validation = self._split(X, targets, w, draws.rng())
         if self.solver == "lm":
             _check_determined(X, targets, hidden)
-        options = self._options(len(hidden) + 1, len(X), w, validation, seed)
-        if warm:
-            options["init_params"] = self.fit_.params
+        options = self._options(len(hidden) + 1, len(X), w, validation, draws.seed(), dtype,
+                                incremental)
+        state = None if first else self._resume_state(incremental, options["optimizer"])
+        if state is None:
+            options["init_params"] = draws.params() if first else self._current_params()
+        stop_at = self._constant_validation(validation, options)
         model = nnfit.MLP(hidden=hidden, activation=self.activation, output=output,
-                          normalize=bool(self.normalize), init="glorot_uniform",
-                          bias_init="glorot_uniform")
+                          normalize=bool(self.normalize))
+        lines = self._verbose_lines(validation, options) if self.verbose and not incremental \
+            else None
+        options["callback"] = lines
+        diverged = False
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            fit = _train(model, X, targets, options)
+            try:
+                fit = _train(model, X, targets, options, init_state=state,
+                             keep_state=self.solver not in _KEEPS_NO_STATE)
+            except TrainingDiverged as err:
+                fit, diverged = err.fit, True
+            if stop_at is not None and not diverged:  # the best weights are the first epoch's
+                one = dict(options, epochs=1, callback=None)
+                fit = _with_params(fit, _train(model, X, targets, one, init_state=state))
         for warning in caught:  # the core's "raise epochs" gives way to scikit-learn's, below
             if not issubclass(warning.category, ConvergenceWarning):
                 warnings.warn_explicit(warning.message, warning.category, warning.filename,
                                        warning.lineno)
-        self._set_attributes(fit, hidden, len(X), w, validation, warm)
+        keep_going = diverged and bool(self.early_stopping) and self.solver not in _KEEPS_NO_STATE
+        self._set_attributes(fit, hidden, len(X), validation, first, incremental, dtype,
+                             options, keep_going)
+        if lines is not None and keep_going:
+            lines.finish(self.max_iter - len(fit.curve("loss")), validation)
+        if diverged and not keep_going:
+            raise NonFiniteWeights(NON_FINITE_MESSAGE, fit=fit)
+        if incremental:
+            return self
+        if self.verbose and self.solver in _LEAST_SQUARES:
+            _print_curve(self.loss_curve_[-self.n_iter_:])
         if self.solver == "lbfgs":
             message = _lbfgs_warning(fit.stop_reasons, self.n_iter_, self.max_iter)
             if message:
                 warnings.warn(message, ConvergenceWarning, stacklevel=3)
-        elif ("max_evaluations" if self.solver in _LEAST_SQUARES else "completed") in fit.stop_reasons:
+        elif stop_at is not None:
+            if self.n_iter_ < self.max_iter:
+                if self.verbose:
+                    print(stop_message(True, self.tol, self.n_iter_no_change) + " Stopping.")
+            else:
+                warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
+                              f"reached and the optimization hasn't converged yet.",
+                              ConvergenceWarning, stacklevel=3)
+        elif keep_going or ("max_evaluations" if self.solver in _LEAST_SQUARES else "completed") \
+                in fit.stop_reasons:
             solver = "Stochastic Optimizer" if self.solver in ("adam", "sgd") else self.solver
             warnings.warn(f"{solver}: Maximum iterations ({self.max_iter}) reached and the "
                           f"optimization hasn't converged yet.", ConvergenceWarning, stacklevel=3)
         return self
 
+    def _partial_fit(self, X, y, sample_weight, task):
+        """One epoch over ``X``, ``y`` (scikit-learn's ``partial_fit``); full-batch solvers
+        train to convergence from the current weights, as scikit-learn's regressor does with
+        'lbfgs'."""
+        return self._fit(X, y, sample_weight, task, incremental=True)
+
     def _split(self, X, targets, w, rng):
-        """scikit-learn's early-stopping split: random, stratified for classifiers."""
+        """scikit-learn's early-stopping split: random (from the ``RandomState`` that drew the
+        initial weights, after them), stratified for a classifier with one output."""
         if not self.early_stopping:
             return X, targets, w, None
         from sklearn.model_selection import train_test_split
 
+        stratify = self._stratify(targets) if self._is_classifier else None
         X, X_val, targets, y_val, w, w_val = train_test_split(
             X, targets, w, test_size=self.validation_fraction, random_state=rng,
-            stratify=targets if self._is_classifier else None)
+            stratify=stratify)
         if len(X_val) < 2:
             raise InvalidOptionError("The validation set is too small. Increase 'validation_fraction' "
                              "or the size of your dataset.")
         return X, targets, w, (X_val, y_val, w_val)
 
-    def _scale(self):
-        """scikit-learn's loss over nnfit's: 0.5 for squared error (half MSE), else 1."""
-        return 0.5 if getattr(self, "loss", None) == "squared_error" else 1.0
+    def _constant_validation(self, validation, options):
+        """A regressor's constant validation target: scikit-learn scores every epoch 0.0 (its
+        R^2 of a constant), which never improves by a positive ``tol``, so it stops after
+        ``n_iter_no_change + 2`` epochs (never with ``tol=0``) keeping the first epoch's
+        weights. Returns that epoch count, with ``options`` set to run it, or None."""
+        if (validation is None or self._is_classifier or self.solver in _KEEPS_NO_STATE
+                or _variance(*validation[1:]) != 0):
+            return None
+        never = self.n_iter_no_change == np.inf or self.tol == 0
+        stop_at = self.max_iter if never else min(self.max_iter, int(self.n_iter_no_change) + 2)
+        options.update(early_stopping=False, restore_best_weights=False, epochs=stop_at)
+        return stop_at
 
-    def _options(self, n_layers, n, w, validation, seed):
+    def _scale(self):
+        """scikit-learn's loss over nnfit's (see the module docstring of nnfit.estimators)."""
+        loss = getattr(self, "loss", None)
+        if loss == "squared_error":
+            return 0.5
+        if loss == "poisson" or getattr(self, "_multilabel", False):
+            return float(self.n_outputs_)  # scikit-learn sums over the outputs
+        return 1.0
+
+    def _options(self, n_layers, n, w, validation, seed, dtype, incremental):
         """nnfit.fit's keywords for this estimator's parameters (see the module docstring)."""
         if self.solver in _FULL_BATCH:
             batch = n
@@ -261,37 +329,47 @@ class BaseMLP(BaseEstimator):
         else:
             if self.batch_size > n:
                 warnings.warn("Got `batch_size` less than 1 or larger than sample size. "
-                              "It is going to be clipped", UserWarning, stacklevel=4)
+                              "It is going to be clipped", UserWarning, stacklevel=5)
             batch = int(np.clip(self.batch_size, 1, n))
         c = self._scale()
         alpha = self._penalty("alpha", self.alpha, n_layers)
         l1 = self._penalty("l1", self.l1, n_layers)
         s = batch * float(np.mean(w))  # a batch's weight sum (full batch: sum(w))
         options = dict(
-            optimizer=self._optimizer(),
-            epochs=min(self.max_iter, self.max_fun) if self.solver in _LEAST_SQUARES else self.max_iter,
+            optimizer=self._optimizer(c),
+            epochs=1 if incremental else (
+                min(self.max_iter, self.max_fun) if self.solver in _LEAST_SQUARES else self.max_iter),
             batch_size=None if batch == n else batch,
             shuffle=bool(self.shuffle), sample_weight=w, validation_data=validation,
-            l2=self._strength("alpha", 0.5 * alpha / (c * s)),
-            l1=self._strength("l1", l1 / (c * s)), n_members=self.n_members, seed=seed,
-            dtype=np.dtype(self.dtype).name, verbose=bool(self.verbose), **self._stopping(c, validation),
-            **self._schedule(n, -(-n // batch)))
+            l2=self._strength("alpha", 0.5 * alpha / (c * s), dtype),
+            l1=self._strength("l1", l1 / (c * s), dtype), n_members=self.n_members, seed=seed,
+            dtype=dtype, verbose=False, **self._stopping(c, validation))
+        if incremental:
+            options.update(early_stopping=False, learning_rate=self._partial_rate(),
+                           schedule="constant")
+        else:
+            options.update(self._schedule(n, -(-n // batch)))
         if not self._is_classifier:
             options["loss"] = _REGRESSION_LOSSES[self.loss]
             # scikit-learn's MLP tracks the loss alone; mse gives validation_scores_ (R^2)
             options["metrics"] = ("mse",)
         return options
 
-    def _optimizer(self):
-        """The solver as an nnfit optimizer value, with this estimator's settings."""
+    def _optimizer(self, c):
+        """The solver as an nnfit optimizer value, with this estimator's settings.
+
+        'sgd' and 'gd' step as scikit-learn's SGD does on its objective (``c`` times nnfit's),
+        Adam's epsilon is turned onto nnfit's gradients likewise."""
         if self.solver == "adam":
-            return Adam(b1=_plain(self.beta_1), b2=_plain(self.beta_2), eps=_plain(self.epsilon))
+            return Adam(b1=_plain(self.beta_1), b2=_plain(self.beta_2),
+                        eps=_plain(self.epsilon) / c)
         if self.solver == "sgd":
-            if self.momentum == 0:
-                return SGD()
-            return Momentum(_plain(self.momentum), nesterov=bool(self.nesterovs_momentum))
+            return SklearnSGD(_plain(self.momentum), nesterov=bool(self.nesterovs_momentum),
+                              scale=c)
+        if self.solver == "gd":
+            return SklearnSGD(0.0, scale=c)
         if self.solver == "rmsprop":
-            return RMSprop(eps=_plain(self.epsilon))
+            return RMSprop(eps=_plain(self.epsilon) / c)
         return self.solver
 
     def _adaptive(self):
@@ -302,13 +380,15 @@ class BaseMLP(BaseEstimator):
         if self.solver in _SCHEDULED and self.learning_rate == "invscaling":
             return {"learning_rate": InvScaling(float(self.learning_rate_init),
                                                 float(self.power_t), n, n_batches)}
-        adaptive = self.solver in _SCHEDULED and self.learning_rate == "adaptive"
         return {"learning_rate": self.learning_rate_init,
-                "schedule": "adaptive" if adaptive else "constant"}
+                "schedule": "adaptive" if self._adaptive() else "constant"}
 
     def _stopping(self, c, validation):
         """scikit-learn's stopping rule as nnfit.fit's early_stopping, monitor, patience, tol;
-        for 'lbfgs', scipy's tests as scikit-learn sets them: gtol, ftol, max_evaluations."""
+        for 'lbfgs', scipy's tests as scikit-learn sets them: gtol, ftol, max_evaluations.
+
+        With 'adaptive', the engine divides the rate by 5 where it would stop, until the rate
+        is at most 1e-6: scikit-learn's rule (nnfit.fit's 'adaptive' with early stopping)."""
         if self.solver == "lbfgs":  # no patience rule, no best weights: the last iterate
             return {"early_stopping": False, "restore_best_weights": False, "gtol": self.tol / c,
                     "ftol": _SCIPY_FTOL / c, "max_evaluations": int(self.max_fun)}
@@ -319,61 +399,251 @@ class BaseMLP(BaseEstimator):
             options.update(monitor="val_accuracy", tol=self.tol)
         elif validation is not None:  # R^2 = 1 - MSE / var(y_val): a gain of tol in R^2 ...
             options.update(monitor="val_mse", tol=self.tol * _variance(*validation[1:]))
-        # 'adaptive' lowers the rate on a stalled training loss instead of stopping
-        stop = not never and (validation is not None or not self._adaptive())
-        return {"early_stopping": stop, "n_iter_no_change": patience, **options}
+        return {"early_stopping": not never, "n_iter_no_change": patience, **options}
+
+    def _verbose_lines(self, validation, options):
+        """scikit-learn's verbose lines, printed as the engine reports its epochs."""
+        scores = None
+        if validation is not None:
+            y_val, w_val = validation[1:]
+            scores = lambda records: self._validation_scores(records, y_val, w_val)  # noqa: E731
+        rule = None
+        if self.solver not in ("lbfgs",) + _LEAST_SQUARES:
+            rule = dict(monitor=options.get("monitor", "loss"), tol=options["tol"],
+                        patience=options["n_iter_no_change"], stops=options["early_stopping"],
+                        adaptive=self._adaptive(), rate=float(self.learning_rate_init),
+                        message=stop_message(validation is not None, self.tol,
+                                             self.n_iter_no_change))
+        return VerboseLines(self._scale(), scores, rule)
+
+    # ------------------------------------------------------- continuing: warm start, partial_fit
+    def _state_key(self, optimizer, dtype):
+        return (optimizer, dtype, tuple(c.shape for c in self.coefs_), int(self.n_members))
+
+    def _current_params(self):
+        """The weights to go on from: ``coefs_`` and ``intercepts_`` as they are now."""
+        return [(np.asarray(W), np.asarray(b)) for W, b in zip(self.coefs_, self.intercepts_)]
+
+    def _resume_state(self, incremental, optimizer):
+        """The engine state to go on from, or None (a fresh optimizer from ``coefs_``).
+
+        partial_fit keeps the optimizer's state (Adam's moments, SGD's velocity) from call to
+        call and from a previous fit, as scikit-learn keeps its optimizer; a warm-started fit
+        starts a new optimizer but keeps the no-improvement count and the best score."""
+        state = getattr(self, "_engine_state", None)
+        dtype = getattr(self, "_dtype", None)
+        if state is None or getattr(self, "_engine_key", None) != self._state_key(optimizer, dtype):
+            return None
+        m = int(self.n_members)
+        params = np.stack([np.concatenate([np.ravel(a[i] if m > 1 else a)
+                                           for W, b in self._current_params() for a in (W, b)])
+                           for i in range(m)]).astype(dtype, copy=False)
+        f = np.dtype(dtype).type
+        fresh = dict(params=params, epoch=np.zeros(m, np.int32), stopped=np.zeros(m, bool),
+                     reason=np.zeros(m, np.int32))
+        if not incremental:
+            import jax
+
+            fresh.update(opt_state=jax.tree.map(lambda a: np.zeros(a.shape, a.dtype),
+                                                state.opt_state),
+                         lr_scale=np.ones(m, f))
+            if getattr(self, "_engine_monitor", None) != self._monitor():
+                fresh.update(best_score=np.full(m, np.inf, f), wait=np.zeros(m, np.int32))
+        return state._replace(**fresh)
+
+    def _monitor(self):
+        return "val" if self.early_stopping else "loss"
+
+    def _partial_rate(self):
+        """The rate of a partial_fit epoch: scikit-learn's optimizer's current rate."""
+        if getattr(self, "_learning_rate", None) is None:
+            self._progress_after_fit()
+        return self._learning_rate
+
+    def _progress_after_fit(self):
+        """What partial_fit goes on with after a fit (read when first needed: a fit that is
+        not continued does not wait for the device): the no-improvement count and the rate
+        of scikit-learn's optimizer, 'adaptive' lowered as the engine lowered it."""
+        state = getattr(self, "_engine_state", None)
+        rate, count = float(self.learning_rate_init), 0
+        if state is not None and hasattr(self, "fit_"):
+            import jax
+
+            wait, scale = jax.device_get((state.wait, state.lr_scale))
+            count = int(wait[0])
+            if self._adaptive():
+                rate *= float(scale[0])
+        if self._is_invscaling() and getattr(self, "t_", 0):
+            rate = rate / (self.t_ + 1) ** float(self.power_t)
+        self._learning_rate, self._no_improvement_count = rate, count
 
     @property
     def history_(self):
-        """The last fit's per-epoch history (a pandas DataFrame), built when first read."""
+        """The last fit's per-epoch history (a pandas DataFrame), built when first read; after
+        partial_fit, the last call's one epoch."""
         fit = self.fit_
         if getattr(fit, "_history_table", None) is None:  # one table, however often read
             fit._history_table = fit.mean_history  # as loss_curve_: the members' mean
         return fit._history_table
 
-    def _set_attributes(self, fit, hidden, n, w, validation, warm):
-        curve = self._scale() * fit.curve("loss")
+    def _set_attributes(self, fit, hidden, n, validation, first, incremental, dtype, options,
+                        keep_going):
+        c = self._scale()
+        curve = c * fit.curve("loss")
+        scores = None if validation is None else np.asarray(
+            self._validation_scores(fit, *validation[1:]), dtype=np.float64)
+        if keep_going:  # scikit-learn runs on: every later epoch's loss and score are NaN
+            pad = np.full(max(0, self.max_iter - len(curve)), np.nan)
+            curve = np.concatenate([curve, pad])
+            scores = None if scores is None else np.concatenate([scores, pad])
         self.fit_ = fit
-        self.coefs_ = [np.asarray(W) for W, _ in fit.params]
-        self.intercepts_ = [np.asarray(b) for _, b in fit.params]
+        self._dtype = dtype
+        self.coefs_ = [np.asarray(W, dtype) for W, _ in fit.params]
+        self.intercepts_ = [np.asarray(b, dtype) for _, b in fit.params]
         self.n_layers_ = len(hidden) + 2
         self.n_outputs_ = fit.network.n_outputs
+        state = getattr(fit, "engine_state", None)
+        if state is not None:
+            self._engine_state = state
+            self._engine_key = self._state_key(options["optimizer"], dtype)
+            self._engine_monitor = self._monitor()
+            fit.engine_state = None  # the estimator keeps it; the Fit stays parameters only
+        else:
+            self._engine_state = None
+        stochastic = self.solver not in ("lbfgs",) + _LEAST_SQUARES
+        if incremental:
+            if first:
+                self.loss_curve_, self.t_, self.best_loss_ = [], 0, np.inf
+                self._no_improvement_count = 0
+                self.validation_scores_ = self.best_validation_score_ = None
+            elif getattr(self, "_learning_rate", None) is None:
+                self._progress_after_fit()
+            end_partial_epoch(self, float(curve[-1]) if len(curve) else np.nan, n,
+                              self._adaptive(), self._is_invscaling())
+            return
         self.n_iter_ = len(curve)
-        self.loss_curve_ = (list(self.loss_curve_) if warm else []) + curve.tolist()
+        self.loss_curve_ = ([] if first else list(getattr(self, "loss_curve_", []))) + curve.tolist()
         self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else np.nan
-        self.t_ = (self.t_ if warm else 0) + (
-            0 if self.solver in ("lbfgs",) + _LEAST_SQUARES else n * self.n_iter_)
+        self.t_ = (0 if first else getattr(self, "t_", 0)) + (n * self.n_iter_ if stochastic else 0)
         # an lbfgs fit whose start already meets tol takes no iteration and has no curve
         self.best_loss_ = None if self.early_stopping else (
-            float(np.nanmin(self.loss_curve_)) if self.loss_curve_ else np.nan)
-        if validation is None:
+            float(np.nanmin(self.loss_curve_)) if np.isfinite(self.loss_curve_).any() else np.nan)
+        if scores is None:
             self.validation_scores_ = self.best_validation_score_ = None
         else:
-            self.validation_scores_ = list(self._validation_scores(fit, *validation[1:]))
-            self.best_validation_score_ = float(np.nanmax(self.validation_scores_))
+            before = [] if first or self.validation_scores_ is None else list(self.validation_scores_)
+            self.validation_scores_ = before + scores.tolist()
+            finite = np.asarray(self.validation_scores_)[np.isfinite(self.validation_scores_)]
+            self.best_validation_score_ = float(finite.max()) if finite.size else -np.inf
+        self._learning_rate = None  # partial_fit reads it from the engine's state
+
+    def _is_invscaling(self):
+        return self.solver in _SCHEDULED and self.learning_rate == "invscaling"
 
     # --------------------------------------------------------------------------- predicting
     def _check_X(self, X):
         check_is_fitted(self)
         fast = _plain_arrays(self, X, None, reset=False)
         return fast[0] if fast is not None else validate_data(
-            self, X, dtype=(np.float64, np.float32), reset=False)
+            self, X, dtype=(np.float64, np.float32), accept_sparse=["csr", "csc"], reset=False)
 
-    def _predictor(self):
-        """The fit, predicting in float64 whatever it trained in: a float32 forward pass can
-        change a row's last bits with the rows beside it, and scikit-learn requires predictions
-        that depend on the row alone."""
+    def _members_output(self, X):
+        """Every member's output for ``X``: (n_members, n, n_outputs) probabilities for a
+        classifier, (n_members, n) or (n_members, n, n_outputs) values for a regressor, in
+        the dtype scikit-learn's would give (float32 for float32 ``X`` on float32 weights).
+
+        The forward pass runs in float64 whatever the training dtype: a float32 pass can
+        change a row's last bits with the rows beside it, and scikit-learn requires
+        predictions that depend on the row alone. Sparse rows are densified block by block."""
+        X = self._check_X(X)
+        out_dtype = np.float32 if (X.dtype == np.float32 and self._dtype == "float32") \
+            else np.float64
         predictor = copy.copy(self.fit_)
         predictor.dtype = "float64"
-        return predictor
+        if sp.issparse(X):
+            parts = [predictor.predict_members(block) for block in dense_blocks(X, np.float64)]
+            out = np.concatenate(parts, axis=1)
+        else:
+            out = predictor.predict_members(X)
+        return out.astype(out_dtype, copy=False)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         return tags
 
 
-def _train(model, X, targets, options):
+class _Draws:
+    """The random numbers of one fit, in scikit-learn's order: member 0's initial weights,
+    the early-stopping split, then nnfit's extra members and the seed of the engine's row
+    orders. An integer ``random_state`` without a split is drawn once and remembered
+    (seeding a Mersenne Twister costs a tenth of a small fit)."""
+
+    def __init__(self, random_state, sizes, factor, n_members, dtype, first, split):
+        self.args = (sizes, factor, n_members, dtype)
+        self.first = first
+        random_state = _plain(random_state)
+        self.cached = None
+        if isinstance(random_state, numbers.Integral) and not split:
+            self.cached = (_cached_draws(int(random_state), *self.args) if first
+                           else (None, _first_seed(int(random_state), n_members)))
+            self._rng = None
+        else:
+            self._rng = check_random_state(random_state)
+            self.member0 = initial_params(self._rng, sizes, factor, dtype) if first else None
+
+    def rng(self):
+        """The RandomState for the split (after member 0's weights), or None when unused."""
+        return self._rng
+
+    def params(self):
+        if self.cached is not None:
+            return self.cached[0]
+        return self._members()[0]
+
+    def seed(self):
+        if self.cached is not None:
+            return self.cached[1]
+        return self._members()[1]
+
+    def _members(self):
+        if not hasattr(self, "_drawn"):
+            sizes, factor, n_members, dtype = self.args
+            params = None
+            if self.first:
+                others = [initial_params(self._rng, sizes, factor, dtype)
+                          for _ in range(n_members - 1)]
+                params = stack_members([self.member0, *others])
+            seed = int(self._rng.randint(np.iinfo(np.int32).max - n_members))
+            self._drawn = (params, seed)
+        return self._drawn
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_draws(random_state, sizes, factor, n_members, dtype):
+    rng = np.random.RandomState(random_state)
+    members = [initial_params(rng, sizes, factor, dtype) for _ in range(n_members)]
+    params = stack_members(members)
+    for W, b in params:  # shared by later fits: nobody may write into them
+        W.flags.writeable = b.flags.writeable = False
+    return params, int(rng.randint(np.iinfo(np.int32).max - n_members))
+
+
+def _with_params(fit, other):
+    """``fit`` (its history) with the parameters of the Fit ``other``."""
+    joined = fit._with(other._member_params, fit._histories, fit.stop_reasons, fit.best_epoch,
+                       fit.solver_info)
+    joined._records, joined.options = fit._records, fit.options
+    joined.engine_state = getattr(fit, "engine_state", None)
+    return joined
+
+
+def _print_curve(curve):
+    for i, loss in enumerate(curve, start=1):
+        print("Iteration %d, loss = %.8f" % (i, loss))
+
+
+def _train(model, X, targets, options, **engine):
     """nnfit.fit's training, without its scores against baselines (scikit-learn's contract
     and cost: a grid search of many fits does not pay for them)."""
     from .options import FitOptions
@@ -381,7 +651,7 @@ def _train(model, X, targets, options):
 
     options = dict(options)
     data = {k: options.pop(k) for k in DATA_ARGUMENTS if k in options}
-    return fit_options(model, X, targets, FitOptions(**options), assess=False, **data)
+    return fit_options(model, X, targets, FitOptions(**options), assess=False, **data, **engine)
 
 
 @functools.lru_cache(maxsize=256)
@@ -463,3 +733,4 @@ def _check_determined(X, y, hidden):
         raise InvalidOptionError(f"solver 'lm' needs at least as many residuals (n_samples = {len(X)} "
                          f"times {sizes[-1]} outputs) as parameters ({n_params}); use "
                          f"solver='trf' or 'lbfgs', or a smaller network")
+

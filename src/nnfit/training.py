@@ -409,11 +409,11 @@ def _input_stats(X):
 
 
 def _start_params(init_params, network, n_members, dtype):
-    """``init_params`` checked against the network, as jnp arrays with a member axis."""
+    """``init_params`` checked against the network, as arrays with a member axis (host
+    arrays: the compiled program takes them as they are, where jnp.asarray would run a
+    device conversion per array and fit)."""
     if init_params is None:
         return None
-    import jax.numpy as jnp
-
     sizes = network.layer_sizes
     if not isinstance(init_params, (list, tuple)) or not all(
             isinstance(p, (list, tuple)) and len(p) == 2 for p in init_params):
@@ -437,7 +437,7 @@ def _start_params(init_params, network, n_members, dtype):
                              f"axis of {n_members} members")
         if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
             raise InvalidOptionError(f"init_params layer {layer} holds NaN or inf")
-        start.append((jnp.asarray(W), jnp.asarray(b)))
+        start.append((W, b))
     return start
 
 
