@@ -61,14 +61,21 @@ def densify(X, solver):
 
 
 def _offsets(X, Y, fit_intercept, w):
-    """Weighted column means of X and Y (zeros without an intercept), and sqrt(w) (or ones)."""
+    """Weighted column means of X (d,) and Y (k,); zeros without an intercept."""
     n, d = X.shape
-    root = np.ones(n) if w is None else np.sqrt(w)
     if not fit_intercept:
-        return np.zeros(d), np.zeros(Y.shape[1]), root
-    weights = np.ones(n) if w is None else w
-    total = weights.sum()
-    return np.asarray(X.T @ weights).ravel() / total, (weights @ Y) / total, root
+        return np.zeros(d), np.zeros(Y.shape[1])
+    if w is None:
+        return np.asarray(X.sum(axis=0)).ravel() / n, Y.mean(axis=0)
+    return np.asarray(X.T @ w).ravel() / w.sum(), (w @ Y) / w.sum()
+
+
+def _centred_targets(Y, y_mean, root):
+    """(Y - y_mean) * sqrt(w), one new array."""
+    Yc = Y - y_mean
+    if root is not None:
+        Yc *= root[:, None]
+    return Yc
 
 
 def lsqr(X, Y, fit_intercept, w, tol, max_iter, n_jobs):
@@ -81,9 +88,10 @@ def lsqr(X, Y, fit_intercept, w, tol, max_iter, n_jobs):
     cond(X) above 1e8): its coefficients are then not yet the least-squares ones.
     """
     n, d = X.shape
-    x_mean, y_mean, root = _offsets(X, Y, fit_intercept, w)
+    x_mean, y_mean = _offsets(X, Y, fit_intercept, w)
+    root = None if w is None else np.sqrt(w)
     Xs = X if w is None else (sp.diags(root) @ X if sp.issparse(X) else X * root[:, None])
-    Yc = (Y - y_mean) * root[:, None]
+    Yc = _centred_targets(Y, y_mean, root)
 
     if w is None:  # no row scaling: subtract scalars, no temporary of n values
         def matvec(b):
@@ -122,9 +130,12 @@ def lsqr(X, Y, fit_intercept, w, tol, max_iter, n_jobs):
 def nnls(X, Y, fit_intercept, w, n_jobs):
     """Non-negative least squares (every coefficient >= 0) by ``scipy.optimize.nnls`` on the
     centred dense X; the intercept is free. Returns ``coef`` (k, d) and ``intercept`` (k,)."""
-    x_mean, y_mean, root = _offsets(X, Y, fit_intercept, w)
-    Xc = (X - x_mean) * root[:, None]
-    Yc = (Y - y_mean) * root[:, None]
+    x_mean, y_mean = _offsets(X, Y, fit_intercept, w)
+    root = None if w is None else np.sqrt(w)
+    Xc = X - x_mean
+    if root is not None:
+        Xc *= root[:, None]
+    Yc = _centred_targets(Y, y_mean, root)
     outs = Parallel(n_jobs=n_jobs)(delayed(_nnls)(Xc, Yc[:, j]) for j in range(Yc.shape[1]))
     coef = np.vstack([out[0] for out in outs])
     return coef, y_mean - coef @ x_mean

@@ -206,7 +206,7 @@ default="auto"
 
         if solver in ("lsqr", "nnls"):
             X = (X.tocsr() if sp.issparse(X) else X).astype(np.float64, copy=False)
-            Y = y.reshape(n, -1).astype(np.float64)
+            Y = y.reshape(n, -1)  # float64 already (_fit_data)
             if solver == "lsqr":
                 coef, intercept, self.n_iter_ = _linear_solvers.lsqr(
                     X, Y, fit_intercept, w, self.tol, self.max_iter, self.n_jobs)
