@@ -8,9 +8,10 @@ The design: one-hot columns (CSR, float64) of categorical variables with the giv
 levels, drawn uniformly, beside an intercept (so the centred design is rank-deficient by one per
 variable), and ``y`` a random effect per level plus noise. Each fit runs in a fresh Python
 process (the libraries alternate, ``--repeat`` rounds): the process builds the data, imports
-and warms the library on 100 rows, times one ``fit``, then measures the peak of memory that
-a second ``fit`` allocates (``tracemalloc``: NumPy's and SciPy's arrays, not the data that were
-already there). Ratios are nnfit / scikit-learn, of the median over the rounds.
+and warms the library on 100 rows, times one ``fit`` (the first on these data) and the best of
+three more (warm), then measures the peak of memory that one more ``fit`` allocates
+(``tracemalloc``: NumPy's and SciPy's arrays, not the data that were already there). Ratios are
+nnfit / scikit-learn, of the medians over the rounds.
 """
 
 from __future__ import annotations
@@ -51,13 +52,19 @@ with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     model = make().fit(X, y)
 seconds = time.perf_counter() - t0
+warm = []
+for _ in range(3):
+    t0 = time.perf_counter()
+    make().fit(X, y)
+    warm.append(time.perf_counter() - t0)
 tracemalloc.start()
 make().fit(X, y)
 peak = tracemalloc.get_traced_memory()[1]
 tracemalloc.stop()
 pred = model.predict(X)
-print(json.dumps({"seconds": seconds, "peak_bytes": peak, "warnings": [str(w.message)[:80] for w
-                  in caught], "coef": model.coef_.tolist(), "intercept": float(model.intercept_),
+print(json.dumps({"seconds": seconds, "warm": min(warm), "peak_bytes": peak,
+                  "warnings": [str(w.message)[:80] for w in caught],
+                  "coef": model.coef_.tolist(), "intercept": float(model.intercept_),
                   "pred_head": pred[:2000].tolist(), "n_iter": getattr(model, "n_iter_", None),
                   "rank": getattr(model, "rank_", None)}))
 """
@@ -97,10 +104,11 @@ def main():
     problems = [[10, 50, 200, 1000], [10, 50, 200]]
     print(machine())
     print()
-    print("| design | fit | time (s), median [each round] | time / scikit-learn "
+    print("| design | fit | first fit (s), median [each round] | time / scikit-learn "
+          "| warm fit (s), median | time / scikit-learn "
           "| peak memory (MiB) | memory / scikit-learn | max abs. diff. of coef, of predictions "
           "vs scikit-learn | notes |")
-    print("|---|---|---|---:|---:|---:|---|---|")
+    print("|---|---|---|---:|---:|---:|---:|---:|---|---|")
     for levels in problems:
         fits = [("sklearn", "auto"), ("nnfit", "auto")]
         if args.rows * sum(levels) <= 2**26:  # nnfit densifies up to 512 MiB
@@ -112,12 +120,14 @@ def main():
         ref = results[("sklearn", "auto")]
         t_ref = statistics.median(r["seconds"] for r in ref)
         m_ref = statistics.median(r["peak_bytes"] for r in ref)
+        w_ref = statistics.median(r["warm"] for r in ref)
         design = (f"{args.rows:,} rows, one-hot of {len(levels)} variables "
                   f"({'+'.join(map(str, levels))} = {sum(levels)} columns), intercept")
         for f in fits:
             rs = results[f]
             t = statistics.median(r["seconds"] for r in rs)
             m = statistics.median(r["peak_bytes"] for r in rs)
+            warm = statistics.median(r["warm"] for r in rs)
             coef = np.max(np.abs(np.array(rs[0]["coef"]) - ref[0]["coef"]))
             pred = np.max(np.abs(np.array(rs[0]["pred_head"]) - ref[0]["pred_head"]))
             name = ("scikit-learn `LinearRegression()`" if f[0] == "sklearn" else
@@ -130,9 +140,9 @@ def main():
             if rs[0]["warnings"]:
                 notes.append("warned: " + "; ".join(rs[0]["warnings"]))
             each = ", ".join(f"{r['seconds']:.3f}" for r in rs)
-            print(f"| {design} | {name} | {t:.3f} [{each}]"
-                  f" | {t / t_ref:.2f} | {m / 2**20:.1f} | {m / m_ref:.2f} | {coef:.1e}, {pred:.1e} "
-                  f"| {'; '.join(notes)} |")
+            print(f"| {design} | {name} | {t:.3f} [{each}] | {t / t_ref:.2f} "
+                  f"| {warm:.3f} | {warm / w_ref:.2f} | {m / 2**20:.1f} | {m / m_ref:.2f} "
+                  f"| {coef:.1e}, {pred:.1e} | {'; '.join(notes)} |")
     if hasattr(os, "getloadavg"):
         print()
         print("load average at end (1, 5, 15 min): "
