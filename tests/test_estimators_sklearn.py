@@ -336,3 +336,74 @@ def test_sparse_prediction_is_densified_in_blocks(monkeypatch):
 def test_partial_fit_messages_name_the_fix_for_normalize():
     with pytest.raises(ValueError, match=re.escape("StandardScaler().partial_fit")):
         nnfit.MLPRegressor(normalize=True).partial_fit(X, Y)
+
+
+# --------------------------------------------------------------------------------- poisson
+@pytest.mark.parametrize("solver, kw", [("sgd", {}), ("adam", {}), ("lbfgs", {}),
+                                        ("sgd", {"early_stopping": True})])
+def test_poisson_loss_is_scikit_learns(solver, kw):
+    """Half the Poisson deviance through an exp output: scikit-learn's loss curve and its
+    predictions, exp of the last layer."""
+    rng = np.random.RandomState(0)
+    counts = rng.poisson(np.exp(0.5 * X[:, 0])).astype(float)
+    ours, theirs = _pair("MLPRegressor", loss="poisson", hidden_layer_sizes=(5,), solver=solver,
+                         max_iter=20, random_state=0, batch_size=60, learning_rate_init=0.01,
+                         **kw)
+    for est in (ours, theirs):
+        _quiet(est.fit, X, counts)
+    assert ours.out_activation_ == theirs.out_activation_ == "exp"
+    rtol = {"sgd": 1e-9, "adam": 1e-5, "lbfgs": 1e-2}[solver]
+    if solver != "lbfgs":  # optax's and scipy's line searches differ
+        np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=rtol)
+    else:
+        assert ours.loss_ == pytest.approx(theirs.loss_, rel=0.05)
+    if solver != "lbfgs":  # twenty iterations of each line search end at other weights
+        np.testing.assert_allclose(ours.predict(X), theirs.predict(X), rtol=100 * rtol)
+    assert (ours.predict(X) > 0).all()
+    if kw:
+        np.testing.assert_allclose(ours.validation_scores_, theirs.validation_scores_, rtol=1e-8)
+
+
+def test_poisson_refuses_negative_targets():
+    with pytest.raises(ValueError, match="poisson' needs targets >= 0"):
+        nnfit.MLPRegressor(loss="poisson", max_iter=2).fit(X, Y)
+
+
+def test_the_core_poisson_loss_and_subset_accuracy_are_scikit_learns():
+    import jax
+
+    from sklearn.metrics import accuracy_score
+    from sklearn.neural_network._base import poisson_loss
+
+    from nnfit import objectives
+
+    rng = np.random.default_rng(0)
+    y = rng.poisson(2.0, size=(30, 1)).astype(float)
+    mu, w = rng.uniform(0.5, 3.0, size=(30, 1)), rng.uniform(0.5, 2.0, size=30)
+    with jax.enable_x64(True):
+        ours = float(objectives.poisson(y, np.log(mu), w))
+        labels = rng.integers(0, 2, size=(30, 4)).astype(float)
+        proba = rng.uniform(size=(30, 4))
+        subset = float(objectives.accuracy(labels, proba, w, independent=True))
+    assert ours == pytest.approx(poisson_loss(y, mu, w), rel=1e-12)
+    assert subset == pytest.approx(accuracy_score(labels, proba > 0.5, sample_weight=w),
+                                   rel=1e-12)
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_warm_start_goes_on_as_scikit_learns(early_stopping):
+    """A new optimizer from the current weights; the loss curve, t_, the validation scores
+    and the no-improvement count go on (here: it stops in the second fit)."""
+    ours, theirs = _pair("MLPRegressor", hidden_layer_sizes=(5,), solver="sgd", warm_start=True,
+                         max_iter=6, random_state=0, batch_size=60, tol=0.02,
+                         n_iter_no_change=4, early_stopping=early_stopping,
+                         learning_rate_init=0.05)
+    for est in (ours, theirs):
+        for _ in range(3):
+            _quiet(est.fit, X, Y)
+    assert ours.n_iter_ == theirs.n_iter_ and len(ours.loss_curve_) == len(theirs.loss_curve_)
+    assert ours.t_ == theirs.t_
+    np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-10)
+    if early_stopping:
+        np.testing.assert_allclose(ours.validation_scores_, theirs.validation_scores_,
+                                   rtol=1e-10)

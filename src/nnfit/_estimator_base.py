@@ -35,7 +35,8 @@ _LEAST_SQUARES = tuple(name for name, (cls, _) in SHORTHANDS.items() if cls.leas
 _FULL_BATCH = ("lbfgs", "gd", "lm", "trf")
 _SCHEDULED = ("sgd", "gd", "rmsprop")  # scikit-learn applies learning_rate to sgd only, not adam
 _KEEPS_NO_STATE = ("lbfgs", "lm", "trf")  # nothing for partial_fit or a warm start to go on with
-_REGRESSION_LOSSES = {"squared_error": "mse", "absolute_error": "mae", "huber": "huber"}
+_REGRESSION_LOSSES = {"squared_error": "mse", "absolute_error": "mae", "huber": "huber",
+                      "poisson": "poisson"}
 # scipy.optimize.minimize's default ftol for L-BFGS-B (factr 1e7 times float64's eps), which
 # scikit-learn's lbfgs leaves as it is
 _SCIPY_FTOL = 2.220446049250313e-09

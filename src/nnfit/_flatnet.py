@@ -67,8 +67,9 @@ def terms(static, net, mats, X, y, w):
     logits = forward(net, mats, X)
     data_loss = objectives.LOSSES[static.loss](y, logits, w)
     names = objectives.METRICS[static.task] if static.metrics is None else static.metrics
-    if static.task == "regression":
-        return data_loss, objectives.regression_metrics(y, logits, w, names)
+    if static.task == "regression":  # metrics on the predictions (exp: of a log link)
+        prediction = output_activation(static.spec.output, logits)
+        return data_loss, objectives.regression_metrics(y, prediction, w, names)
     if "accuracy" not in names:
         return data_loss, {}
     probabilities = output_activation(static.spec.output, logits)

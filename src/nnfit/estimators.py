@@ -9,11 +9,12 @@ How scikit-learn's numbers map onto the core, once, here:
 
 - The objective is scikit-learn's: ``L + (0.5 * alpha * ||W||^2 + l1 * |W|_1) / s`` per
   mini-batch, with ``L`` half the mean squared error (``loss="squared_error"``; the mean absolute
-  error, the Huber loss or the log-loss as they are; summed over the labels for multilabel
-  targets) and ``s`` the batch's sample-weight sum. nnfit minimises plain MSE (its losses
+  error, the Huber loss or the log-loss as they are; half the Poisson deviance; summed over
+  the outputs for the Poisson loss and multilabel targets) and ``s`` the batch's sample-weight sum. nnfit minimises plain MSE (its losses
   average over the outputs) plus Keras' ``l2 * ||W||^2``, so the estimator passes
   ``l2 = 0.5 * alpha / (c * s)`` and ``l1 / (c * s)`` with ``c = 0.5`` for squared error, the
-  number of labels for multilabel and 1 otherwise (``s`` is the batch size times the mean
+  number of outputs for the Poisson loss and for multilabel (which scikit-learn sums over the
+  outputs), and 1 otherwise (``s`` is the batch size times the mean
   weight), steps 'sgd' and 'gd' at ``c`` times the rate (so that a step is scikit-learn's step
   on its objective), gives Adam and RMSprop ``epsilon / c``, and reports
   ``loss_curve_ = c * history.loss``: the same numbers scikit-learn prints.
@@ -179,8 +180,10 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     Parameters
     ----------
-    loss : {'squared_error', 'absolute_error', 'huber'}, default='squared_error'
-        Huber's threshold is 1.
+    loss : {'squared_error', 'poisson', 'absolute_error', 'huber'}, default='squared_error'
+        Half the squared error; half the Poisson deviance with an exp output (a log link,
+        ``y >= 0``: predictions are ``exp`` of the last layer), as scikit-learn's; nnfit's
+        mean absolute error and Huber loss (threshold 1).
     {shared}
 
     Examples
@@ -242,6 +245,9 @@ class MLPRegressor(RegressorMixin, BaseMLP):
                                      f"loss='squared_error', not {self.loss!r}")
 
     def _encode(self, y, first, incremental):
+        if self.loss == "poisson":  # scikit-learn's log link: predictions exp(output)
+            self.out_activation_ = "exp"
+            return y, "exp"
         self.out_activation_ = "identity"
         return y, "linear"
 

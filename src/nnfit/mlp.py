@@ -41,7 +41,7 @@ ACTIVATIONS = {
 }
 # scikit-learn's and Keras' names for the same functions
 ALIASES = {"identity": "linear", "logistic": "sigmoid", "swish": "silu", None: "linear"}
-OUTPUTS = ("linear", "sigmoid", "softmax")
+OUTPUTS = ("linear", "sigmoid", "softmax", "exp")
 INITIALIZERS = (
     "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_normal", "normal", "uniform",
     "zeros",
@@ -93,9 +93,10 @@ class MLP:
         ``leaky_relu`` (``identity`` and ``logistic`` are accepted as in scikit-learn). ``gelu``
         is the exact ``0.5 z (1 + erf(z / sqrt(2)))`` (Keras' default); ``gelu_tanh`` is the
         tanh approximation ``0.5 z (1 + tanh(sqrt(2 / pi) (z + 0.044715 z^3)))``.
-    output : {'linear', 'sigmoid', 'softmax'}
+    output : {'linear', 'sigmoid', 'softmax', 'exp'}
         The output activation: linear for regression, sigmoid for binary and softmax for
-        multi-class classification.
+        multi-class classification; exp (a log link, positive predictions) for the Poisson
+        regression of counts (``loss='poisson'``).
     normalize : bool
         Standardise the inputs with the mean and variance of the training data (not trained).
     init : str
@@ -358,4 +359,6 @@ def output_activation(name, z):
         return jax.nn.softmax(z, axis=-1)
     if name == "sigmoid":
         return jax.nn.sigmoid(z)
+    if name == "exp":
+        return jnp.exp(z)
     return z

@@ -18,7 +18,7 @@ import jax.numpy as jnp
 import optax
 from .errors import InvalidOptionError
 
-REGRESSION_LOSSES = ("mse", "sse", "mae", "huber")
+REGRESSION_LOSSES = ("mse", "sse", "mae", "huber", "poisson")
 CLASSIFICATION_LOSSES = ("binary_crossentropy", "categorical_crossentropy")
 LOSS_ALIASES = {
     "squared_error": "mse", "mean_squared_error": "mse", "absolute_error": "mae",
@@ -56,6 +56,15 @@ def huber(y, logits, w, delta=1.0):
     return _weighted_mean(_per_sample_mean(optax.losses.huber_loss(logits, y, delta=delta)), w)
 
 
+def poisson(y, logits, w):
+    """Half the Poisson deviance, ``y log(y / mu) - y + mu`` with ``mu = exp(logits)`` (the
+    exp output's log link), as a weighted mean; for counts ``y >= 0`` (``y log y`` is taken
+    as 0 where ``y <= 0``, so that any padding or masked row stays finite)."""
+    positive = y > 0
+    y_log_y = jnp.where(positive, y * jnp.log(jnp.where(positive, y, 1)), 0)
+    return _weighted_mean(_per_sample_mean(y_log_y - y * logits - y + jnp.exp(logits)), w)
+
+
 def binary_crossentropy(y, logits, w):
     """Binary cross-entropy of labels ``y`` in {0, 1}, shape (n, 1), against sigmoid logits."""
     return _weighted_mean(_per_sample_mean(optax.losses.sigmoid_binary_cross_entropy(logits, y)), w)
@@ -66,7 +75,7 @@ def categorical_crossentropy(y, logits, w):
     return _weighted_mean(optax.losses.softmax_cross_entropy(logits, y), w)
 
 
-LOSSES = {f.__name__: f for f in (mse, sse, mae, huber, binary_crossentropy,
+LOSSES = {f.__name__: f for f in (mse, sse, mae, huber, poisson, binary_crossentropy,
                                   categorical_crossentropy)}
 
 

@@ -258,8 +258,8 @@ class FitOptions:
         False, flag, "take the validation rows at random (stratified by class), not the last",
         where=(CLI,), elsewhere="TOML: [data] validation_shuffle; sweeps: the rows as given")
     shuffle: bool = option(True, flag, "reshuffle the training rows every epoch")
-    loss: Any = option(None, optional(loss), "mse, sse, mae, huber, binary_crossentropy, "
-                       "categorical_crossentropy (default: the task's)")
+    loss: Any = option(None, optional(loss), "mse, sse, mae, huber, poisson, "
+                       "binary_crossentropy, categorical_crossentropy (default: the task's)")
     l1: Any = option(0.0, penalty, "L1 penalty on the weights (one, or one per layer)")
     l2: Any = option(0.0, penalty, "L2 penalty on the weights (one, or one per layer)")
     early_stopping: bool = option(False, flag, "stop when the monitored loss stops improving")

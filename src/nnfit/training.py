@@ -77,7 +77,8 @@ def fit(model, X, y, *, optimizer="adam", learning_rate=0.001, epochs=200, batch
     shuffle : bool
         Reshuffle the training rows every epoch (from the seed).
     loss : str, optional
-        ``mse`` (default for regression), ``sse`` (half the sum), ``mae``, ``huber``;
+        ``mse`` (default for regression), ``sse`` (half the sum), ``mae``, ``huber``,
+        ``poisson`` (half the Poisson deviance, with and default for ``output='exp'``);
         ``binary_crossentropy`` / ``categorical_crossentropy`` (defaults for classification).
     l1, l2 : float, sequence of float (one per layer), or array (n_members, n_layers or 1)
         Penalty strength on the weights (not biases) of each dense layer, Keras' kernel
@@ -282,7 +283,8 @@ def _fit(model, X, y, options, *, validation_data, test_data, sample_weight, ini
         warnings.warn(message, UserWarning, stacklevel=4)
     scored = (X_tr, Y_tr, w_tr, X_val, Y_val, w_val)  # in the target's units
     scale = None
-    if task == "regression" and (o.scale_target if o.scale_target is not None else bool(table)):
+    if task == "regression" and model.output == "linear" and (
+            o.scale_target if o.scale_target is not None else bool(table)):
         scale = TargetScale.learn(Y_tr, w_tr)
         Y_tr, Y_val = scale.apply(Y_tr), scale.apply(Y_val)
     given_w = None if sample_weight is None else w  # ones need no check
@@ -292,8 +294,11 @@ def _fit(model, X, y, options, *, validation_data, test_data, sample_weight, ini
             check_float_range(name, values, o.dtype)
     metrics = objectives.metric_names(task, o.metrics)
     monitor = _monitor(o.monitor, metrics, X_val is not None)
-    loss = objectives.canonical_loss(o.loss or ("mse" if task == "regression" else (
-        "binary_crossentropy" if model.output == "sigmoid" else "categorical_crossentropy")), task)
+    loss = objectives.canonical_loss(o.loss or (
+        ("poisson" if model.output == "exp" else "mse") if task == "regression" else (
+            "binary_crossentropy" if model.output == "sigmoid" else "categorical_crossentropy")),
+        task)
+    _check_poisson(model, loss, Y)
     if o.optimizer.least_squares and (task != "regression" or loss not in ("mse", "sse")):
         raise InvalidOptionError(
             f"optimizer {o.optimizer.label!r} is least squares: it fits regression with loss "
@@ -376,7 +381,7 @@ def _task(model, task, y, table):
 
     if table is not None:
         return model, table.spec.task
-    implied = "regression" if model.output == "linear" else "classification"
+    implied = "regression" if model.output in ("linear", "exp") else "classification"
     if task is None or task == implied:
         return model, implied
     if task == "regression":
@@ -384,6 +389,17 @@ def _task(model, task, y, table):
                                  "use output='linear'")
     labels = np.unique(y) if y.ndim == 1 else y
     return replace(model, output="sigmoid" if labels.size <= 2 else "softmax"), task
+
+
+def _check_poisson(model, loss, Y):
+    """The Poisson loss and the exp output go together, on targets >= 0."""
+    if (loss == "poisson") != (model.output == "exp"):
+        raise InvalidOptionError(
+            f"loss {loss!r} with output {model.output!r}: the Poisson loss takes the exp "
+            "output's log link; use loss='poisson' with output='exp' (or neither)")
+    if loss == "poisson" and np.min(Y) < 0:
+        raise InvalidOptionError(f"loss 'poisson' needs targets >= 0 (counts, rates); y has "
+                                 f"{np.min(Y):g}")
 
 
 def _check_normalisation(network, dtype):
