@@ -1,4 +1,5 @@
-"""Per-member hyper-parameters: the rates, penalties, tolerances and seeds of a run's members.
+"""Per-member settings: the rates, penalties, tolerances and seeds of a run's members, and
+their starting parameters (a warm start's, checked against the network).
 
 A run trains ``n_members`` networks at once; each may have its own learning rate, L1/L2 rows
 (one strength per dense layer) and seed. A vector given for one of them sets the number of
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._checks import _short
 from .errors import InvalidOptionError
 from .options import MAX_SEED
 
@@ -74,3 +76,36 @@ def penalty_rows(name, value, n_layers):
     if np.any(arr < 0) or not np.all(np.isfinite(arr)):
         raise InvalidOptionError(f"{name} must be finite and >= 0, got {value!r}")
     return arr
+
+
+def start_params(init_params, network, n_members, dtype):
+    """``init_params`` checked against the network, as arrays with a member axis (host
+    arrays: the compiled program takes them as they are, where jnp.asarray would run a
+    device conversion per array and fit)."""
+    if init_params is None:
+        return None
+    sizes = network.layer_sizes
+    if not isinstance(init_params, (list, tuple)) or not all(
+            isinstance(p, (list, tuple)) and len(p) == 2 for p in init_params):
+        raise InvalidOptionError(f"init_params must be a list of (W, b) pairs, one per dense "
+                                 f"layer, as Fit.params gives; got {_short(init_params)}")
+    if len(init_params) != len(sizes) - 1:
+        raise InvalidOptionError(f"init_params has {len(init_params)} layers but the network has "
+                         f"{len(sizes) - 1} (sizes {sizes})")
+    start = []
+    for layer, ((W, b), fan_in, fan_out) in enumerate(zip(init_params, sizes[:-1], sizes[1:])):
+        try:
+            W, b = np.asarray(W, dtype), np.asarray(b, dtype)
+        except (TypeError, ValueError):
+            raise InvalidOptionError(f"init_params layer {layer} must hold arrays of numbers, "
+                                     f"got {_short(W)}, {_short(b)}") from None
+        if W.shape == (fan_in, fan_out) and b.shape == (fan_out,):
+            W, b = np.broadcast_to(W, (n_members, *W.shape)), np.broadcast_to(b, (n_members, *b.shape))
+        if W.shape != (n_members, fan_in, fan_out) or b.shape != (n_members, fan_out):
+            raise InvalidOptionError(f"init_params layer {layer} has shapes {W.shape}, {b.shape}; "
+                             f"expected ({fan_in}, {fan_out}), ({fan_out},) or with a leading "
+                             f"axis of {n_members} members")
+        if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
+            raise InvalidOptionError(f"init_params layer {layer} holds NaN or inf")
+        start.append((W, b))
+    return start

@@ -12,11 +12,11 @@ import warnings
 
 import numpy as np
 
-from ._checks import _short, check_features, check_float_range, check_targets
+from ._checks import check_features, check_float_range, check_targets
 from ._fitdata import encode_targets, split_validation, weights
 from .errors import InvalidOptionError
 from ._fitscores import scores, test_rows, validation_warnings
-from ._members import members
+from ._members import members, start_params
 from .options import FitOptions
 
 DTYPES = {"float32": np.float32, "float64": np.float64}
@@ -316,7 +316,7 @@ def _fit(model, X, y, options, *, validation_data, test_data, sample_weight, ini
                           n_val=0 if X_val is None else len(X_val),
                           batch_size=None if o.full_batch else o.batch_size,
                           itemsize=np.dtype(o.dtype).itemsize, optimizer=o.optimizer)
-    start = _start_params(init_params, network, n_members, DTYPES[o.dtype])
+    start = start_params(init_params, network, n_members, DTYPES[o.dtype])
     static, batch = engine.plan(o, network, loss=loss, task=task, metrics=metrics,
                                 monitor=monitor, n_train=len(X_tr), n_members=n_members,
                                 has_validation=X_val is not None,
@@ -422,39 +422,6 @@ def _input_stats(X):
     mean = X.mean(axis=0)  # np.cov's estimate below, without its argument handling
     cov = (X - mean).T @ (X - mean) / (len(X) - 1) if len(X) > 1 else np.zeros((X.shape[1],) * 2)
     return {"min": X.min(axis=0), "max": X.max(axis=0), "mean": mean, "cov": cov}
-
-
-def _start_params(init_params, network, n_members, dtype):
-    """``init_params`` checked against the network, as arrays with a member axis (host
-    arrays: the compiled program takes them as they are, where jnp.asarray would run a
-    device conversion per array and fit)."""
-    if init_params is None:
-        return None
-    sizes = network.layer_sizes
-    if not isinstance(init_params, (list, tuple)) or not all(
-            isinstance(p, (list, tuple)) and len(p) == 2 for p in init_params):
-        raise InvalidOptionError(f"init_params must be a list of (W, b) pairs, one per dense "
-                                 f"layer, as Fit.params gives; got {_short(init_params)}")
-    if len(init_params) != len(sizes) - 1:
-        raise InvalidOptionError(f"init_params has {len(init_params)} layers but the network has "
-                         f"{len(sizes) - 1} (sizes {sizes})")
-    start = []
-    for layer, ((W, b), fan_in, fan_out) in enumerate(zip(init_params, sizes[:-1], sizes[1:])):
-        try:
-            W, b = np.asarray(W, dtype), np.asarray(b, dtype)
-        except (TypeError, ValueError):
-            raise InvalidOptionError(f"init_params layer {layer} must hold arrays of numbers, "
-                                     f"got {_short(W)}, {_short(b)}") from None
-        if W.shape == (fan_in, fan_out) and b.shape == (fan_out,):
-            W, b = np.broadcast_to(W, (n_members, *W.shape)), np.broadcast_to(b, (n_members, *b.shape))
-        if W.shape != (n_members, fan_in, fan_out) or b.shape != (n_members, fan_out):
-            raise InvalidOptionError(f"init_params layer {layer} has shapes {W.shape}, {b.shape}; "
-                             f"expected ({fan_in}, {fan_out}), ({fan_out},) or with a leading "
-                             f"axis of {n_members} members")
-        if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
-            raise InvalidOptionError(f"init_params layer {layer} holds NaN or inf")
-        start.append((W, b))
-    return start
 
 
 def _monitor(name, metrics, has_validation):
