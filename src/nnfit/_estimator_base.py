@@ -8,22 +8,22 @@ scikit-learn's fitted attributes are read back from the :class:`~nnfit.Fit`. How
 from __future__ import annotations
 
 import copy
-import functools
 import numbers
 import warnings
-from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_random_state, column_or_1d
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils import column_or_1d
+from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._checks import INT32_MAX, _finfo, _short, check_choice, check_number, first_line
+from ._checks import INT32_MAX, _finfo, check_choice, check_number
+from ._estimator_data import (_check_determined, _Draws, _plain, _plain_arrays, _random_state,
+                              _sample_weight, _variance)
 from ._sklearn_compat import (NON_FINITE_MESSAGE, InvScaling, NonFiniteWeights, SklearnSGD,
-                              dense, dense_blocks, glorot_factor, initial_params, stack_members)
-from ._sklearn_run import VerboseLines, end_partial_epoch, stop_message
+                              dense, dense_blocks, glorot_factor, lbfgs_warning)
+from ._sklearn_run import ContinuedRun, VerboseLines, end_partial_epoch, stop_message
 from .engine import TrainingDiverged
 from .errors import InvalidOptionError
 from .optim import SHORTHANDS, Adam, RMSprop
@@ -50,25 +50,7 @@ _AS_OPTIONS = {"learning_rate_init": "learning_rate", "power_t": "power_t", "max
                "beta_1": "beta_1", "beta_2": "beta_2", "epsilon": "epsilon"}
 
 
-def _random_state(value):
-    """scikit-learn's ``check_random_state``, its errors in one line naming the parameter."""
-    value = _plain(value)
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and 0 <= value < 2**32:
-        # checked without seeding a Mersenne Twister (which costs a third of a small fit);
-        # the fit seeds one only when it draws from it
-        return value
-    try:
-        return check_random_state(value)
-    except (ValueError, TypeError) as err:
-        raise InvalidOptionError(f"random_state must be None, an integer in [0, 2**32 - 1] or a "
-                                 f"RandomState, got {_short(value)} ({first_line(err)})") from None
-
-
-def _plain(value):
-    return value.item() if isinstance(value, np.generic) else value
-
-
-class BaseMLP(BaseEstimator):
+class BaseMLP(ContinuedRun, BaseEstimator):
     """What the regressor and the classifier share: parameters, the mapping onto nnfit.fit,
     and the fitted attributes."""
 
@@ -259,7 +241,7 @@ class BaseMLP(BaseEstimator):
         if self.verbose and self.solver in _LEAST_SQUARES:
             _print_curve(self.loss_curve_[-self.n_iter_:])
         if self.solver == "lbfgs":
-            message = _lbfgs_warning(fit.stop_reasons, self.n_iter_, self.max_iter)
+            message = lbfgs_warning(fit.stop_reasons, self.n_iter_, self.max_iter)
             if message:
                 warnings.warn(message, ConvergenceWarning, stacklevel=3)
         elif stop_at is not None:
@@ -417,67 +399,6 @@ class BaseMLP(BaseEstimator):
                                              self.n_iter_no_change))
         return VerboseLines(self._scale(), scores, rule)
 
-    # ------------------------------------------------------- continuing: warm start, partial_fit
-    def _state_key(self, optimizer, dtype):
-        return (optimizer, dtype, tuple(c.shape for c in self.coefs_), int(self.n_members))
-
-    def _current_params(self):
-        """The weights to go on from: ``coefs_`` and ``intercepts_`` as they are now."""
-        return [(np.asarray(W), np.asarray(b)) for W, b in zip(self.coefs_, self.intercepts_)]
-
-    def _resume_state(self, incremental, optimizer):
-        """The engine state to go on from, or None (a fresh optimizer from ``coefs_``).
-
-        partial_fit keeps the optimizer's state (Adam's moments, SGD's velocity) from call to
-        call and from a previous fit, as scikit-learn keeps its optimizer; a warm-started fit
-        starts a new optimizer but keeps the no-improvement count and the best score."""
-        state = getattr(self, "_engine_state", None)
-        dtype = getattr(self, "_dtype", None)
-        if state is None or getattr(self, "_engine_key", None) != self._state_key(optimizer, dtype):
-            return None
-        m = int(self.n_members)
-        params = np.stack([np.concatenate([np.ravel(a[i] if m > 1 else a)
-                                           for W, b in self._current_params() for a in (W, b)])
-                           for i in range(m)]).astype(dtype, copy=False)
-        f = np.dtype(dtype).type
-        fresh = dict(params=params, epoch=np.zeros(m, np.int32), stopped=np.zeros(m, bool),
-                     reason=np.zeros(m, np.int32))
-        if not incremental:
-            import jax
-
-            fresh.update(opt_state=jax.tree.map(lambda a: np.zeros(a.shape, a.dtype),
-                                                state.opt_state),
-                         lr_scale=np.ones(m, f))
-            if getattr(self, "_engine_monitor", None) != self._monitor():
-                fresh.update(best_score=np.full(m, np.inf, f), wait=np.zeros(m, np.int32))
-        return state._replace(**fresh)
-
-    def _monitor(self):
-        return "val" if self.early_stopping else "loss"
-
-    def _partial_rate(self):
-        """The rate of a partial_fit epoch: scikit-learn's optimizer's current rate."""
-        if getattr(self, "_learning_rate", None) is None:
-            self._progress_after_fit()
-        return self._learning_rate
-
-    def _progress_after_fit(self):
-        """What partial_fit goes on with after a fit (read when first needed: a fit that is
-        not continued does not wait for the device): the no-improvement count and the rate
-        of scikit-learn's optimizer, 'adaptive' lowered as the engine lowered it."""
-        state = getattr(self, "_engine_state", None)
-        rate, count = float(self.learning_rate_init), 0
-        if state is not None and hasattr(self, "fit_"):
-            import jax
-
-            wait, scale = jax.device_get((state.wait, state.lr_scale))
-            count = int(wait[0])
-            if self._adaptive():
-                rate *= float(scale[0])
-        if self._is_invscaling() and getattr(self, "t_", 0):
-            rate = rate / (self.t_ + 1) ** float(self.power_t)
-        self._learning_rate, self._no_improvement_count = rate, count
-
     @property
     def history_(self):
         """The last fit's per-epoch history (a pandas DataFrame), built when first read; after
@@ -574,62 +495,6 @@ class BaseMLP(BaseEstimator):
         return tags
 
 
-class _Draws:
-    """The random numbers of one fit, in scikit-learn's order: member 0's initial weights,
-    the early-stopping split, then nnfit's extra members and the seed of the engine's row
-    orders. An integer ``random_state`` without a split is drawn once and remembered
-    (seeding a Mersenne Twister costs a tenth of a small fit)."""
-
-    def __init__(self, random_state, sizes, factor, n_members, dtype, first, split):
-        self.args = (sizes, factor, n_members, dtype)
-        self.first = first
-        random_state = _plain(random_state)
-        self.cached = None
-        if isinstance(random_state, numbers.Integral) and not split:
-            self.cached = (_cached_draws(int(random_state), *self.args) if first
-                           else (None, _first_seed(int(random_state), n_members)))
-            self._rng = None
-        else:
-            self._rng = check_random_state(random_state)
-            self.member0 = initial_params(self._rng, sizes, factor, dtype) if first else None
-
-    def rng(self):
-        """The RandomState for the split (after member 0's weights), or None when unused."""
-        return self._rng
-
-    def params(self):
-        if self.cached is not None:
-            return self.cached[0]
-        return self._members()[0]
-
-    def seed(self):
-        if self.cached is not None:
-            return self.cached[1]
-        return self._members()[1]
-
-    def _members(self):
-        if not hasattr(self, "_drawn"):
-            sizes, factor, n_members, dtype = self.args
-            params = None
-            if self.first:
-                others = [initial_params(self._rng, sizes, factor, dtype)
-                          for _ in range(n_members - 1)]
-                params = stack_members([self.member0, *others])
-            seed = int(self._rng.randint(np.iinfo(np.int32).max - n_members))
-            self._drawn = (params, seed)
-        return self._drawn
-
-
-@functools.lru_cache(maxsize=16)
-def _cached_draws(random_state, sizes, factor, n_members, dtype):
-    rng = np.random.RandomState(random_state)
-    members = [initial_params(rng, sizes, factor, dtype) for _ in range(n_members)]
-    params = stack_members(members)
-    for W, b in params:  # shared by later fits: nobody may write into them
-        W.flags.writeable = b.flags.writeable = False
-    return params, int(rng.randint(np.iinfo(np.int32).max - n_members))
-
-
 def _with_params(fit, other):
     """``fit`` (its history) with the parameters of the Fit ``other``."""
     joined = fit._with(other._member_params, fit._histories, fit.stop_reasons, fit.best_epoch,
@@ -653,85 +518,4 @@ def _train(model, X, targets, options, **engine):
     options = dict(options)
     data = {k: options.pop(k) for k in DATA_ARGUMENTS if k in options}
     return fit_options(model, X, targets, FitOptions(**options), assess=False, **data, **engine)
-
-
-@functools.lru_cache(maxsize=256)
-def _first_seed(random_state, n_members):
-    """The members' first seed for an integer ``random_state``: the first draw of its
-    ``RandomState``, remembered, since seeding a Mersenne Twister costs more than a fit of a
-    tiny network does here."""
-    return int(np.random.RandomState(random_state).randint(np.iinfo(np.int32).max - n_members))
-
-
-def _plain_arrays(est, X, y, reset, y_kinds="iuf"):
-    """``(X, y)`` when they are plain, finite float NumPy arrays that scikit-learn's
-    ``validate_data`` would pass unchanged, having set what it sets; else None.
-
-    ``validate_data`` costs a fit of a small network a fifth of its time (namespace and
-    dataframe probes); everything else -- lists, DataFrames, other dtypes, non-finite values,
-    a mismatch to report -- still goes through it, for its conversions and its messages.
-    """
-    def plain(a, kinds, ndims):
-        return (type(a) is np.ndarray and a.dtype.kind in kinds and a.ndim in ndims
-                and a.size > 0 and bool(np.isfinite(a).all()))
-
-    if not plain(X, "f", (2,)) or X.dtype not in (np.float32, np.float64):
-        return None
-    if y is not None and (not plain(y, y_kinds, (1, 2)) or len(y) != len(X)):
-        return None
-    if reset:
-        est.n_features_in_ = X.shape[1]
-        if hasattr(est, "feature_names_in_"):  # fitted on a DataFrame before
-            del est.feature_names_in_
-    elif getattr(est, "n_features_in_", None) != X.shape[1] or hasattr(est, "feature_names_in_"):
-        return None  # scikit-learn's own error or warning
-    return X, y
-
-
-def _sample_weight(sample_weight, n):
-    """Weights as a finite non-negative float array (n,) with a positive sum; ones if None."""
-    if sample_weight is None:
-        return np.ones(n)
-    w = check_array(sample_weight, dtype=np.float64, ensure_2d=False, input_name="sample_weight")
-    if w.ndim == 0:
-        w = np.full(n, float(w))
-    if w.shape != (n,):
-        raise InvalidOptionError(f"sample_weight must have shape ({n},), one weight per sample, got {w.shape}")
-    if np.any(w < 0):
-        raise InvalidOptionError("sample_weight must be non-negative")
-    if not w.sum() > 0:
-        raise InvalidOptionError("sample_weight sums to zero; give at least one sample a positive weight")
-    return w
-
-
-def _lbfgs_warning(reasons, n_iter, max_iter):
-    """scikit-learn's ConvergenceWarning text for an lbfgs fit stopped by a limit, or None."""
-    if "max_evaluations" in reasons:
-        stop = "STOP: TOTAL NO. OF F,G EVALUATIONS EXCEEDS LIMIT"
-    elif "completed" in reasons:
-        stop = "STOP: TOTAL NO. OF ITERATIONS REACHED LIMIT"
-    else:
-        return None
-    message = f"lbfgs failed to converge after {n_iter} iteration(s) (status=1):\n{stop}\n"
-    if n_iter == max_iter:
-        message += ("\nIncrease the number of iterations to improve the convergence "
-                    f"(max_iter={max_iter}).")
-    return message + ("\nYou might also want to scale the data as shown in:\n"
-                      "    https://scikit-learn.org/stable/modules/preprocessing.html")
-
-
-def _variance(y, w):
-    """scikit-learn's R^2 denominator: the weighted variance of y (mean over outputs)."""
-    mean = np.average(y, axis=0, weights=w)
-    return float(np.mean(np.average((y - mean) ** 2, axis=0, weights=w)))
-
-
-def _check_determined(X, y, hidden):
-    """Levenberg-Marquardt (MINPACK) needs at least as many residuals as parameters."""
-    sizes = (X.shape[1], *hidden, 1 if y.ndim == 1 else y.shape[1])
-    n_params = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
-    if len(X) * sizes[-1] < n_params:
-        raise InvalidOptionError(f"solver 'lm' needs at least as many residuals (n_samples = {len(X)} "
-                         f"times {sizes[-1]} outputs) as parameters ({n_params}); use "
-                         f"solver='trf' or 'lbfgs', or a smaller network")
 

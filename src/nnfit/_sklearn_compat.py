@@ -139,3 +139,19 @@ def dense_blocks(X, dtype):
     rows = max(1, PREDICT_BLOCK_VALUES // max(1, X.shape[1]))
     for start in range(0, X.shape[0], rows):
         yield np.asarray(X[start:start + rows].toarray(), dtype=dtype)
+
+
+def lbfgs_warning(reasons, n_iter, max_iter):
+    """scikit-learn's ConvergenceWarning text for an lbfgs fit stopped by a limit, or None."""
+    if "max_evaluations" in reasons:
+        stop = "STOP: TOTAL NO. OF F,G EVALUATIONS EXCEEDS LIMIT"
+    elif "completed" in reasons:
+        stop = "STOP: TOTAL NO. OF ITERATIONS REACHED LIMIT"
+    else:
+        return None
+    message = f"lbfgs failed to converge after {n_iter} iteration(s) (status=1):\n{stop}\n"
+    if n_iter == max_iter:
+        message += ("\nIncrease the number of iterations to improve the convergence "
+                    f"(max_iter={max_iter}).")
+    return message + ("\nYou might also want to scale the data as shown in:\n"
+                      "    https://scikit-learn.org/stable/modules/preprocessing.html")

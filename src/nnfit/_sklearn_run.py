@@ -10,6 +10,9 @@ from one ``partial_fit`` call to the next. Here, on the host:
   values of the first member, in the training dtype, so it says what the engine did.
 - :func:`end_partial_epoch` is scikit-learn's end of a ``partial_fit`` epoch: the loss curve,
   ``t_``, the no-improvement count, the 'invscaling' rate and the 'adaptive' division by 5.
+- :class:`ContinuedRun` keeps the engine's final state and rebuilds from it the state a warm
+  start (a new optimizer, the count and best score kept) or a partial_fit call (the optimizer
+  state kept: Adam's moments, SGD's velocity) goes on from.
 """
 
 from __future__ import annotations
@@ -94,6 +97,76 @@ class VerboseLines:
             print(rule["message"] + " Learning rate too small. Stopping.")
             return
         print(rule["message"] + " Stopping.")
+
+
+class ContinuedRun:
+    """What an estimator keeps to go on from its last fit (a mixin of the MLP estimators).
+
+    ``_engine_state`` is the engine's final :class:`~nnfit.engine.TrainState` (parameters,
+    optimizer state, best score, no-improvement count, rate factor), kept on the device with
+    the key of the run it belongs to; ``_learning_rate`` and ``_no_improvement_count`` are
+    scikit-learn's optimizer rate and count between partial_fit calls.
+    """
+
+    def _state_key(self, optimizer, dtype):
+        return (optimizer, dtype, tuple(c.shape for c in self.coefs_), int(self.n_members))
+
+    def _current_params(self):
+        """The weights to go on from: ``coefs_`` and ``intercepts_`` as they are now."""
+        return [(np.asarray(W), np.asarray(b)) for W, b in zip(self.coefs_, self.intercepts_)]
+
+    def _resume_state(self, incremental, optimizer):
+        """The engine state to go on from, or None (a fresh optimizer from ``coefs_``).
+
+        partial_fit keeps the optimizer's state (Adam's moments, SGD's velocity) from call to
+        call and from a previous fit, as scikit-learn keeps its optimizer; a warm-started fit
+        starts a new optimizer but keeps the no-improvement count and the best score."""
+        state = getattr(self, "_engine_state", None)
+        dtype = getattr(self, "_dtype", None)
+        if state is None or getattr(self, "_engine_key", None) != self._state_key(optimizer, dtype):
+            return None
+        m = int(self.n_members)
+        params = np.stack([np.concatenate([np.ravel(a[i] if m > 1 else a)
+                                           for W, b in self._current_params() for a in (W, b)])
+                           for i in range(m)]).astype(dtype, copy=False)
+        f = np.dtype(dtype).type
+        fresh = dict(params=params, epoch=np.zeros(m, np.int32), stopped=np.zeros(m, bool),
+                     reason=np.zeros(m, np.int32))
+        if not incremental:
+            import jax
+
+            fresh.update(opt_state=jax.tree.map(lambda a: np.zeros(a.shape, a.dtype),
+                                                state.opt_state),
+                         lr_scale=np.ones(m, f))
+            if getattr(self, "_engine_monitor", None) != self._monitor():
+                fresh.update(best_score=np.full(m, np.inf, f), wait=np.zeros(m, np.int32))
+        return state._replace(**fresh)
+
+    def _monitor(self):
+        return "val" if self.early_stopping else "loss"
+
+    def _partial_rate(self):
+        """The rate of a partial_fit epoch: scikit-learn's optimizer's current rate."""
+        if getattr(self, "_learning_rate", None) is None:
+            self._progress_after_fit()
+        return self._learning_rate
+
+    def _progress_after_fit(self):
+        """What partial_fit goes on with after a fit (read when first needed: a fit that is
+        not continued does not wait for the device): the no-improvement count and the rate
+        of scikit-learn's optimizer, 'adaptive' lowered as the engine lowered it."""
+        state = getattr(self, "_engine_state", None)
+        rate, count = float(self.learning_rate_init), 0
+        if state is not None and hasattr(self, "fit_"):
+            import jax
+
+            wait, scale = jax.device_get((state.wait, state.lr_scale))
+            count = int(wait[0])
+            if self._adaptive():
+                rate *= float(scale[0])
+        if self._is_invscaling() and getattr(self, "t_", 0):
+            rate = rate / (self.t_ + 1) ** float(self.power_t)
+        self._learning_rate, self._no_improvement_count = rate, count
 
 
 def _nanmean(values):
