@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 
 from ._checks import check_features, check_targets
-from ._fitdata import encode_targets
+from ._fitdata import class_labels, encode_targets
 from .errors import InvalidOptionError
 
 
@@ -34,8 +34,7 @@ def scores(fitted, X_tr, Y_tr, w_tr, X_val, Y_val, w_val, test):
 
     view = fitted.encoded()  # the arrays are the network's inputs
     if fitted.task == "classification":
-        labels = lambda Y: None if Y is None else (  # noqa: E731
-            Y[:, 0].astype(int) if Y.shape[1] == 1 else Y.argmax(axis=1))
+        labels = lambda Y: None if Y is None else class_labels(Y).astype(int)  # noqa: E731
         predict = view.predict_proba
     else:
         labels = lambda Y: None if Y is None else (Y[:, 0] if fitted.y_shape == () else Y)  # noqa: E731
