@@ -64,15 +64,10 @@ from sklearn.utils.multiclass import (_check_partial_fit_first_call, check_class
 
 from ._checks import check_choice
 from .errors import InvalidOptionError
-from ._estimator_base import (
-    _KEEPS_NO_STATE,
-    _LEAST_SQUARES,
-    _REGRESSION_LOSSES,
-    SOLVERS,
-    BaseMLP,
-    InvScaling,
-    _variance,
-)
+from ._estimator_base import _KEEPS_NO_STATE, SOLVERS, BaseMLP
+from ._estimator_data import _variance
+from ._sklearn_compat import InvScaling
+from ._sklearn_options import _LEAST_SQUARES, _REGRESSION_LOSSES
 
 __all__ = ["MLPRegressor", "MLPClassifier", "InvScaling", "SOLVERS"]
 
