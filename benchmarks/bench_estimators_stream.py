@@ -28,10 +28,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
+
+from _machine import describe, load_line
 
 CHILD = r"""
 import json, resource, statistics, sys, time, tracemalloc, warnings
@@ -114,22 +115,6 @@ def run(job, lib, spec):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def machine():
-    import numpy as np
-    import sklearn
-
-    import jax
-
-    lines = [f"- {platform.platform()}, Python {platform.python_version()}, "
-             f"{os.cpu_count()} logical CPUs ({platform.processor() or platform.machine()})",
-             f"- numpy {np.__version__}, scikit-learn {sklearn.__version__}, "
-             f"jax {jax.__version__} on {jax.default_backend()}"]
-    if hasattr(os, "getloadavg"):
-        lines.append("- load average at start (1, 5, 15 min): "
-                     + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
-    return "\n".join(lines)
-
-
 def alternate(job, spec, rounds):
     results = {"sklearn": [], "nnfit": []}
     for _ in range(rounds):
@@ -196,14 +181,12 @@ def main():
     parser.add_argument("--only", choices=("stream", "sparse"))
     args = parser.parse_args()
     rounds = 1 if args.quick else args.rounds
-    print(machine() + "\n")
+    print(describe("numpy", "sklearn", "jax") + "\n")
     if args.only != "sparse":
         stream_section(rounds, args.quick)
     if args.only != "stream":
         sparse_section(rounds, args.quick)
-    if hasattr(os, "getloadavg"):
-        print("load average at end (1, 5, 15 min): "
-              + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
+    print(load_line("end"))
 
 
 if __name__ == "__main__":

@@ -19,11 +19,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
-import time
+
+from _machine import describe, load_line
 
 CHILD = r"""
 import json, sys, time, tracemalloc, warnings
@@ -79,21 +79,6 @@ def run(lib, solver, rows, levels):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def machine():
-    import numpy as np
-    import scipy
-    import sklearn
-
-    lines = [f"- {platform.platform()}, Python {platform.python_version()}, "
-             f"{os.cpu_count()} logical CPUs ({platform.processor() or platform.machine()})",
-             f"- numpy {np.__version__}, scipy {scipy.__version__}, scikit-learn "
-             f"{sklearn.__version__}"]
-    if hasattr(os, "getloadavg"):
-        lines.append("- load average at start (1, 5, 15 min): "
-                     + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
-    return "\n".join(lines)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
@@ -102,7 +87,7 @@ def main():
     import numpy as np
 
     problems = [[10, 50, 200, 1000], [10, 50, 200]]
-    print(machine())
+    print(describe("numpy", "scipy", "sklearn"))
     print()
     print("| design | fit | first fit (s), median [each round] | time / scikit-learn "
           "| warm fit (s), median | time / scikit-learn "
@@ -143,10 +128,8 @@ def main():
             print(f"| {design} | {name} | {t:.3f} [{each}] | {t / t_ref:.2f} "
                   f"| {warm:.3f} | {warm / w_ref:.2f} | {m / 2**20:.1f} | {m / m_ref:.2f} "
                   f"| {coef:.1e}, {pred:.1e} | {'; '.join(notes)} |")
-    if hasattr(os, "getloadavg"):
-        print()
-        print("load average at end (1, 5, 15 min): "
-              + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
+    print()
+    print(load_line("end"))
 
 
 if __name__ == "__main__":
