@@ -105,6 +105,18 @@ def _parser():
                       help="fewer epochs: a fast look, same sections")
     demo.add_argument("--list", action="store_true", help="list the demos and exit")
     demo.add_argument("--quiet", action="store_true", help="print only the report's path")
+    play = commands.add_parser(
+        "playground", help="train a network live in the browser, on built-in or your own data",
+        description="Serve the nnfit playground, a local web page that trains a network as you "
+                    "watch (data, fitted curve or decision boundary, hidden units, weights, loss "
+                    "curves), and open it in the browser. It binds to 127.0.0.1 unless told "
+                    "otherwise and reads no file but --data and the page's uploads.")
+    play.add_argument("--data", metavar="FILE.csv", help="a CSV file with a header row to start "
+                      "with (the page can upload others)")
+    play.add_argument("--port", type=int, default=8050, help="port (default 8050; 0: a free one)")
+    play.add_argument("--host", default="127.0.0.1",
+                      help="address to bind (default 127.0.0.1: this machine only)")
+    play.add_argument("--no-browser", action="store_true", help="do not open a browser")
     return parser
 
 
@@ -136,7 +148,7 @@ def _run(args):
         args.signals = signals
         try:
             return {"demo": _demo, "fit": _fit, "report": _report, "predict": _predict,
-                    "sweep": _sweep}[args.command](args)
+                    "sweep": _sweep, "playground": _playground}[args.command](args)
         # bad input, and only bad input, is exit 2: anything else is a bug and keeps its
         # traceback
         except (UsageError, InvalidOptionError, FileNotFoundError) as err:
@@ -473,6 +485,21 @@ def _demo(args):
         print(f"done in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     print(path)
     return 0
+
+
+def _playground(args):
+    from .playground import LOCAL_HOSTS, serve
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port} is not a port; give 1 to 65535 (0: a free one)")
+    if args.host not in LOCAL_HOSTS:
+        # the page trains whatever it is sent and accepts uploads: anyone who can reach the
+        # address can use this machine's processors
+        print(f"warning: --host {args.host} lets other machines reach the playground (no "
+              "password, uploads accepted); use --host 127.0.0.1 unless that is meant",
+              file=sys.stderr)
+    return serve(data=args.data, host=args.host, port=args.port,
+                 open_browser=not args.no_browser)
 
 
 if __name__ == "__main__":  # pragma: no cover

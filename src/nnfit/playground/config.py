@@ -1,0 +1,214 @@
+"""What a playground page asks for: one frozen, validated value, the same one the URL holds.
+
+The page keeps its whole state in the URL's fragment (``#data=spiral&hidden=8,8&...``) and sends
+it as a dict; :meth:`PlayConfig.from_dict` checks every field once, here, and names the bad
+value and the fix in an :class:`~nnfit.errors.InvalidOptionError`, which the page shows. The
+training options it builds are the library's own (:class:`nnfit.options.FitOptions`), so their
+rules are not repeated.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from ..errors import InvalidOptionError
+
+# the TensorFlow Playground's sets, then the seed documents' problems (nnfit.datasets)
+PLAYGROUND_SETS = ("circle", "xor", "gauss", "spiral", "plane", "multi_gaussian")
+SEED_SETS = ("linear", "cubic", "sine", "line", "cube_root", "gd_line", "capacity")
+SOURCES = PLAYGROUND_SETS + SEED_SETS + ("formula", "upload")
+# the Playground's input features of a 2-D set (its x, y, x*y, x^2, y^2, sin, cos)
+FEATURES = ("x1", "x2", "x1x2", "x1sq", "x2sq", "sinx1", "sinx2", "cosx1", "cosx2")
+ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear", "elu", "gelu", "softplus", "sin", "silu",
+               "leaky_relu")
+OPTIMIZERS = ("sgd", "adam", "momentum", "rmsprop", "adagrad", "gd", "lm")
+SCHEDULES = ("constant", "invscaling", "exponential", "cosine")
+# beyond these the page's pictures (a thumbnail per unit, a link per weight) stop being legible
+# and a step of training takes seconds; bigger networks belong in nnfit fit
+MAX_LAYERS, MAX_WIDTH, MAX_UNITS, MAX_MEMBERS = 12, 4096, 20_000, 32
+
+
+def _fail(key, value, fix):
+    raise InvalidOptionError(f"{key}={value!r}: {fix}")
+
+
+@dataclass(frozen=True)
+class PlayConfig:
+    """Everything that decides what a playground session trains.
+
+    Attributes
+    ----------
+    data : str
+        One of :data:`SOURCES`: a Playground set, a seed problem, ``formula`` or ``upload``.
+    noise : float
+        The Playground sets' noise, 0 to 0.5 (its slider / 100); the seed problems keep theirs.
+    train_pct : int
+        Percent of the rows trained on, 10 to 90; the others validate.
+    features : tuple of str
+        For a 2-D set: which of :data:`FEATURES` are the network's inputs.
+    formula : str
+        For ``data='formula'``: ``y = sin(3x)`` (a curve) or ``y > x**3 - x`` (a boundary).
+    target, picture : str, tuple of str
+        For ``data='upload'``: the target column, and the one or two columns pictured (the
+        others held at their median).
+    hidden, activation : tuple of int, tuple of str
+        Width and activation of each hidden layer.
+    optimizer, learning_rate, batch_size, l1, l2, schedule, members, normalize, seed
+        As :func:`nnfit.fit` takes them (``batch_size=0``: the whole training set).
+    """
+
+    data: str = "circle"
+    noise: float = 0.0
+    train_pct: int = 50
+    features: tuple = ("x1", "x2")
+    formula: str = "y = sin(3*x)"
+    target: str = ""
+    picture: tuple = ()
+    hidden: tuple = (4, 2)
+    activation: tuple = ("tanh", "tanh")
+    optimizer: str = "sgd"
+    learning_rate: float = 0.03
+    batch_size: int = 10
+    l1: float = 0.0
+    l2: float = 0.0
+    schedule: str = "constant"
+    members: int = 1
+    normalize: bool = False
+    seed: int = 0
+
+    @classmethod
+    def from_dict(cls, values):
+        """A checked config from the page's dict (strings or JSON values); unknown keys refused.
+
+        Examples
+        --------
+        >>> PlayConfig.from_dict({"data": "spiral", "hidden": "8,8", "activation": "relu"}).hidden
+        (8, 8)
+        """
+        if not isinstance(values, dict):
+            raise InvalidOptionError(f"config must be an object of settings, got "
+                                     f"{type(values).__name__}")
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - names)
+        if unknown:
+            _fail(unknown[0], values[unknown[0]], f"not a setting; the settings are "
+                  f"{', '.join(sorted(names))}")
+        given = {k: v for k, v in values.items() if v is not None}
+        out = {}
+        for key, value in given.items():
+            out[key] = _PARSERS[key](key, value)
+        if "hidden" in out and "activation" not in out:
+            out["activation"] = (cls.activation[0],)
+        config = cls(**out)
+        # one activation for every layer, as a single name in the URL gives it
+        acts = config.activation or ("tanh",)
+        if len(acts) != len(config.hidden):
+            acts = tuple(acts[i] if i < len(acts) else acts[-1] for i in range(len(config.hidden)))
+            config = dataclasses.replace(config, activation=acts)
+        config._check()
+        return config
+
+    def _check(self):
+        if sum(self.hidden) > MAX_UNITS:
+            _fail("hidden", self.hidden, f"{sum(self.hidden)} hidden units; the playground takes "
+                  f"at most {MAX_UNITS} (train bigger networks with nnfit fit)")
+        if self.data in PLAYGROUND_SETS[:4] or self.data in ("plane", "multi_gaussian"):
+            if not self.features:
+                _fail("features", "", f"give at least one input feature of {', '.join(FEATURES)}")
+        if self.optimizer == "lm" and self.members > 1:
+            _fail("members", self.members, "Levenberg-Marquardt trains one member here; use 1")
+
+    def to_dict(self):
+        """Plain JSON values, the inverse of :meth:`from_dict`."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in vars(self).items()}
+
+    def restarts(self, other):
+        """Whether going from ``self`` to ``other`` changes the data or the network's shape."""
+        return self != other
+
+
+def _choice(options):
+    def parse(key, value):
+        if value not in options:
+            _fail(key, value, f"choose one of {', '.join(options)}")
+        return value
+    return parse
+
+
+def _number(low, high, kind=float):
+    def parse(key, value):
+        try:
+            number = kind(value)
+        except (TypeError, ValueError, OverflowError):
+            _fail(key, value, f"give a number from {low} to {high}")
+        if isinstance(value, bool) or not low <= number <= high or number != number:
+            _fail(key, value, f"give a number from {low} to {high}")
+        return number
+    return parse
+
+
+def _names(options=None):
+    def parse(key, value):
+        items = value.split(",") if isinstance(value, str) else list(value)
+        items = tuple(str(v).strip() for v in items if str(v).strip())
+        if options is not None:
+            for item in items:
+                if item not in options:
+                    _fail(key, item, f"choose from {', '.join(options)}")
+        return items
+    return parse
+
+
+def _hidden(key, value):
+    items = value.split(",") if isinstance(value, str) else list(value)
+    try:
+        widths = tuple(int(v) for v in items if str(v).strip() != "")
+    except (TypeError, ValueError):
+        _fail(key, value, "give layer widths as whole numbers, e.g. 8,8")
+    if len(widths) > MAX_LAYERS:
+        _fail(key, value, f"{len(widths)} layers; the playground takes at most {MAX_LAYERS}")
+    for w in widths:
+        if not 1 <= w <= MAX_WIDTH:
+            _fail(key, value, f"a layer of {w} units; give widths from 1 to {MAX_WIDTH}")
+    return widths
+
+
+def _text(limit):
+    def parse(key, value):
+        if not isinstance(value, str) or len(value) > limit:
+            _fail(key, value, f"give text of at most {limit} characters")
+        return value
+    return parse
+
+
+def _flag(key, value):
+    if isinstance(value, bool):
+        return value
+    if value in ("1", "true", "on"):
+        return True
+    if value in ("0", "false", "off", ""):
+        return False
+    _fail(key, value, "give true or false")
+
+
+_PARSERS = {
+    "data": _choice(SOURCES),
+    "noise": _number(0.0, 0.5),
+    "train_pct": _number(10, 90, int),
+    "features": _names(FEATURES),
+    "formula": _text(200),
+    "target": _text(200),
+    "picture": _names(),
+    "hidden": _hidden,
+    "activation": _names(ACTIVATIONS),
+    "optimizer": _choice(OPTIMIZERS),
+    "learning_rate": _number(1e-6, 10.0),
+    "batch_size": _number(0, 100_000, int),
+    "l1": _number(0.0, 10.0),
+    "l2": _number(0.0, 10.0),
+    "schedule": _choice(SCHEDULES),
+    "members": _number(1, MAX_MEMBERS, int),
+    "normalize": _flag,
+    "seed": _number(0, 2**31 - 1, int),
+}

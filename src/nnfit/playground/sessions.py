@@ -1,0 +1,382 @@
+"""One browser tab's training session: its settings, its data, and the loop that trains them.
+
+Every tab gets a :class:`Session` with a worker thread of its own. The thread takes the page's
+commands from a queue (settings, play, pause, step, reset, weight edits) and, while playing,
+trains in *chunks*: :func:`nnfit.training.fit_options` for as many epochs as take about
+:data:`FRAME_SECONDS`, going on from the previous chunk's engine state (``init_state``,
+``keep_state``: the parameters and the optimizer's moments carry over), then draws a frame
+(:mod:`nnfit.playground.frames`) and hands it to the page. Every chunk runs the same compiled
+program (``chunk_epochs`` is fixed at :data:`CHUNK_EPOCHS`; the count of a call is an argument of
+the program), so sizing chunks to the frame rate costs no compilation, and a run of N epochs in
+chunks is the run of ``nnfit fit`` with ``epochs = N`` and the same settings: the experiment the
+page exports. The rows are split and batched as ``nnfit fit`` does (validation rows drawn from
+the seed, stratified by class; no reshuffling between epochs, as the TensorFlow Playground), so
+nothing differs between one long call and many short ones.
+
+Bad settings and uploads become a message to the page, never an exception that ends the
+thread; closing the tab closes the session, which stops its thread at the end of its chunk.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+import traceback
+import warnings
+
+import numpy as np
+
+from ..errors import InvalidOptionError
+from .config import PlayConfig
+from .frames import Grid, build_frame
+
+# epochs per compiled call at most: the program's static chunk, one for every call length
+CHUNK_EPOCHS = 4096
+# the wall time a chunk aims at: a frame every ~1/40 s leaves room for drawing and sending
+FRAME_SECONDS = 0.025
+# history points sent per frame at most (a loss curve of 100k epochs needs no more)
+HISTORY_POINTS = 24
+LM_EVALUATIONS = 200
+
+log = logging.getLogger("nnfit.playground")
+
+
+class Session:
+    """A tab's session; ``emit(message)`` receives every message for the page (any thread).
+
+    Parameters
+    ----------
+    session_id : str
+    emit : callable(dict)
+    upload : tuple (name, DataFrame), optional
+        The table to start from (``--data``).
+    """
+
+    def __init__(self, session_id, emit, upload=None):
+        self.id, self.emit = session_id, emit
+        self.upload = upload
+        self.config = PlayConfig(data="upload") if upload is not None else PlayConfig()
+        self.commands = queue.Queue()
+        self.problem = self.fit = self.state = self.grid = self.init_params = None
+        self.playing, self.steps, self.epoch, self.edited = False, 0, 0, False
+        self.history = {"epoch": [], "loss": [], "val_loss": []}
+        self.chunk = 1
+        self.closed = threading.Event()
+        self.busy = threading.Lock()  # held while the fit is replaced (reports read it)
+        self.thread = threading.Thread(target=self._loop, name=f"playground-{session_id}",
+                                       daemon=True)
+
+    # ---- the page's side (any thread) ----
+
+    def start(self, config=None):
+        if config is not None:
+            self.commands.put({"type": "config", "config": config})
+        else:
+            self.commands.put({"type": "reset"})
+        self.thread.start()
+
+    def send(self, message):
+        """Queue a command from the page; handled by the worker between chunks."""
+        self.commands.put(message)
+
+    def close(self):
+        self.closed.set()
+        self.commands.put({"type": "close"})
+
+    # ---- the worker ----
+
+    def _loop(self):
+        while not self.closed.is_set():
+            training = self.playing or self.steps > 0
+            try:
+                message = self.commands.get(block=not training)
+            except queue.Empty:
+                message = None
+            try:
+                if message is not None:
+                    self._handle(message)
+                elif training:
+                    self._train()
+            except (InvalidOptionError, MemoryError, FileNotFoundError) as err:
+                self._stop_with(str(err).strip().splitlines()[0] if str(err).strip()
+                                else type(err).__name__)
+            except Exception as err:  # a bug: the page says so, the server goes on
+                log.error("playground session %s: %s", self.id, traceback.format_exc())
+                self._stop_with(f"internal error ({type(err).__name__}: {err}); the session "
+                                "was paused, press reset to go on")
+
+    def _stop_with(self, text):
+        self.playing, self.steps = False, 0
+        self.emit({"type": "error", "message": text})
+        self.emit({"type": "status", "playing": False, "epoch": self.epoch})
+
+    def _handle(self, message):
+        kind = message.get("type") if isinstance(message, dict) else None
+        if kind == "close":
+            return
+        if kind == "config":
+            config = PlayConfig.from_dict(message.get("config") or {})
+            self._configure(config)
+        elif kind == "upload":
+            self.upload = (message["name"], message["frame"])
+            self._configure(PlayConfig.from_dict({**self.config.to_dict(), "data": "upload",
+                                                  "target": "", "picture": []}))
+        elif kind == "reset":
+            self._configure(self.config, force=True)
+        elif kind == "play":
+            self.playing = True
+        elif kind == "pause":
+            self.playing = False
+        elif kind == "step":
+            self.playing, self.steps = False, 1
+        elif kind in ("weight", "bias", "unit_off"):
+            self._edit(message)
+        else:
+            raise InvalidOptionError(f"unknown command {kind!r}")
+        self.emit({"type": "status", "playing": self.playing, "epoch": self.epoch})
+
+    def _configure(self, config, force=False):
+        """New settings: new rows, a new network drawn from the seed, epoch 0."""
+        from . import problems
+
+        if config == self.config and self.problem is not None and not force:
+            return
+        table = self.upload[1] if self.upload is not None else None
+        problem = problems.build(config, table)
+        self.config, self.problem = config, problem
+        self.mask = self._train_mask()
+        self.rows = self._split_rows()
+        self.playing, self.steps, self.epoch, self.edited = False, 0, 0, False
+        self.state = self.init_params = None
+        self.history = {"epoch": [], "loss": [], "val_loss": []}
+        self.emit({"type": "data", **self._data_message()})
+        # the picture at epoch 0: one epoch at a vanishing rate from the seed's draws, in the
+        # program every chunk uses (its parameters are the seed's, to float precision)
+        preview = self._fit(1, learning_rate=1e-30, preview=True)
+        self._show(preview, reset_grid=True)
+
+    def _data_message(self):
+        p = self.problem
+        message = {"config": self.config.to_dict(), "dims": p.coords.shape[1], "task": p.task,
+                   "axes": list(p.axes), "bounds": p.bounds, "classes": p.classes,
+                   "coords": np.round(p.coords, 5).tolist(),
+                   "values": np.round(p.values, 6).tolist(), "train": self.mask.tolist()}
+        if p.is_table:
+            frame = p.X
+            message["columns"] = [str(c) for c in frame.columns]
+            message["numeric"] = [str(c) for c in frame.columns
+                                  if np.issubdtype(frame[c].dtype, np.number)]
+            message["target"] = p.y
+            message["upload_name"] = self.upload[0]
+        return message
+
+    def _train_mask(self):
+        """Which rows train (True) and which validate: the split fit_options makes."""
+        from .._fitdata import split_rows
+
+        p = self.problem
+        n = len(p.coords)
+        if p.validation is not None:
+            return np.ones(n, bool)
+        labels = p.values.astype(np.int64) if p.task == "classification" else None
+        try:
+            train, _ = split_rows(n, self.validation_split, shuffle=True,
+                                  seed=self.config.seed, labels=labels)
+        except InvalidOptionError:
+            return np.ones(n, bool)
+        mask = np.zeros(n, bool)
+        mask[train] = True
+        return mask
+
+    def _split_rows(self):
+        """(X, y, validation_data) for fit_options, split once: the rows nnfit fit's
+        validation_split with validation_shuffle takes (the same function draws them), so that
+        a chunk does not pay for the split again. A table is split by fit_options itself, as
+        the command line splits it (after dropping rows without a target)."""
+        p = self.problem
+        if p.is_table or p.validation is not None or self.mask.all():
+            return p.X, p.y, p.validation
+        X, y = np.asarray(p.X), np.asarray(p.y)
+        return X[self.mask], y[self.mask], (X[~self.mask], y[~self.mask])
+
+    @property
+    def validation_split(self):
+        return round(1.0 - self.config.train_pct / 100.0, 6)
+
+    def model(self):
+        """The :class:`~nnfit.MLP` of the settings; its output follows the task."""
+        from ..mlp import MLP
+
+        c, p = self.config, self.problem
+        output = "linear"
+        if p.task == "classification" and not p.is_table:
+            output = "sigmoid" if len(p.classes) <= 2 else "softmax"
+        return MLP(hidden=c.hidden, activation=c.activation, output=output,
+                   normalize=c.normalize)
+
+    def train_keywords(self, epochs):
+        """The ``[train]`` options of this session's runs (and of its exported experiment)."""
+        c, p = self.config, self.problem
+        n_train = int(self.mask.sum())
+        batch = None if c.batch_size == 0 or c.batch_size >= n_train else c.batch_size
+        keywords = dict(optimizer=c.optimizer, learning_rate=c.learning_rate, epochs=epochs,
+                        batch_size=batch, shuffle=False, l1=c.l1, l2=c.l2, seed=c.seed,
+                        n_members=c.members, schedule=c.schedule,
+                        scale_target=p.task == "regression", chunk_epochs=CHUNK_EPOCHS)
+        if c.optimizer == "lm":
+            keywords.pop("schedule"), keywords.pop("chunk_epochs"), keywords.pop("shuffle")
+            keywords["batch_size"] = None
+        return keywords
+
+    def data_keywords(self):
+        """The ``[data]`` options: the validation rows as nnfit fit draws them."""
+        if self.problem.validation is not None:
+            return {}
+        return {"validation_split": self.validation_split, "validation_shuffle": True}
+
+    def _fit(self, epochs, learning_rate=None, preview=False):
+        from ..options import FitOptions
+        from ..training import fit_options
+
+        keywords = {**self.train_keywords(epochs), **self.data_keywords()}
+        if learning_rate is not None:
+            keywords["learning_rate"] = learning_rate
+        p = self.problem
+        X, y, validation = self.rows
+        if not p.is_table:  # already split: the options' split would take rows again
+            keywords.pop("validation_split", None), keywords.pop("validation_shuffle", None)
+        state = None if preview else self.state
+        init_params = None if preview else self.init_params
+        if state is not None:  # epochs count from 0 in every call; all else carries over
+            m = self.config.members
+            state = state._replace(epoch=np.zeros(m, np.int32), stopped=np.zeros(m, bool),
+                                   reason=np.zeros(m, np.int32))
+        lm = self.config.optimizer == "lm"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the page shows the losses; notes stay out
+            return fit_options(self.model(), X, y, FitOptions(**keywords),
+                               validation_data=validation, assess=False,
+                               init_state=None if lm else state,
+                               init_params=init_params if state is None else None,
+                               keep_state=not lm)
+
+    def _train(self):
+        lm = self.config.optimizer == "lm"
+        count = 1 if self.steps else (LM_EVALUATIONS if lm else self.chunk)
+        started = time.perf_counter()
+        if lm and self.fit is not None and self.epoch > 0:
+            self.init_params = self.fit.params  # least squares starts afresh from the weights
+        fit = self._fit(count)
+        seconds = time.perf_counter() - started
+        if not self.steps and not lm:  # the next chunk sized to the frame time, smoothly
+            wanted = count * FRAME_SECONDS / max(seconds, 1e-4)
+            self.chunk = int(np.clip(0.5 * self.chunk + 0.5 * wanted, 1, CHUNK_EPOCHS))
+        self.steps = 0
+        if lm:
+            self.playing = False
+        self.state = getattr(fit, "engine_state", None)
+        self.init_params = None
+        loss = fit.curve("loss")
+        done = len(loss)
+        epochs = self.epoch + np.arange(1, done + 1)
+        self.epoch += done
+        try:
+            val = fit.curve("val_loss")
+        except (KeyError, ValueError):  # no validation rows (train 100 %, own validation off)
+            val = np.full(done, np.nan)
+        for key, values in (("epoch", epochs), ("loss", loss), ("val_loss", val)):
+            self.history[key].extend(values.tolist())
+        self._show(fit, points=(epochs, loss, val), seconds=seconds)
+        if lm:
+            self.emit({"type": "status", "playing": False, "epoch": self.epoch})
+
+    def _show(self, fit, *, reset_grid=False, points=None, seconds=None):
+        with self.busy:
+            self.fit = fit
+        if reset_grid or self.grid is None:
+            self.grid = Grid(self.problem, fit)
+        frame = build_frame(fit, self.grid, self.problem)
+        frame.update(type="frame", epoch=self.epoch, edited=self.edited,
+                     sizes=list(fit.network.layer_sizes))
+        if points is not None:
+            epochs, loss, val = points
+            pick = np.unique(np.linspace(0, len(epochs) - 1,
+                                         min(len(epochs), HISTORY_POINTS)).astype(int))
+            frame["history"] = [[int(epochs[i]), _num(loss[i]), _num(val[i])] for i in pick]
+            frame["loss"], frame["val_loss"] = _num(loss[-1]), _num(val[-1])
+            frame["chunk_seconds"] = seconds
+        elif self.history["loss"]:
+            frame["loss"], frame["val_loss"] = (_num(self.history["loss"][-1]),
+                                                _num(self.history["val_loss"][-1]))
+        self.emit(frame)
+
+    def _edit(self, message):
+        """Surgery on the current weights (every member alike); training goes on from them."""
+        from .. import diagnose
+
+        if self.fit is None:
+            raise InvalidOptionError("no network yet; wait for the first picture")
+        layer, sizes = _int(message, "layer"), self.fit.network.layer_sizes
+        if not 0 <= layer < len(sizes) - 1:
+            raise InvalidOptionError(f"layer {layer} does not exist; the network has layers 0 to "
+                                     f"{len(sizes) - 2}")
+        kind = message["type"]
+        if kind == "weight":
+            row, col, value = _int(message, "row"), _int(message, "col"), _float(message)
+            W = np.array(diagnose.get_weights(self.fit, layer)[0])
+            if not (0 <= row < W.shape[0] and 0 <= col < W.shape[1]):
+                raise InvalidOptionError(f"weight ({row}, {col}) is not in layer {layer} of "
+                                         f"shape {W.shape}")
+            W[row, col] = value
+            fit = diagnose.set_weights(self.fit, layer, W=W)
+        elif kind == "bias":
+            unit, value = _int(message, "unit"), _float(message)
+            b = np.array(diagnose.get_weights(self.fit, layer)[1])
+            if not 0 <= unit < b.shape[0]:
+                raise InvalidOptionError(f"unit {unit} is not in layer {layer}")
+            b[unit] = value
+            fit = diagnose.set_weights(self.fit, layer, b=b)
+        else:  # switch a hidden unit off: its outgoing weights to 0, its contribution gone
+            unit = _int(message, "unit")
+            if layer == len(sizes) - 2 or not 0 <= unit < sizes[layer + 1]:
+                raise InvalidOptionError(f"unit {unit} of layer {layer} is not a hidden unit")
+            fit = diagnose.set_unit(self.fit, layer, unit,
+                                    outgoing=np.zeros(sizes[layer + 2]))
+        self.edited = True
+        self.state, self.init_params = None, fit.params  # a fresh optimizer from the edit
+        self._show(fit)
+
+    # ---- reading the session (other threads) ----
+
+    def current(self):
+        """(fit, problem, epoch, edited) as they are now."""
+        with self.busy:
+            return self.fit, self.problem, self.epoch, self.edited
+
+
+def _num(value):
+    value = float(value)
+    return value if np.isfinite(value) else None
+
+
+def _int(message, key):
+    value = message.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        raise InvalidOptionError(f"{key}={value!r}: give a whole number")
+    return int(value)
+
+
+def _float(message):
+    value = message.get("value")
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise InvalidOptionError(f"value={value!r}: give a number") from None
+    if not np.isfinite(value) or abs(value) > 1e6:
+        raise InvalidOptionError(f"value={value!r}: give a finite number within +-1e6")
+    return value
+
+
+__all__ = ["Session", "CHUNK_EPOCHS", "FRAME_SECONDS"]

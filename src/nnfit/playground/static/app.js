@@ -1,0 +1,291 @@
+// nnfit playground: the page's state, its URL, its controls and the session's socket.
+// The server validates every setting; the page shows what the server accepted (its `data`
+// message carries the config back) and keeps it in the URL's fragment, so a link is the state.
+"use strict";
+(function (NNP) {
+  const $ = id => document.getElementById(id);
+  const LIST_KEYS = ["features", "hidden", "activation", "picture"];
+  let socket = null, session = null, config = {}, data = null, frame = null, dirty = false;
+  let playing = false, layout = null, selected = null, limits = null;
+  const hist = { epoch: [], loss: [], val: [] };
+  const rate = { frames: 0, t0: performance.now(), epoch0: 0, fps: 0, eps: 0 };
+
+  // ---- the URL ----
+  function readHash() {
+    const out = {};
+    const text = location.hash.replace(/^#/, "");
+    if (!text) return out;
+    for (const part of text.split("&")) {
+      const i = part.indexOf("=");
+      if (i < 0) continue;
+      out[decodeURIComponent(part.slice(0, i))] = decodeURIComponent(part.slice(i + 1));
+    }
+    return out;
+  }
+  function writeHash() {
+    const parts = Object.entries(config).map(([k, v]) => {
+      const text = Array.isArray(v) ? v.join(",") : (typeof v === "boolean" ? (v ? "1" : "0") : String(v));
+      return `${encodeURIComponent(k)}=${encodeURIComponent(text)}`;
+    });
+    history.replaceState(null, "", "#" + parts.join("&"));
+  }
+  NNP.readHash = readHash;
+
+  // ---- messages ----
+  function say(text) {
+    const box = $("message");
+    box.textContent = text || "";  // textContent: user strings (column names) are never markup
+    box.hidden = !text;
+  }
+  function send(message) { if (socket && socket.readyState === 1) socket.send(JSON.stringify(message)); }
+  function sendConfig(changes) {
+    config = Object.assign({}, config, changes);
+    writeHash();
+    say("");
+    send({ type: "config", config });
+  }
+
+  function connect() {
+    const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + location.pathname.replace(/[^/]*$/, "") + "ws";
+    socket = new WebSocket(url);
+    socket.onopen = () => send({ type: "config", config: readHash() });
+    socket.onmessage = event => receive(JSON.parse(event.data));
+    socket.onclose = () => { say("the connection to the server closed; reload the page once it runs again"); setPlaying(false); };
+  }
+
+  function receive(m) {
+    if (m.type === "hello") {
+      session = m.session; limits = m.limits;
+      $("limits").textContent = "uploads: " + m.limits.text;
+      const q = `?session=${encodeURIComponent(session)}`;
+      $("export").href = "api/export.toml" + q; $("export-data").href = "api/data.csv" + q;
+      $("report").href = "api/report" + q;
+    } else if (m.type === "data") {
+      data = m; config = m.config; frame = null; selected = null;
+      hist.epoch.length = hist.loss.length = hist.val.length = 0;
+      rate.epoch0 = 0;
+      syncControls(); writeHash(); dirty = true;
+    } else if (m.type === "frame") {
+      frame = m; dirty = true;
+      for (const [e, l, v] of m.history || []) { hist.epoch.push(e); hist.loss.push(l); hist.val.push(v); }
+      if (!m.history && m.epoch === 0) { hist.epoch.length = hist.loss.length = hist.val.length = 0; }
+    } else if (m.type === "status") {
+      setPlaying(m.playing);
+    } else if (m.type === "error") {
+      say(m.message);
+    }
+  }
+
+  // ---- drawing, once per animation frame when something new came ----
+  function render(now) {
+    if (dirty && data) {
+      dirty = false;
+      rate.frames++;
+      NNP.drawOutput($("output"), data, frame);
+      NNP.drawLoss($("loss-chart"), hist);
+      const sizes = frame ? frame.sizes : null;
+      if (sizes) layout = NNP.drawNetwork($("network"), sizes, frame, inputNames(), selected);
+      if (frame) {
+        $("epoch").textContent = frame.epoch;
+        $("loss-train").textContent = frame.loss == null ? "-" : frame.loss.toPrecision(4);
+        $("loss-val").textContent = frame.val_loss == null ? "-" : frame.val_loss.toPrecision(4);
+        $("contrib-box").hidden = !frame.contrib;
+        if (frame.contrib) NNP.drawContributions($("contributions"), frame);
+      }
+    }
+    if (now - rate.t0 >= 1000) {
+      const epoch = frame ? frame.epoch : 0;
+      rate.fps = rate.frames * 1000 / (now - rate.t0);
+      rate.eps = Math.max(0, epoch - rate.epoch0) * 1000 / (now - rate.t0);
+      $("fps").textContent = rate.fps.toFixed(0); $("eps").textContent = rate.eps.toFixed(0);
+      rate.frames = 0; rate.t0 = now; rate.epoch0 = epoch;
+    }
+    requestAnimationFrame(render);
+  }
+
+  function inputNames() {
+    if (!data) return [];
+    if (data.columns) return data.columns.filter(c => c !== data.target);
+    if (data.dims === 2) return (config.features || []).map(f => ({ x1: "x1", x2: "x2", x1x2: "x1x2", x1sq: "x1²", x2sq: "x2²", sinx1: "sin x1", sinx2: "sin x2", cosx1: "cos x1", cosx2: "cos x2" })[f] || f);
+    return data.axes;
+  }
+
+  function setPlaying(on) {
+    playing = on;
+    const b = $("play");
+    b.textContent = on ? "❚❚ pause" : "▶ play";
+    b.classList.toggle("playing", on);
+    b.setAttribute("aria-pressed", on ? "true" : "false");
+  }
+
+  // ---- controls ----
+  function syncControls() {
+    $("dataset").value = config.data;
+    $("noise").value = Math.round(config.noise * 100); $("noise-out").textContent = Math.round(config.noise * 100);
+    $("train-pct").value = config.train_pct; $("train-out").textContent = config.train_pct;
+    $("formula").value = config.formula;
+    $("formula-box").hidden = config.data !== "formula";
+    $("features-box").hidden = !(data && data.dims === 2 && !data.columns && ["circle", "xor", "gauss", "spiral", "plane", "multi_gaussian"].includes(config.data));
+    buildFeatures();
+    $("activation").value = config.activation[0] || "tanh";
+    $("optimizer").value = config.optimizer;
+    setSelect($("learning-rate"), config.learning_rate);
+    $("batch-size").value = config.batch_size;
+    setSelect($("l1"), config.l1); setSelect($("l2"), config.l2);
+    $("schedule").value = config.schedule;
+    $("members").value = config.members; $("normalize").checked = !!config.normalize; $("seed").value = config.seed;
+    buildLayerControls();
+    const table = !!(data && data.columns);
+    $("table-box").hidden = !table;
+    if (table) buildTableControls();
+    const units = config.hidden.reduce((a, b) => a + b, 0);
+    $("net-size").textContent = `${config.hidden.length} hidden layer(s), ${units} units`;
+  }
+  function setSelect(sel, value) {
+    const text = String(value);
+    if (![...sel.options].some(o => Number(o.value) === Number(value))) sel.add(new Option(text, text));
+    for (const o of sel.options) if (Number(o.value) === Number(value)) sel.value = o.value;
+  }
+
+  const FEATURE_LABELS = { x1: "x1", x2: "x2", x1x2: "x1·x2", x1sq: "x1²", x2sq: "x2²", sinx1: "sin x1", sinx2: "sin x2", cosx1: "cos x1", cosx2: "cos x2" };
+  function buildFeatures() {
+    const box = $("features");
+    box.replaceChildren();
+    for (const [key, label] of Object.entries(FEATURE_LABELS)) {
+      const l = document.createElement("label"), c = document.createElement("input");
+      c.type = "checkbox"; c.checked = (config.features || []).includes(key); c.dataset.testid = "feature-" + key;
+      c.setAttribute("data-testid", "feature-" + key);
+      c.onchange = () => {
+        const chosen = Object.keys(FEATURE_LABELS).filter(k => k === key ? c.checked : (config.features || []).includes(k));
+        if (chosen.length) sendConfig({ features: chosen }); else c.checked = true;
+      };
+      l.append(c, " " + label); box.append(l);
+    }
+  }
+
+  function buildLayerControls() {
+    const box = $("layer-controls"), L = config.hidden.length + 2;
+    box.style.gridTemplateColumns = `repeat(${L}, 1fr)`;
+    box.replaceChildren();
+    for (let c = 0; c < L; c++) {
+      const col = document.createElement("div"); col.className = "col";
+      if (c === 0) col.textContent = "inputs";
+      else if (c === L - 1) col.textContent = "output";
+      else {
+        const l = c - 1;
+        const minus = button("−", `remove-unit-${l}`, () => changeWidth(l, -1));
+        const plus = button("+", `add-unit-${l}`, () => changeWidth(l, +1));
+        const width = document.createElement("span"); width.textContent = ` ${config.hidden[l]} `;
+        width.setAttribute("data-testid", `units-${l}`);
+        const act = document.createElement("select"); act.setAttribute("data-testid", `activation-${l}`);
+        for (const o of $("activation").options) act.add(new Option(o.value, o.value));
+        act.value = config.activation[l];
+        act.onchange = () => { const a = config.activation.slice(); a[l] = act.value; sendConfig({ activation: a }); };
+        col.append(minus, width, plus, document.createElement("br"), act);
+      }
+      box.append(col);
+    }
+  }
+  function button(text, testid, onclick) {
+    const b = document.createElement("button"); b.textContent = text; b.setAttribute("data-testid", testid); b.onclick = onclick; return b;
+  }
+  function changeWidth(l, delta) {
+    const h = config.hidden.slice(); h[l] = Math.max(1, h[l] + delta); sendConfig({ hidden: h });
+  }
+
+  function buildTableControls() {
+    const cols = data.columns, numeric = data.numeric.filter(c => c !== data.target);
+    fill($("target"), cols, data.target);
+    const [p1, p2] = data.axes;
+    fill($("picture-1"), numeric, p1);
+    fill($("picture-2"), ["(none)"].concat(numeric.filter(c => c !== p1)), p2 || "(none)");
+  }
+  function fill(sel, names, value) {
+    sel.replaceChildren();
+    for (const n of names) sel.add(new Option(n, n));  // Option(text): escaped by the DOM
+    sel.value = value;
+  }
+
+  function wire() {
+    $("play").onclick = () => { send({ type: playing ? "pause" : "play" }); setPlaying(!playing); };
+    $("step").onclick = () => send({ type: "step" });
+    $("reset").onclick = () => send({ type: "reset" });
+    $("dataset").onchange = e => sendConfig({ data: e.target.value });
+    $("noise").onchange = e => sendConfig({ noise: Number(e.target.value) / 100 });
+    $("noise").oninput = e => { $("noise-out").textContent = e.target.value; };
+    $("train-pct").onchange = e => sendConfig({ train_pct: Number(e.target.value) });
+    $("train-pct").oninput = e => { $("train-out").textContent = e.target.value; };
+    $("formula-apply").onclick = () => sendConfig({ data: "formula", formula: $("formula").value });
+    $("formula").onkeydown = e => { if (e.key === "Enter") $("formula-apply").click(); };
+    $("activation").onchange = e => sendConfig({ activation: config.hidden.map(() => e.target.value) });
+    $("optimizer").onchange = e => sendConfig({ optimizer: e.target.value });
+    $("learning-rate").onchange = e => sendConfig({ learning_rate: Number(e.target.value) });
+    $("batch-size").onchange = e => sendConfig({ batch_size: Number(e.target.value) });
+    $("l1").onchange = e => sendConfig({ l1: Number(e.target.value) });
+    $("l2").onchange = e => sendConfig({ l2: Number(e.target.value) });
+    $("schedule").onchange = e => sendConfig({ schedule: e.target.value });
+    $("members").onchange = e => sendConfig({ members: Number(e.target.value) });
+    $("normalize").onchange = e => sendConfig({ normalize: e.target.checked });
+    $("seed").onchange = e => sendConfig({ seed: Number(e.target.value) });
+    $("add-layer").onclick = () => {
+      const h = config.hidden.slice(), a = config.activation.slice();
+      h.push(h.length ? h[h.length - 1] : 4); a.push(a.length ? a[a.length - 1] : "tanh");
+      sendConfig({ hidden: h, activation: a });
+    };
+    $("remove-layer").onclick = () => {
+      if (!config.hidden.length) return;
+      sendConfig({ hidden: config.hidden.slice(0, -1), activation: config.activation.slice(0, -1) });
+    };
+    $("target").onchange = e => sendConfig({ target: e.target.value, picture: [] });
+    const picture = () => [$("picture-1").value, $("picture-2").value].filter(v => v && v !== "(none)");
+    $("picture-1").onchange = () => sendConfig({ picture: picture() });
+    $("picture-2").onchange = () => sendConfig({ picture: picture() });
+    $("upload").onchange = upload;
+    $("weight-apply").onclick = () => send({ type: "weight", layer: num("weight-layer"), row: num("weight-from"), col: num("weight-to"), value: Number($("weight-value").value) });
+    $("unit-off").onclick = () => send({ type: "unit_off", layer: num("weight-layer"), unit: num("weight-to") });
+    $("analyse").onclick = analyse;
+    $("network").onclick = e => {
+      if (!layout) return;
+      const r = e.target.getBoundingClientRect(), k = e.target.width / r.width;
+      const hit = NNP.hit(layout, (e.clientX - r.left) * k, (e.clientY - r.top) * k);
+      if (!hit || hit.layer < 0) return;
+      selected = hit; dirty = true;
+      $("weight-layer").value = hit.layer;
+      if (hit.kind === "weight") { $("weight-from").value = hit.row; $("weight-to").value = hit.col; $("weight-value").value = (+hit.value.toFixed(3)); }
+      else { $("weight-to").value = hit.unit; }
+    };
+  }
+  const num = id => Number($(id).value);
+
+  async function upload(e) {
+    const file = e.target.files[0];
+    if (!file) return;
+    if (limits && file.size > limits.bytes) { say(`${file.name} is ${(file.size / 1e6).toFixed(1)} MB; the playground takes ${limits.text}`); return; }
+    say("reading " + file.name + " ...");
+    try {
+      const r = await fetch(`api/upload?session=${encodeURIComponent(session)}&name=${encodeURIComponent(file.name)}`, { method: "POST", body: file });
+      const answer = await r.json();
+      say(answer.ok ? "" : answer.message);
+    } catch (err) { say("the upload failed: " + err); }
+    e.target.value = "";
+  }
+
+  async function analyse() {
+    const box = $("analysis");
+    box.hidden = false; box.textContent = "computing ...";
+    const r = await fetch(`api/analysis?session=${encodeURIComponent(session)}`);
+    if (!r.ok) { box.textContent = await r.text(); return; }
+    const a = await r.json(), lines = [`epoch ${a.epoch}, ${a.n_params} parameters`];
+    if (a.eigenvalues) {
+      const ev = a.eigenvalues, show = ev.length > 12 ? ev.slice(0, 6).concat(["..."], ev.slice(-6)) : ev;
+      lines.push(`Hessian eigenvalues: ${show.map(v => typeof v === "number" ? v.toExponential(2) : v).join(", ")}`);
+      lines.push(`near zero: ${a.near_zero} (directions the data barely determine); gradient norm ${a.gradient_norm.toExponential(2)}`);
+      if (a.condition_number != null) lines.push(`condition number ${a.condition_number.toExponential(2)}`);
+    } else if (a.note) lines.push(a.note);
+    if (a.extrapolation) lines.push(a.extrapolation.text);
+    box.textContent = lines.join("\n");
+  }
+
+  NNP.state = () => ({ config, data, frame, playing, session, fps: rate.fps, eps: rate.eps, hist });
+  wire(); connect(); requestAnimationFrame(render);
+})(window.NNP);

@@ -1,0 +1,213 @@
+// nnfit playground: drawing on canvas (no libraries). Everything here is a pure function of the
+// data it is given; app.js owns the state and the socket.
+"use strict";
+window.NNP = window.NNP || {};
+(function (NNP) {
+  const ORANGE = [245, 147, 34], WHITE = [232, 234, 235], BLUE = [8, 119, 189];
+
+  // t in [0, 1] -> orange .. white .. blue (the TensorFlow Playground's colours)
+  function colour(t) {
+    t = Math.max(0, Math.min(1, t));
+    const a = t < 0.5 ? ORANGE : WHITE, b = t < 0.5 ? WHITE : BLUE, u = t < 0.5 ? t * 2 : t * 2 - 1;
+    return [a[0] + (b[0] - a[0]) * u, a[1] + (b[1] - a[1]) * u, a[2] + (b[2] - a[2]) * u];
+  }
+  const PALETTE = Array.from({ length: 256 }, (_, i) => colour(i / 255));
+  NNP.colour = colour;
+
+  function decode(b64) {
+    const raw = atob(b64), out = new Uint8Array(raw.length);
+    for (let i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+    return out;
+  }
+  NNP.decode = decode;
+
+  const scratch = {};
+  // a square map of bytes (0..255) drawn into (x, y, w, h) of ctx, smoothly scaled
+  function drawMap(ctx, bytes, x, y, w, h) {
+    const n = Math.round(Math.sqrt(bytes.length));
+    let c = scratch[n];
+    if (!c) { c = scratch[n] = document.createElement("canvas"); c.width = c.height = n; }
+    const cx = c.getContext("2d"), img = cx.createImageData(n, n);
+    for (let i = 0; i < bytes.length; i++) {
+      const p = PALETTE[bytes[i]];
+      img.data[4 * i] = p[0]; img.data[4 * i + 1] = p[1]; img.data[4 * i + 2] = p[2]; img.data[4 * i + 3] = 255;
+    }
+    cx.putImageData(img, 0, 0);
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(c, x, y, w, h);
+  }
+  NNP.drawMap = drawMap;
+
+  // a curve of values in [-1, 1] (or [lo, hi]) into a box
+  function drawCurve(ctx, values, x, y, w, h, lo, hi, style, width) {
+    if (!values || !values.length) return;
+    ctx.beginPath();
+    const n = values.length;
+    for (let i = 0; i < n; i++) {
+      const px = x + (i / (n - 1)) * w, t = (values[i] - lo) / ((hi - lo) || 1);
+      const py = y + h - Math.max(0, Math.min(1, t)) * h;
+      if (i === 0) ctx.moveTo(px, py); else ctx.lineTo(px, py);
+    }
+    ctx.strokeStyle = style; ctx.lineWidth = width || 1.5; ctx.stroke();
+  }
+
+  // the output picture: heat map or curve, and the data points over it
+  NNP.drawOutput = function (canvas, data, frame) {
+    const ctx = canvas.getContext("2d"), W = canvas.width, H = canvas.height;
+    ctx.clearRect(0, 0, W, H);
+    if (!data) return;
+    const b = data.bounds, pad = 22, w = W - pad - 6, h = H - pad - 6, x0 = pad, y0 = 6;
+    const sx = v => x0 + (v - b[0][0]) / (b[0][1] - b[0][0]) * w;
+    let lo = frame && frame.range ? frame.range[0] : 0, hi = frame && frame.range ? frame.range[1] : 1;
+    if (data.dims === 1) {
+      const vals = data.values;
+      const ymin = Math.min(...vals), ymax = Math.max(...vals), span = (ymax - ymin) || 1;
+      lo = ymin - 0.1 * span; hi = ymax + 0.1 * span;
+      const sy = v => y0 + h - (v - lo) / (hi - lo) * h;
+      ctx.fillStyle = "#fafafa"; ctx.fillRect(x0, y0, w, h);
+      if (frame && frame.band) {
+        ctx.beginPath();
+        const [low, high] = frame.band, n = low.length;
+        for (let i = 0; i < n; i++) ctx.lineTo(x0 + i / (n - 1) * w, sy(high[i]));
+        for (let i = n - 1; i >= 0; i--) ctx.lineTo(x0 + i / (n - 1) * w, sy(low[i]));
+        ctx.fillStyle = "rgba(8,119,189,0.18)"; ctx.fill();
+      }
+      for (let i = 0; i < vals.length; i++) {
+        ctx.beginPath(); ctx.arc(sx(data.coords[i][0]), sy(vals[i]), 2.5, 0, 7);
+        ctx.fillStyle = data.train[i] ? "#f59322" : "#fff"; ctx.fill();
+        ctx.strokeStyle = data.train[i] ? "#fff" : "#333"; ctx.lineWidth = 0.8; ctx.stroke();
+      }
+      if (frame && frame.curve) drawCurve(ctx, frame.curve, x0, y0, w, h, lo, hi, "#0877bd", 2.2);
+      axes(ctx, x0, y0, w, h, b[0], [lo, hi], data.axes[0], "y");
+      return;
+    }
+    if (frame && frame.heat) drawMap(ctx, decode(frame.heat), x0, y0, w, h);
+    else { ctx.fillStyle = "#eee"; ctx.fillRect(x0, y0, w, h); }
+    const sy = v => y0 + h - (v - b[1][0]) / (b[1][1] - b[1][0]) * h;
+    const classes = data.task === "classification";
+    const vlo = classes ? 0 : lo, vhi = classes ? Math.max(1, data.classes.length - 1) : hi;
+    for (let i = 0; i < data.values.length; i++) {
+      const c = colour((data.values[i] - vlo) / ((vhi - vlo) || 1));
+      ctx.beginPath(); ctx.arc(sx(data.coords[i][0]), sy(data.coords[i][1]), 3, 0, 7);
+      ctx.fillStyle = `rgb(${c[0] | 0},${c[1] | 0},${c[2] | 0})`; ctx.fill();
+      ctx.strokeStyle = data.train[i] ? "#fff" : "#000"; ctx.lineWidth = 1; ctx.stroke();
+    }
+    axes(ctx, x0, y0, w, h, b[0], b[1], data.axes[0], data.axes[1]);
+  };
+
+  function axes(ctx, x0, y0, w, h, xr, yr, xname, yname) {
+    ctx.strokeStyle = "#999"; ctx.lineWidth = 1; ctx.strokeRect(x0, y0, w, h);
+    ctx.fillStyle = "#444"; ctx.font = "10px sans-serif";
+    ctx.fillText(fmt(xr[0]), x0, y0 + h + 12);
+    const hiText = fmt(xr[1]); ctx.fillText(hiText, x0 + w - ctx.measureText(hiText).width, y0 + h + 12);
+    ctx.fillText(String(xname), x0 + w / 2 - 10, y0 + h + 12);
+    ctx.save(); ctx.translate(10, y0 + h); ctx.rotate(-Math.PI / 2);
+    ctx.fillText(fmt(yr[0]), 0, 0); ctx.fillText(String(yname), h / 2 - 10, 0);
+    const top = fmt(yr[1]); ctx.fillText(top, h - ctx.measureText(top).width, 0); ctx.restore();
+  }
+  function fmt(v) { return Math.abs(v) >= 1000 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(1) : (+v.toFixed(2)).toString(); }
+  NNP.fmt = fmt;
+
+  // loss curves, training and validation, over epochs (log scale when they span a lot)
+  NNP.drawLoss = function (canvas, hist) {
+    const ctx = canvas.getContext("2d"), W = canvas.width, H = canvas.height;
+    ctx.clearRect(0, 0, W, H);
+    if (!hist.epoch.length) return;
+    const all = hist.loss.concat(hist.val).filter(v => v !== null && isFinite(v) && v > 0);
+    if (!all.length) return;
+    let lo = Math.min(...all), hi = Math.max(...all);
+    const log = hi / lo > 50, f = v => log ? Math.log10(v) : v;
+    lo = f(lo); hi = f(hi); if (hi <= lo) hi = lo + 1;
+    const e0 = hist.epoch[0], e1 = hist.epoch[hist.epoch.length - 1] || 1;
+    const X = e => 30 + (e - e0) / ((e1 - e0) || 1) * (W - 36), Y = v => 6 + (1 - (f(v) - lo) / (hi - lo)) * (H - 20);
+    for (const [key, style] of [["val", "#f59322"], ["loss", "#222"]]) {
+      ctx.beginPath(); let on = false;
+      hist[key].forEach((v, i) => {
+        if (v === null || !isFinite(v) || v <= 0) { on = false; return; }
+        if (!on) { ctx.moveTo(X(hist.epoch[i]), Y(v)); on = true; } else ctx.lineTo(X(hist.epoch[i]), Y(v));
+      });
+      ctx.strokeStyle = style; ctx.lineWidth = 1.5; ctx.stroke();
+    }
+    ctx.fillStyle = "#444"; ctx.font = "10px sans-serif";
+    ctx.fillText(fmt(log ? 10 ** hi : hi), 0, 12); ctx.fillText(fmt(log ? 10 ** lo : lo), 0, H - 14);
+    ctx.fillText(String(e1), W - 40, H - 2); ctx.fillText(log ? "log" : "", 0, H - 2);
+  };
+
+  // seed 004's picture: each last-layer unit's contribution W_j h_j(x), and their sum
+  NNP.drawContributions = function (canvas, frame) {
+    const ctx = canvas.getContext("2d"), W = canvas.width, H = canvas.height;
+    ctx.clearRect(0, 0, W, H);
+    if (!frame || !frame.contrib) return;
+    let lo = Infinity, hi = -Infinity;
+    for (const c of frame.contrib) for (const v of c) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    if (!(hi > lo)) { lo -= 1; hi += 1; }
+    frame.contrib.forEach((c, j) => {
+      const hue = (j * 47) % 360;
+      drawCurve(ctx, c, 4, 4, W - 8, H - 8, lo, hi, `hsl(${hue},60%,45%)`, 1.2);
+    });
+    const zero = 4 + (H - 8) * (1 - (0 - lo) / (hi - lo));
+    ctx.strokeStyle = "#bbb"; ctx.beginPath(); ctx.moveTo(4, zero); ctx.lineTo(W - 4, zero); ctx.stroke();
+  };
+
+  // the network: a column per layer, a thumbnail per unit, links coloured by sign, width by size.
+  // Returns the layout (unit boxes, link segments) for hit testing.
+  NNP.drawNetwork = function (canvas, sizes, frame, names, selected) {
+    const ctx = canvas.getContext("2d"), W = canvas.width, H = canvas.height;
+    ctx.clearRect(0, 0, W, H);
+    const L = sizes.length, colW = W / L, layout = { units: [], links: [] };
+    const tallest = Math.max(...sizes);
+    const box = Math.max(6, Math.min(36, (H - 10) / Math.max(1, tallest) - 4));
+    const pos = sizes.map((n, l) => {
+      const gap = Math.min(box + 6, (H - 8) / Math.max(1, n));
+      const top = (H - gap * n) / 2 + (gap - box) / 2;
+      return Array.from({ length: n }, (_, j) => [colW * (l + 0.5) - box / 2, top + j * gap]);
+    });
+    const weights = frame && frame.weights;
+    if (weights && sizes.reduce((a, b) => a + b, 0) <= 400) {
+      let maxw = 1e-9;
+      for (const Wl of weights) for (const row of Wl) for (const v of row) maxw = Math.max(maxw, Math.abs(v));
+      weights.forEach((Wl, l) => Wl.forEach((row, i) => row.forEach((v, j) => {
+        const a = pos[l][i], b = pos[l + 1][j];
+        const x1 = a[0] + box, y1 = a[1] + box / 2, x2 = b[0], y2 = b[1] + box / 2;
+        const sel = selected && selected.kind === "weight" && selected.layer === l && selected.row === i && selected.col === j;
+        ctx.beginPath(); ctx.moveTo(x1, y1); ctx.lineTo(x2, y2);
+        ctx.strokeStyle = sel ? "#d0021b" : (v >= 0 ? "rgba(8,119,189,0.75)" : "rgba(245,147,34,0.8)");
+        ctx.lineWidth = sel ? 3 : Math.max(0.3, 4 * Math.abs(v) / maxw);
+        ctx.stroke();
+        layout.links.push({ layer: l, row: i, col: j, x1, y1, x2, y2, value: v });
+      })));
+    }
+    const units = frame && frame.units;
+    pos.forEach((col, l) => col.forEach(([x, y], j) => {
+      const hidden = l > 0 && l < L - 1, u = hidden && units && units[l - 1];
+      if (u && u.maps) drawMap(ctx, decode(u.maps[j]), x, y, box, box);
+      else if (u && u.curves) {
+        ctx.fillStyle = "#f4f4f4"; ctx.fillRect(x, y, box, box);
+        drawCurve(ctx, u.curves[j], x, y, box, box, -1, 1, "#0877bd", 1);
+      } else if (l === L - 1 && frame && frame.heat && box >= 16) drawMap(ctx, decode(frame.heat), x, y, box, box);
+      else { ctx.fillStyle = l === 0 ? "#e8eef2" : "#f4f4f4"; ctx.fillRect(x, y, box, box); }
+      const sel = selected && selected.kind === "unit" && selected.layer === l - 1 && selected.unit === j;
+      ctx.strokeStyle = sel ? "#d0021b" : "#888"; ctx.lineWidth = sel ? 2 : 0.6; ctx.strokeRect(x, y, box, box);
+      if (l === 0 && names && names[j] !== undefined) {
+        ctx.fillStyle = "#333"; ctx.font = "10px sans-serif";
+        const text = String(names[j]).slice(0, 12);
+        ctx.fillText(text, Math.max(0, x - ctx.measureText(text).width - 3), y + box / 2 + 3);
+      }
+      layout.units.push({ layer: l, unit: j, x, y, box });
+    }));
+    layout.columns = Array.from({ length: L }, (_, l) => colW * (l + 0.5));
+    return layout;
+  };
+
+  // the nearest unit or link to a click, or null
+  NNP.hit = function (layout, x, y) {
+    for (const u of layout.units) if (x >= u.x && x <= u.x + u.box && y >= u.y && y <= u.y + u.box) return { kind: "unit", layer: u.layer - 1, unit: u.unit };
+    let best = null, bestD = 6;
+    for (const s of layout.links) {
+      const dx = s.x2 - s.x1, dy = s.y2 - s.y1, t = Math.max(0, Math.min(1, ((x - s.x1) * dx + (y - s.y1) * dy) / (dx * dx + dy * dy)));
+      const d = Math.hypot(x - (s.x1 + t * dx), y - (s.y1 + t * dy));
+      if (d < bestD) { bestD = d; best = { kind: "weight", layer: s.layer, row: s.row, col: s.col, value: s.value }; }
+    }
+    return best;
+  };
+})(window.NNP);
