@@ -90,17 +90,16 @@ def create_app(upload=None):
     async def upload_file(request):
         try:
             session = _session(request)
-            size = int(request.headers.get("content-length") or 0)
+            body, size = bytearray(), 0
+            # past the limit the rest is read and dropped, never kept: a browser that is cut
+            # off while it sends shows a network error instead of the message
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size <= MAX_UPLOAD_BYTES:
+                    body.extend(chunk)
             if size > MAX_UPLOAD_BYTES:
-                raise InvalidOptionError(f"the file is {size / 1e6:.1f} MB; the playground takes "
-                                         f"{LIMITS_TEXT}")
-            body = bytearray()
-            async for chunk in request.stream():  # stop reading as soon as it is too big
-                body.extend(chunk)
-                if len(body) > MAX_UPLOAD_BYTES:
-                    raise InvalidOptionError(f"the file is larger than "
-                                             f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB; the "
-                                             f"playground takes {LIMITS_TEXT}")
+                raise InvalidOptionError(f"the file is {size / 1e6:.1f} MB; the playground "
+                                         f"takes {LIMITS_TEXT}")
             name = request.query_params.get("name", "upload.csv")[:200]
             frame = await asyncio.to_thread(read_upload, bytes(body), name)
         except InvalidOptionError as err:

@@ -34,8 +34,9 @@ _BINARY = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div
 _COMPARE = {ast.Gt: np.greater, ast.GtE: np.greater_equal, ast.Lt: np.less,
             ast.LtE: np.less_equal}
 # "3x" and "2(x+1)" as people write them: a number directly before a name or a bracket, and a
-# closing bracket before an opening one, multiply (exponents like 1e-3 are part of the number)
-_IMPLICIT = re.compile(r"(\d+\.?\d*(?:[eE][+-]?\d+)?|\))\s*(?=[A-Za-z_(])")
+# closing bracket before an opening one, multiply (exponents like 1e-3 are part of the number:
+# the group is atomic, so the number is not backtracked into "1" times "e")
+_IMPLICIT = re.compile(r"((?>\d+\.?\d*(?:[eE][+-]?\d+)?)|\))\s*(?=[A-Za-z_(])")
 
 
 class FormulaError(InvalidOptionError):

@@ -166,8 +166,10 @@ class Session:
         if p.is_table:
             frame = p.X
             message["columns"] = [str(c) for c in frame.columns]
-            message["numeric"] = [str(c) for c in frame.columns
-                                  if np.issubdtype(frame[c].dtype, np.number)]
+            from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+            message["numeric"] = [str(c) for c in frame.columns if is_numeric_dtype(frame[c])
+                                  and not is_bool_dtype(frame[c])]
             message["target"] = p.y
             message["upload_name"] = self.upload[0]
         return message

@@ -1,0 +1,286 @@
+"""The playground's server, driven as the page drives it: a real uvicorn on a free port, its
+WebSocket protocol, uploads good and bad, two independent sessions, the exported experiment run
+again by ``nnfit fit``, and the formula parser's refusals."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import numpy as np
+import pytest
+
+pytest.importorskip("uvicorn")
+websockets = pytest.importorskip("websockets.sync.client")
+
+from nnfit.errors import InvalidOptionError  # noqa: E402
+from nnfit.playground.config import PlayConfig  # noqa: E402
+from nnfit.playground.formula import Formula, FormulaError, sample  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def server():
+    import uvicorn
+
+    from nnfit.playground import create_app
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    app = create_app()
+    srv = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not srv.started and time.time() < deadline:
+        time.sleep(0.02)
+    yield f"127.0.0.1:{port}", app
+    srv.should_exit = True
+    thread.join(10)
+
+
+class Page:
+    """What a tab does over the socket, without a browser."""
+
+    def __init__(self, address, config=None):
+        self.address = address
+        self._connection = websockets.connect(f"ws://{address}/ws", max_size=None,
+                                              open_timeout=30)
+        self.ws = self._connection.__enter__()
+        hello = self.recv()
+        assert hello["type"] == "hello"
+        self.session, self.limits = hello["session"], hello["limits"]
+        self.data = None
+        self.send({"type": "config", "config": config or {}})
+
+    def send(self, message):
+        self.ws.send(json.dumps(message))
+
+    def recv(self, timeout=120):
+        return json.loads(self.ws.recv(timeout=timeout))
+
+    def until(self, kind, test=lambda m: True, timeout=120):
+        end = time.time() + timeout
+        while time.time() < end:
+            m = self.recv(timeout=max(0.1, end - time.time()))
+            if m["type"] == "data":
+                self.data = m
+            if m["type"] == "error" and kind != "error":
+                raise AssertionError(m["message"])
+            if m["type"] == kind and test(m):
+                return m
+        raise AssertionError(f"no {kind} message in {timeout} s")
+
+    def get(self, path):
+        url = f"http://{self.address}{path}{'&' if '?' in path else '?'}session={self.session}"
+        with urllib.request.urlopen(url, timeout=120) as r:
+            return r.read().decode()
+
+    def upload(self, content, name="data.csv"):
+        request = urllib.request.Request(
+            f"http://{self.address}/api/upload?session={self.session}&name={name}",
+            data=content, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=60) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as err:
+            return err.code, json.loads(err.read())
+
+    def close(self):
+        self._connection.__exit__(None, None, None)
+
+
+def test_page_and_assets_are_served_from_the_package(server):
+    address, _ = server
+    page = urllib.request.urlopen(f"http://{address}/").read().decode()
+    for testid in ("play", "epoch", "loss-train", "loss-val", "upload", "add-layer",
+                   "remove-layer", "weight-editor", "export"):
+        assert f'data-testid="{testid}"' in page
+    assert "http" not in page.split("<body>")[1].replace("http://", "")  # nothing from a CDN
+    script = urllib.request.urlopen(f"http://{address}/static/app.js").read().decode()
+    assert "textContent" in script and "innerHTML" not in script
+
+
+def test_protocol_play_pause_step_and_a_falling_loss(server):
+    page = Page(server[0], {"data": "circle", "hidden": "4,2", "learning_rate": 0.1})
+    first = page.until("frame")
+    assert first["epoch"] == 0 and page.data["dims"] == 2 and first["sizes"] == [2, 4, 2, 1]
+    assert len(first["units"]) == 2 and len(first["units"][0]["maps"]) == 4
+    page.send({"type": "play"})
+    late = page.until("frame", lambda m: m["epoch"] >= 200)
+    page.send({"type": "pause"})
+    stopped = page.until("status", lambda m: not m["playing"])
+    assert late["loss"] < 0.6  # from log 2 = 0.69 at random weights
+    time.sleep(0.3)
+    page.send({"type": "step"})
+    stepped = page.until("frame", lambda m: m["epoch"] > stopped["epoch"])
+    frames_after = stepped["epoch"]
+    time.sleep(0.5)
+    page.send({"type": "step"})
+    assert page.until("frame")["epoch"] == frames_after + 1
+    page.close()
+
+
+def test_two_tabs_are_two_independent_sessions(server):
+    a = Page(server[0], {"data": "circle"})
+    b = Page(server[0], {"data": "circle", "seed": 3})
+    a.until("frame"), b.until("frame")
+    assert a.session != b.session
+    a.send({"type": "play"})
+    a.until("frame", lambda m: m["epoch"] >= 50)
+    b.send({"type": "step"})
+    assert b.until("frame")["epoch"] == 1  # b trained only its own step
+    a.close()
+    b.send({"type": "step"})  # a's tab closed: b goes on
+    assert b.until("frame")["epoch"] == 2
+    _, app = server
+    deadline = time.time() + 10
+    while a.session in app.state.sessions and time.time() < deadline:
+        time.sleep(0.05)
+    assert a.session not in app.state.sessions
+    b.close()
+
+
+def test_bad_settings_become_a_message_and_the_session_goes_on(server):
+    page = Page(server[0], {"data": "circle"})
+    page.until("frame")
+    page.send({"type": "config", "config": {"data": "circle", "hidden": "4,99999"}})
+    error = page.until("error")
+    assert "99999" in error["message"] and "1 to" in error["message"]
+    page.send({"type": "config", "config": {"data": "formula", "formula": "y = __import__('os')"}})
+    assert "__import__" in page.until("error")["message"]
+    page.send({"type": "config", "config": {"data": "circle", "hidden": "3"}})
+    assert page.until("frame")["sizes"] == [2, 3, 1]
+    page.close()
+
+
+def test_bad_uploads_get_a_message_and_a_good_one_with_text_columns_trains(server):
+    page = Page(server[0], {"data": "circle"})
+    page.until("frame")
+    limit = page.limits["bytes"]
+    status, answer = page.upload(b"a,b\n" + b"1,2\n" * (limit // 4 + 10))
+    assert status == 400 and "MB" in answer["message"]
+    status, answer = page.upload(b"\xff\xfe\x00a,b\n1,2\n")
+    assert status == 400 and "UTF-8" in answer["message"]
+    status, answer = page.upload(b"only\n1\n2\n")
+    assert status == 400 and "column" in answer["message"]
+    status, answer = page.upload(b"")
+    assert status == 400 and "empty" in answer["message"]
+    rows = ["x,<b>colour</b>,y"] + [f"{x:.3f},{'red' if x > 0 else 'blue'},{np.sin(3 * x):.4f}"
+                                    for x in np.linspace(-1, 1, 60)]
+    status, answer = page.upload("\n".join(rows).encode())
+    assert status == 200 and answer["columns"] == ["x", "<b>colour</b>", "y"]
+    data = page.until("data", lambda m: m.get("columns"))
+    assert data["target"] == "y" and data["axes"] == ["x"] and data["task"] == "regression"
+    frame = page.until("frame")
+    assert frame["dims"] == 1 and len(frame["curve"]) > 10
+    page.send({"type": "play"})
+    assert page.until("frame", lambda m: m["epoch"] > 20)["loss"] is not None
+    page.send({"type": "pause"})
+    page.close()
+
+
+def test_exported_experiment_is_reproduced_by_nnfit_fit(server, tmp_path):
+    from nnfit.cli import main
+    from nnfit.fitted import load_fit
+
+    page = Page(server[0], {"data": "spiral", "hidden": "6", "optimizer": "adam",
+                            "learning_rate": 0.01, "features": "x1,x2,x1x2"})
+    page.until("frame")
+    page.send({"type": "play"})
+    page.until("frame", lambda m: m["epoch"] >= 30)
+    page.send({"type": "pause"})
+    status = page.until("status", lambda m: not m["playing"])
+    time.sleep(0.3)
+    toml = page.get("/api/export.toml")
+    assert "csv = " in toml  # derived features: the rows travel as a CSV
+    (tmp_path / "experiment.toml").write_text(toml)
+    name = toml.split('csv = "')[1].split('"')[0]
+    (tmp_path / name).write_text(page.get("/api/data.csv"))
+    analysis = json.loads(page.get("/api/analysis"))
+    assert analysis["n_params"] == 3 * 6 + 6 + 6 + 1 and len(analysis["eigenvalues"]) == 31
+    assert main(["fit", str(tmp_path / "experiment.toml"), "--out", str(tmp_path / "run"),
+                 "--quiet"]) == 0
+    fit = load_fit(str(tmp_path / "run"))
+    assert len(fit.history) == status["epoch"]
+    assert "<html" in page.get("/api/report").lower()
+    page.close()
+
+
+def test_weight_edit_and_unit_off_change_the_picture(server):
+    page = Page(server[0], {"data": "circle"})
+    before = page.until("frame")
+    page.send({"type": "weight", "layer": 0, "row": 0, "col": 0, "value": 3.0})
+    edited = page.until("frame", lambda m: m["edited"])
+    assert edited["weights"][0][0][0] == 3.0 and edited["heat"] != before["heat"]
+    page.send({"type": "unit_off", "layer": 1, "unit": 0})
+    off = page.until("frame", lambda m: m["weights"][2][0][0] == 0.0)
+    assert off["heat"] != edited["heat"]
+    page.send({"type": "weight", "layer": 5, "row": 0, "col": 0, "value": 1.0})
+    assert "layer 5" in page.until("error")["message"]
+    page.close()
+
+
+# ---- the pieces, without a server ----
+
+@pytest.mark.parametrize("text, expected", [
+    ("y = 2x + 1", [1.0, 3.0]), ("y = sin(3x)", np.sin([0.0, 3.0]).tolist()),
+    ("y=x^2 - 1e-3", [-1e-3, 1 - 1e-3]), ("y = 2(x+1)", [2.0, 4.0]),
+])
+def test_formula_curves(text, expected):
+    f = Formula(text)
+    assert f.kind == "curve"
+    np.testing.assert_allclose(f.evaluate(x=np.array([0.0, 1.0])), expected)
+
+
+@pytest.mark.parametrize("text", [
+    "y = __import__('os').system('true')", "y = x.__class__", "y = (lambda: 1)()",
+    "y = open('f')", "y = [x for x in ()]", "y = 'text'", "y = x[0]", "y = sin(x, x)",
+    "y = sin(x=1)", "y = 9**9**9 + x", "import os", "y = " + "(" * 150 + "x" + ")" * 150,
+    "y = x1 + x", "z = x", "y = exp(1000*x)",
+])
+def test_formula_refuses_what_is_not_arithmetic(text):
+    with pytest.raises(FormulaError) as info:
+        sample(text)
+    assert "formula" in str(info.value)
+
+
+def test_formula_boundary_and_surface():
+    X, y, task, names = sample("y > x**3 - x", n_samples=200)
+    assert task == "classification" and set(np.unique(y)) == {0, 1}
+    np.testing.assert_array_equal(y, (X[:, 1] > X[:, 0] ** 3 - X[:, 0]).astype(int))
+    X, y, task, _ = sample("y = x1 * x2", n_samples=50)
+    assert task == "regression" and X.shape == (50, 2)
+
+
+def test_config_names_the_bad_value_and_the_fix():
+    assert PlayConfig.from_dict({"hidden": "8,8", "activation": "relu"}).activation == \
+        ("relu", "relu")
+    for bad, words in [({"hidden": "0"}, "1 to"), ({"learning_rate": "fast"}, "number"),
+                       ({"data": "mnist"}, "choose one of"), ({"colour": 1}, "not a setting"),
+                       ({"features": "x3"}, "choose from"), ({"members": 1000}, "1 to 32")]:
+        with pytest.raises(InvalidOptionError, match=words):
+            PlayConfig.from_dict(bad)
+
+
+def test_command_line_refuses_bad_input_with_status_2(capsys, tmp_path):
+    from nnfit.cli import main
+
+    assert main(["playground", "--port", "70000", "--no-browser"]) == 2
+    assert "--port 70000" in capsys.readouterr().err
+    assert main(["playground", "--data", str(tmp_path / "none.csv"), "--no-browser"]) == 2
+    (tmp_path / "bad.csv").write_bytes(b"\xff\xfe")
+    assert main(["playground", "--data", str(tmp_path / "bad.csv"), "--no-browser"]) == 2
+    assert "UTF-8" in capsys.readouterr().err
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    try:
+        assert main(["playground", "--port", str(busy.getsockname()[1]), "--no-browser"]) == 2
+        assert "cannot listen" in capsys.readouterr().err
+    finally:
+        busy.close()
