@@ -1,5 +1,5 @@
-"""nnfit.linear against trusted references: scikit-learn, NIST's certified values, the seed
-documents' numbers and loops, closed forms and direct evaluation."""
+"""nnfit.linear against trusted references: scikit-learn, the seed documents' numbers and loops,
+closed forms and direct evaluation (NIST's certified StRD values: test_strd.py)."""
 
 import warnings
 
@@ -9,7 +9,7 @@ from sklearn.datasets import make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression as SkLinearRegression
 
-from _nist_strd import log_relative_error, problems
+from _nist_strd import load
 from nnfit import linear
 from nnfit.linear import (
     GradientDescentDiverged,
@@ -21,7 +21,6 @@ from nnfit.linear import (
 )
 
 EXACT = linear.EXACT_SOLVERS
-NIST = problems()
 
 
 def well_conditioned(n=60, d=5, k=None, seed=0):
@@ -73,74 +72,12 @@ def test_exact_solvers_equal_sklearn(solver, fit_intercept, weighted, n_targets)
     assert sol.cond == pytest.approx(ref.singular_[0] / ref.singular_[-1], rel=1e-10)
 
 
-# ---------------------------------------------------------------- NIST StRD certified values
-
-# Digits the refined svd/qr keep here (with extended precision; plain float64 in brackets), well
-# above what cond(X) * eps would allow.
-NIST_FLOOR = {"Norris": (13, 12), "Pontius": (13, 11), "Longley": (14, 13), "Wampler1": (13, 8),
-              "Wampler2": (12.5, 11), "Wampler3": (13, 8), "Wampler4": (11, 8), "Wampler5": (9, 6)}
-
-
-def nist_digits(theta, certified):
-    return log_relative_error(theta, certified).min()
-
-
-@pytest.mark.parametrize("name", sorted(NIST))
-@pytest.mark.parametrize("solver", ["svd", "qr"])
-def test_nist_digits_at_least_sklearn(name, solver):
-    X, y, certified = NIST[name]
-    sol = solve(X, y, solver=solver)
-    ours = nist_digits(np.r_[sol.intercept, sol.coef], certified)
-    # scikit-learn as it comes (its default tol=1e-6 also cuts small singular values) and with
-    # that cut-off off, which is LAPACK's gelsd on the centred data
-    for tol in (1e-6, 0.0):
-        ref = SkLinearRegression(tol=tol).fit(X, y)
-        theirs = nist_digits(np.r_[ref.intercept_, ref.coef_], certified)
-        if tol == 0.0 and not linear.HAS_EXTENDED:
-            theirs -= 1.0  # unrefined, nnfit's QR and gelsd trade the last digit
-        assert ours >= theirs, f"{name}: {solver} keeps {ours} digits, scikit-learn {theirs}"
-    assert ours >= NIST_FLOOR[name][0 if linear.HAS_EXTENDED else 1]
-
-
-@pytest.mark.skipif(not linear.HAS_EXTENDED, reason="no extended-precision longdouble here")
-@pytest.mark.parametrize("solver", ["svd", "qr"])
-def test_nist_refinement_with_weights_targets_and_no_intercept(solver):
-    X, y, certified = NIST["Wampler1"]
-    unrefined = solve(X, y, solver, refine=False)
-    plain = nist_digits(np.r_[unrefined.intercept, unrefined.coef], certified)
-    # two targets and uniform weights: the same problem
-    sol = solve(X, np.c_[y, 2 * y], solver=solver, sample_weight=np.full(len(y), 3.0))
-    assert nist_digits(np.r_[sol.intercept[0], sol.coef[0]], certified) >= 13 > plain + 2
-    assert nist_digits(np.r_[sol.intercept[1], sol.coef[1]], 2 * certified) >= 13
-    # integer weights are repeated rows
-    w = np.arange(len(y)) % 3 + 1.0
-    weighted = solve(X, y, solver=solver, sample_weight=w)
-    repeated = solve(np.repeat(X, w.astype(int), axis=0), np.repeat(y, w.astype(int)), solver)
-    assert nist_digits(np.r_[weighted.intercept, weighted.coef], certified) >= 13
-    np.testing.assert_allclose(weighted.coef, repeated.coef, rtol=1e-12)
-    # the column of ones given explicitly, no intercept fitted
-    Xb = np.column_stack([np.ones(len(X)), X])
-    sol = solve(Xb, y, solver=solver, fit_intercept=False)
-    assert sol.intercept == 0.0
-    assert nist_digits(sol.coef, certified) >= 11
-
-
-def test_nist_longley_every_solver_is_close():
-    X, y, certified = NIST["Longley"]
-    for solver in ("svd", "qr", "pinv"):
-        sol = solve(X, y, solver=solver)
-        assert log_relative_error(np.r_[sol.intercept, sol.coef], certified).min() >= 13
-    with pytest.warns(IllConditionedWarning, match=r"cond\(X\) = 5.77e\+05"):
-        sol = solve(X, y, solver="normal")
-    assert log_relative_error(np.r_[sol.intercept, sol.coef], certified).min() >= 8
-
-
 def test_normal_equations_warn_only_when_ill_conditioned():
     X, y, _ = well_conditioned()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         solve(X, y, solver="normal")
-    X, y, _ = NIST["Wampler1"]
+    X, y = load("Wampler1")[1:3]
     with pytest.warns(IllConditionedWarning, match="use solver='svd' or 'qr'"):
         solve(X, y, solver="normal")
 
