@@ -214,7 +214,7 @@ def _gradient_ld(X, Y, w, x_mean, coef_t, intercept, fit_intercept):
     return g.astype(np.float64), (sum_r / weight).astype(np.float64)
 
 
-def _two_sum(a, b):
+def two_sum(a, b):
     """``a + b = s + e`` exactly (Knuth)."""
     s = a + b
     v = s - a
@@ -227,7 +227,7 @@ def _split(a):
     return hi, a - hi
 
 
-def _two_prod(a, b):
+def two_prod(a, b):
     """``a * b = p + e`` exactly (Dekker; no FMA in NumPy). Needs |a|, |b| below 2**996, which
     the solver's power-of-two rescaling of the data guarantees."""
     p = a * b
@@ -236,14 +236,14 @@ def _two_prod(a, b):
     return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
 
 
-def _sum2(a):
+def sum2(a):
     """The sum of ``a`` along axis 0 as ``(s, e)``: ``s`` the pairwise float64 sum, ``e`` the sum
     of every rounding error it made, so ``s + e`` is the sum to about twice float64's
     precision."""
     err = np.zeros(a.shape[1:])
     while a.shape[0] > 1:
         half = a.shape[0] // 2
-        s, e = _two_sum(a[:half], a[half:2 * half])
+        s, e = two_sum(a[:half], a[half:2 * half])
         err = err + e.sum(axis=0)
         a = s if a.shape[0] % 2 == 0 else np.concatenate([s, a[2 * half:]])
     return a[0], err
@@ -260,25 +260,25 @@ def _gradient_dd(X, Y, w, x_mean, coef_t, intercept, fit_intercept):
         rows = slice(start, start + CHUNK)
         Xr = X[rows]
         for t in range(k):
-            P, E = _two_prod(Xr, coef_t[:, t])
+            P, E = two_prod(Xr, coef_t[:, t])
             terms = [Y[rows, t][None, :], -P.T]
             if fit_intercept:
                 terms.append(np.full((1, Xr.shape[0]), -intercept[t]))
-            hi, err = _sum2(np.concatenate(terms))
-            hi, lo = _two_sum(hi, err - E.sum(axis=1))
+            hi, err = sum2(np.concatenate(terms))
+            hi, lo = two_sum(hi, err - E.sum(axis=1))
             if w is not None:
-                hi, e = _two_prod(w[rows], hi)
+                hi, e = two_prod(w[rows], hi)
                 lo = e + w[rows] * lo
-            Q, F = _two_prod(Xr, hi[:, None])
-            top, err = _sum2(Q)
-            g_hi[:, t], e = _two_sum(g_hi[:, t], top)
+            Q, F = two_prod(Xr, hi[:, None])
+            top, err = sum2(Q)
+            g_hi[:, t], e = two_sum(g_hi[:, t], top)
             g_lo[:, t] += e + err + F.sum(axis=0) + Xr.T @ lo
-            top, err = _sum2(hi)
-            s_hi[t], e = _two_sum(s_hi[t], top)
+            top, err = sum2(hi)
+            s_hi[t], e = two_sum(s_hi[t], top)
             s_lo[t] += e + err + lo.sum()
     if fit_intercept:
-        p, e = _two_prod(x_mean[:, None], s_hi[None, :])
-        g_hi, t = _two_sum(g_hi, -p)
+        p, e = two_prod(x_mean[:, None], s_hi[None, :])
+        g_hi, t = two_sum(g_hi, -p)
         g_lo += t - e - np.outer(x_mean, s_lo)
     weight = X.shape[0] if w is None else w.sum()
     return g_hi + g_lo, (s_hi + s_lo) / weight

@@ -63,6 +63,7 @@ from nnfit._checks import (
     check_sample_weight,
     check_targets,
 )
+from nnfit._polyfit import polyfit
 from nnfit.errors import InvalidOptionError
 from nnfit.linear_gd import (
     DescentResult,
@@ -81,6 +82,7 @@ __all__ = [
     "RankDeficientWarning",
     "gradient_descent",
     "loss_surface",
+    "polyfit",
     "solve",
 ]
 
