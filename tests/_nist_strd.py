@@ -121,6 +121,30 @@ def problems():
     return {p.name: (p.X, p.y, p.certified) for p in strd().values() if p.fit_intercept}
 
 
+def exact_lstsq(A, y):
+    """The least-squares solution of ``A`` (n, p; floats, or fractions) and ``y`` (n,),
+    exactly: rational arithmetic on the normal equations (exact here), rounded once. What the
+    data themselves say, whatever the method."""
+    cols = [[Fraction(v) for v in col] for col in np.asarray(A).T]  # floats, or exact fractions
+    rhs = [Fraction(v) for v in y]
+    m = len(cols)
+    G = [[sum(a * b for a, b in zip(cols[i], cols[j])) for j in range(m)] + [
+        sum(a * b for a, b in zip(cols[i], rhs))] for i in range(m)]
+    for k in range(m):  # Gauss-Jordan; G is symmetric positive definite, no pivoting needed
+        G[k] = [v / G[k][k] for v in G[k]]
+        for i in range(m):
+            if i != k and G[i][k]:
+                G[i] = [a - G[i][k] * b for a, b in zip(G[i], G[k])]
+    return np.array([float(row[-1]) for row in G])
+
+
+def design(problem):
+    """The model's columns, the column of ones first where it has an intercept."""
+    if problem.fit_intercept:
+        return np.column_stack([np.ones(len(problem.y)), problem.X])
+    return problem.X
+
+
 def log_relative_error(estimate, certified):
     """NIST's LRE per coefficient: -log10(|est - cert| / |cert|), capped at 15 (about the
     digits a float64 holds), reported to one decimal as NIST does."""

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LinearRegression as SkLinearRegression
 
-from _nist_strd import DATA, NAMES, load, log_relative_error
+from _nist_strd import DATA, NAMES, design, exact_lstsq, load, log_relative_error
 from nnfit import LinearRegression, _lstsq, linear
 from nnfit.linear import IllConditionedWarning, RankDeficientWarning, solve
 
@@ -28,32 +28,11 @@ def problem(name):
     return load(name)
 
 
-def design(p):
-    """The model's columns, the column of ones first where it has an intercept."""
-    return np.column_stack([np.ones(len(p.y)), p.X]) if p.fit_intercept else p.X
-
-
-def exact_ls(A, y):
-    """The least-squares solution of float64 ``A`` and ``y``, exactly (rational arithmetic on
-    the normal equations, which are exact here)."""
-    cols = [[Fraction(v) for v in col] for col in A.T]
-    rhs = [Fraction(v) for v in y]
-    m = len(cols)
-    G = [[sum(a * b for a, b in zip(cols[i], cols[j])) for j in range(m)] + [
-        sum(a * b for a, b in zip(cols[i], rhs))] for i in range(m)]
-    for k in range(m):  # Gauss-Jordan; G is symmetric positive definite, no pivoting needed
-        G[k] = [v / G[k][k] for v in G[k]]
-        for i in range(m):
-            if i != k and G[i][k]:
-                G[i] = [a - G[i][k] * b for a, b in zip(G[i], G[k])]
-    return np.array([float(row[-1]) for row in G])
-
-
 @functools.lru_cache(maxsize=None)
 def float64_limit(name):
     """The digits the exact solution of the float64 data keeps."""
     p = problem(name)
-    return digits(exact_ls(design(p), p.y), p.certified)
+    return digits(exact_lstsq(design(p), p.y), p.certified)
 
 
 def digits(theta, certified):
@@ -138,7 +117,7 @@ def test_double_double_where_longdouble_falls_short(monkeypatch):
 
 def test_refinement_does_the_work_on_filip():
     p = problem("Filip")
-    exact = exact_ls(design(p), p.y)
+    exact = exact_lstsq(design(p), p.y)
     refined = theta_of(solve(p.X, p.y), True)
     unrefined = theta_of(solve(p.X, p.y, refine=False), True)
     # against the exact answer for these float64 data: refinement adds 4 digits or more
