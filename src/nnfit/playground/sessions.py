@@ -152,10 +152,36 @@ class Session:
         self.state = self.init_params = None
         self.history = {"epoch": [], "loss": [], "val_loss": []}
         self.emit({"type": "data", **self._data_message()})
-        # the picture at epoch 0: one epoch at a vanishing rate from the seed's draws, in the
-        # program every chunk uses (its parameters are the seed's, to float precision)
-        preview = self._fit(1, learning_rate=1e-30, preview=True)
-        self._show(preview, reset_grid=True)
+        self._show(self._preview(), reset_grid=True)
+
+    def _preview(self):
+        """The network at epoch 0, drawn from the seed as the engine draws it.
+
+        Arrays: built and drawn here, without compiling the training program, so that a new
+        layer or width is pictured at once (the program compiles on play). A table's inputs
+        are known only once its columns are encoded: one epoch at a vanishing rate, in the
+        program every chunk uses."""
+        import jax
+
+        from .._targetscale import TargetScale
+
+        p = self.problem
+        if p.is_table or self.config.optimizer == "lm":
+            return self._fit(1, learning_rate=1e-30, preview=True)
+        X, y, _ = self.rows
+        model = self.model()
+        n_out = len(p.classes) if model.output == "softmax" else 1
+        network = model.build(X.shape[1], n_out, X)
+        members = [network.init(jax.random.key(self.config.seed + m))
+                   for m in range(self.config.members)]
+        params = [(np.asarray(W, np.float64), np.asarray(b, np.float64))
+                  for W, b in members[0]] if len(members) == 1 else [
+            (np.stack([np.asarray(m[i][0]) for m in members]),
+             np.stack([np.asarray(m[i][1]) for m in members])) for i in range(len(members[0]))]
+        if p.task == "regression":  # trained on the standardised target: shown in its units
+            Y = np.asarray(y, np.float64).reshape(len(y), -1)
+            params = TargetScale.learn(Y, np.ones(len(Y))).fold(params)
+        return Preview(network, params, p.task, self.config.members)
 
     def _data_message(self):
         p = self.problem
@@ -325,6 +351,8 @@ class Session:
             raise InvalidOptionError(f"layer {layer} does not exist; the network has layers 0 to "
                                      f"{len(sizes) - 2}")
         kind = message["type"]
+        if isinstance(self.fit, Preview):  # not trained yet: edit the drawn weights
+            self.fit = self.fit.as_fit(self)
         if kind == "weight":
             row, col, value = _int(message, "row"), _int(message, "col"), _float(message)
             W = np.array(diagnose.get_weights(self.fit, layer)[0])
@@ -356,6 +384,20 @@ class Session:
         """(fit, problem, epoch, edited) as they are now."""
         with self.busy:
             return self.fit, self.problem, self.epoch, self.edited
+
+
+class Preview:
+    """A network not trained yet, as much of a :class:`~nnfit.Fit` as a picture reads."""
+
+    def __init__(self, network, params, task, n_members):
+        self.network, self.params, self.task, self.n_members = network, params, task, n_members
+
+    def inputs(self, X, warn=True):
+        return np.asarray(X, np.float64)
+
+    def as_fit(self, session):
+        """The real Fit of these weights (compiles the program), for an edit."""
+        return session._fit(1, learning_rate=1e-30, preview=True)
 
 
 def _num(value):

@@ -286,6 +286,6 @@
     box.textContent = lines.join("\n");
   }
 
-  NNP.state = () => ({ config, data, frame, playing, session, fps: rate.fps, eps: rate.eps, hist });
+  NNP.state = () => ({ config, data, frame, playing, session, fps: rate.fps, eps: rate.eps, hist, layout, selected });
   wire(); connect(); requestAnimationFrame(render);
 })(window.NNP);

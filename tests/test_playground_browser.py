@@ -1,0 +1,232 @@
+"""The playground's page in a real browser: Playwright's sync API driving Debian's Chromium.
+
+One browser for the module, one server on a free port; the tests click what a user clicks,
+through the page's stable ``data-testid`` attributes, and read what it shows. The screenshots
+for the README are taken here (docs/playground*.png).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=(
+    f"no Chromium at {CHROMIUM}: apt-get install -y chromium (.ci/run installs it)"))
+sync_api = pytest.importorskip("playwright.sync_api")
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+@pytest.fixture(scope="module")
+def base_url():
+    import uvicorn
+
+    from nnfit.playground import create_app
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    srv = uvicorn.Server(uvicorn.Config(create_app(), log_level="warning"))
+    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not srv.started and time.time() < deadline:
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}/"
+    srv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, base_url):
+    page = browser.new_page(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+    errors = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    yield page
+    page.close()
+    assert not errors, errors
+
+
+def open_page(page, base_url, fragment=""):
+    page.goto(base_url + fragment)
+    page.wait_for_function("window.NNP && NNP.state().frame", timeout=120_000)
+
+
+def epoch(page):
+    return int(page.get_by_test_id("epoch").inner_text())
+
+
+def wait_epoch(page, at_least, timeout=60_000):
+    page.wait_for_function(
+        f"Number(document.querySelector('[data-testid=epoch]').textContent) >= {at_least}",
+        timeout=timeout)
+
+
+def wait_sizes(page, sizes):
+    """Wait for a picture of the network with these layer sizes (a new network redraws)."""
+    page.wait_for_function(f"NNP.state().frame && NNP.state().frame.sizes.join() == '{sizes}'",
+                           timeout=120_000)
+
+
+def canvas_pixels(page, testid):
+    return page.evaluate(f"document.querySelector('[data-testid={testid}]').toDataURL()")
+
+
+def test_play_pause_and_a_falling_loss(page, base_url):
+    open_page(page, base_url, "#data=circle&learning_rate=0.1")
+    assert epoch(page) == 0 and page.get_by_test_id("play").inner_text().endswith("play")
+    page.get_by_test_id("play").click()
+    wait_epoch(page, 2)
+    first = page.evaluate("NNP.state().hist.loss[0]")
+    wait_epoch(page, 300)
+    page.get_by_test_id("play").click()  # pause
+    page.wait_for_function("!NNP.state().playing")
+    time.sleep(0.5)
+    stopped = epoch(page)
+    time.sleep(0.7)
+    assert epoch(page) == stopped  # paused means paused
+    assert float(page.get_by_test_id("loss-train").inner_text()) < 0.7 * first
+    assert float(page.get_by_test_id("loss-val").inner_text()) > 0
+    page.get_by_test_id("step").click()
+    wait_epoch(page, stopped + 1)
+    DOCS.mkdir(exist_ok=True)
+    page.screenshot(path=str(DOCS / "playground.png"))
+
+
+def test_layer_and_unit_buttons_change_the_network(page, base_url):
+    open_page(page, base_url, "#data=xor&hidden=3")
+    page.get_by_test_id("add-layer").click()
+    wait_sizes(page, "2,3,3,1")
+    page.get_by_test_id("add-unit-1").click()
+    wait_sizes(page, "2,3,4,1")
+    page.get_by_test_id("remove-unit-0").click()
+    wait_sizes(page, "2,2,4,1")
+    assert "hidden=2%2C4" in page.url
+    assert page.get_by_test_id("units-1").inner_text().strip() == "4"
+    page.get_by_test_id("activation-1").select_option("relu")
+    page.wait_for_function("NNP.state().config.activation.join() == 'tanh,relu'")
+    page.get_by_test_id("remove-layer").click()
+    wait_sizes(page, "2,2,1")
+
+
+def test_csv_upload_with_a_text_column(page, base_url, tmp_path):
+    rng = np.random.default_rng(0)
+    x1, x2 = rng.uniform(-1, 1, 200), rng.uniform(-1, 1, 200)
+    colour = np.where(rng.random(200) < 0.5, "red", "blue")
+    label = np.where(x2 > x1 ** 2 - 0.3 + 0.3 * (colour == "red"), "above", "below")
+    lines = ["x1,x2,<img src=x onerror=alert(1)>,label"]
+    lines += [f"{a:.4f},{b:.4f},{c},{d}" for a, b, c, d in zip(x1, x2, colour, label)]
+    path = tmp_path / "points.csv"
+    path.write_text("\n".join(lines))
+    open_page(page, base_url)
+    page.get_by_test_id("upload").set_input_files(str(path))
+    page.wait_for_function("NNP.state().data.columns && NNP.state().frame")
+    assert page.evaluate("NNP.state().data.task") == "classification"
+    options = page.get_by_test_id("target").locator("option").all_inner_texts()
+    assert "<img src=x onerror=alert(1)>" in options  # shown as text, never as markup
+    assert page.locator("img").count() == 0
+    assert page.evaluate("NNP.state().data.axes.join()") == "x1,x2"
+    page.get_by_test_id("play").click()
+    wait_epoch(page, 50)
+    page.get_by_test_id("play").click()
+    # a file over the limit is refused with the limits in the page
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"a,b\n" + b"1,2\n" * (6 * 1024 * 1024 // 4))
+    page.get_by_test_id("upload").set_input_files(str(big))
+    message = page.get_by_test_id("message")
+    message.wait_for(state="visible")
+    assert "MB" in message.inner_text() and "rows" in message.inner_text()
+
+
+def test_weight_edit_changes_the_picture(page, base_url):
+    open_page(page, base_url, "#data=gauss&hidden=2")
+    before = canvas_pixels(page, "output-canvas")
+    editor = page.get_by_test_id("weight-editor")
+    assert editor.is_visible()
+    for testid, value in (("weight-layer", "0"), ("weight-from", "0"), ("weight-to", "0"),
+                          ("weight-value", "-4")):
+        page.get_by_test_id(testid).fill(value)
+    page.get_by_test_id("weight-apply").click()
+    page.wait_for_function("NNP.state().frame && NNP.state().frame.edited && "
+                           "NNP.state().frame.weights[0][0][0] == -4")
+    page.wait_for_timeout(200)
+    assert canvas_pixels(page, "output-canvas") != before
+    edited = canvas_pixels(page, "output-canvas")
+    page.get_by_test_id("unit-off").click()
+    page.wait_for_function("NNP.state().frame && NNP.state().frame.weights[1][0][0] == 0")
+    page.wait_for_timeout(200)
+    assert canvas_pixels(page, "output-canvas") != edited
+    # a click on a hidden unit of the network picture picks it in the editor
+    canvas = page.get_by_test_id("network")
+    unit = page.evaluate("NNP.state().layout.units.find(u => u.layer == 1 && u.unit == 1)")
+    scale = canvas.bounding_box()["width"] / page.evaluate(
+        "document.querySelector('[data-testid=network]').width")
+    canvas.click(position={"x": (unit["x"] + unit["box"] / 2) * scale,
+                           "y": (unit["y"] + unit["box"] / 2) * scale})
+    assert page.get_by_test_id("weight-to").input_value() == "1"
+    assert page.evaluate("NNP.state().selected.kind") == "unit"
+
+
+def test_the_url_holds_the_whole_state(page, browser, base_url):
+    open_page(page, base_url)
+    page.get_by_test_id("dataset").select_option("spiral")
+    page.wait_for_function("NNP.state().config.data == 'spiral' && NNP.state().data.config.data == 'spiral'")
+    page.get_by_test_id("learning-rate").select_option("0.01")
+    page.get_by_test_id("optimizer").select_option("adam")
+    page.get_by_test_id("feature-x1x2").check()
+    page.get_by_test_id("l2").select_option("0.001")
+    page.wait_for_function("NNP.state().data.config.l2 == 0.001 && "
+                           "NNP.state().data.config.features.length == 3")
+    url, config = page.url, page.evaluate("NNP.state().data.config")
+    assert re.search(r"#.*data=spiral", url) and "learning_rate=0.01" in url
+    other = browser.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        open_page(other, "", url)
+        assert other.evaluate("NNP.state().data.config") == config
+        assert other.get_by_test_id("optimizer").input_value() == "adam"
+        assert other.get_by_test_id("feature-x1x2").is_checked()
+        assert other.evaluate("NNP.state().frame.sizes.join()") == "3,4,2,1"
+    finally:
+        other.close()
+
+
+def test_exported_toml_is_reproduced_by_nnfit_fit(page, base_url, tmp_path):
+    from nnfit.cli import main
+    from nnfit.fitted import load_fit
+
+    open_page(page, base_url, "#data=sine&hidden=8&activation=tanh&optimizer=adam"
+                              "&learning_rate=0.01&batch_size=32")
+    assert page.evaluate("NNP.state().data.dims") == 1
+    page.get_by_test_id("play").click()
+    wait_epoch(page, 150)
+    page.get_by_test_id("play").click()
+    page.wait_for_function("!NNP.state().playing")
+    page.wait_for_timeout(600)
+    epochs = epoch(page)
+    shown = float(page.get_by_test_id("loss-train").inner_text())
+    page.get_by_test_id("contributions").wait_for(state="visible")
+    page.screenshot(path=str(DOCS / "playground-curve.png"))
+    with page.expect_download() as info:
+        page.get_by_test_id("export").click()
+    toml = tmp_path / "experiment.toml"
+    info.value.save_as(str(toml))
+    text = toml.read_text()
+    assert 'dataset = "sine"' in text and f"epochs = {epochs}" in text
+    assert main(["fit", str(toml), "--out", str(tmp_path / "run"), "--quiet"]) == 0
+    fit = load_fit(str(tmp_path / "run"))
+    assert len(fit.history) == epochs
+    assert float(f"{fit.history['loss'].iloc[-1]:.4g}") == pytest.approx(shown, rel=1e-3)
