@@ -12,19 +12,19 @@ Why not the columns x, x**2, ...: their condition number grows like 10**degree o
 Filip, degree 10 on [-9, -3]: 1.8e15), and rounding each power to float64 already moves the
 least-squares answer (Filip: to 7.6 correct digits, however it is solved). Here:
 
-1. the fit is made in the Chebyshev basis of ``t = (x - c) / h``, ``[c - h, c + h]`` the range
-   of ``x`` (condition number 3 on Filip), by QR of that small, well-conditioned design;
-2. it is converted to monomials in ``x`` exactly, in rational arithmetic (``fractions``),
-   rounded once;
-3. the monomial coefficients are refined by Newton's steps preconditioned with the Chebyshev
+1. the triangular factor ``R`` of the Chebyshev basis of ``t = (x - c) / h`` is computed by
+   QR, ``[c - h, c + h]`` the range of ``x`` (condition number 3 on Filip);
+2. starting from 0, the monomial coefficients take Newton's steps preconditioned by that
    factor: the residual ``y - p(x)`` by compensated Horner's rule and the gradient
    ``Σ w x**k r`` against the exact powers of ``x``, both by error-free transformations (as
-   accurate as double-double arithmetic), mapped exactly to the Chebyshev basis, solved there
-   with ``RᵀR`` and mapped back exactly, until the corrections reach float64's rounding.
+   accurate as double-double arithmetic), are mapped exactly to the Chebyshev basis, the step
+   is solved there with ``RᵀR`` and mapped back to monomials exactly, in rational arithmetic
+   (``fractions``), rounded once; until the steps reach float64's rounding (three or four).
 
 The fixed point solves the normal equations of the exact powers of the float64 ``x``, so the
-rounding of ``t`` and of the Chebyshev values (which cost Wampler5, a residual as large as
-``y``, six of its 15 digits without step 3) only slows convergence. The answer is the least-squares
+rounding of ``t`` and of the Chebyshev values only slows convergence (a plain Chebyshev fit,
+converted exactly, loses six of Wampler5's 15 digits to them: its residual is as large as
+``y``). The answer is the least-squares
 polynomial of the float64 data: on NIST's problems 14.0 digits on Filip, 15 on Wampler 1, 3,
 4 and 5, 13.2 to 14.1 on the others, every digit their float64 data allow. The rational
 arithmetic costs O(degree**2) operations on fractions per step, a few milliseconds at degree 10.
@@ -69,8 +69,9 @@ def polyfit(x, y, degree, sample_weight=None):
 
     Notes
     -----
-    See the module docstring of ``nnfit._polyfit``: a Chebyshev fit on the range of ``x``,
-    converted exactly and refined with residuals from compensated Horner's rule. The
+    See the module docstring of ``nnfit._polyfit``: Newton's steps preconditioned by the
+    Chebyshev basis on the range of ``x``, with residuals from compensated Horner's rule and
+    exact conversions between the bases. The
     coefficients are those of the exact least-squares polynomial of the float64 ``x`` and
     ``y`` to float64's rounding, where the design ``x, x**2, ...`` handed to
     ``nnfit.linear.solve`` (or ``numpy.polyfit``) loses what rounding the powers costs.
@@ -103,30 +104,32 @@ def polyfit(x, y, degree, sample_weight=None):
     c, h = lo / 2 + hi / 2, hi / 2 - lo / 2  # halves first: no overflow near float64's limit
     h = h if h > 0 else 1.0
     root = np.ones(x.size) if w is None else np.sqrt(w)
-    Q, R = sla.qr(root[:, None] * chebyshev.chebvander((x - c) / h, degree), mode="economic")
-    U, s, Vt = sla.svd(R)
+    basis = np.asfortranarray(root[:, None] * chebyshev.chebvander((x - c) / h, degree))
+    R = sla.qr(basis, mode="r", overwrite_a=True, check_finite=False)[0]
+    U, s, Vt = sla.svd(R[: degree + 1])
     rank = _lstsq.rank(s, _lstsq.rtol(x.size, degree + 1), x.size, degree + 1)
     if rank <= degree:
         warnings.warn(
             f"x has {np.unique(x if w is None else x[w > 0]).size} distinct values"
-            f"{' with weight' * (w is not None)}, too "
-            f"few for a polynomial of degree {degree}: the coefficients are not unique and one "
-            "least-squares polynomial is returned; lower the degree", RankDeficientWarning,
-            stacklevel=2)
+            f"{' with weight' * (w is not None)}, too few for a polynomial of degree {degree}: "
+            "the coefficients are not unique and one least-squares polynomial is returned; "
+            "lower the degree", RankDeficientWarning, stacklevel=2)
     V, s = Vt[:rank].T, s[:rank]
-    a = V @ ((U[:, :rank].T @ (Q.T @ (root[:, None] * Y))) / s[:, None])  # Chebyshev coef
     to_monomial = _ChebyshevToMonomial(degree, c, h)
-    coef, previous = to_monomial.convert(a), np.inf
+    coef = np.zeros((degree + 1, Y.shape[1]))
+    a = np.zeros_like(coef)  # the same polynomial's Chebyshev coefficients, to float64
+    previous = np.inf
     for _ in range(MAX_STEPS):
         # Newton's step for the monomial coefficients, preconditioned by the Chebyshev factor:
         # the gradient Xᵀ W r against the exact powers of x, mapped to the Chebyshev basis
-        # exactly, solved with RᵀR there and mapped back exactly
+        # exactly, solved with RᵀR there (cond 3 on Filip) and mapped back exactly. From 0,
+        # the first step is the semi-normal equations' answer.
         g = to_monomial.gradient_to_chebyshev(_gradient(coef, x, Y, w))
         delta = V @ ((V.T @ g) / (s**2)[:, None])
         size = np.max(np.abs(delta))
         if size > previous:  # growing: rounding noise, keep the last
             break
-        coef = coef + to_monomial.convert(delta)
+        coef, a = coef + to_monomial.convert(delta), a + delta
         if size <= EPS * np.max(np.abs(a)) or size > previous / 2:
             break
         previous = size
