@@ -42,9 +42,9 @@ The accumulation has two implementations, one contract:
   64-bit significand, on x86-64 Linux and other x86 Unix builds) and κ <= ``LONGDOUBLE_KAPPA``:
   einsum over chunks of rows, about a tenth of the cost of the other.
 - error-free transformations in float64 NumPy otherwise (and always where longdouble is
-  float64: Windows, macOS on arm64): Dekker's product, Knuth's sum and a pairwise sum keeping
-  every rounding error (Ogita, Rump and Oishi's Dot2), the residual kept as an unevaluated
-  ``hi + lo``: as accurate as double-double arithmetic (106-bit significand).
+  float64: Windows, macOS on arm64): Dekker's product, Knuth's sum and sums split exactly at a
+  power of two (Rump, Ogita and Oishi), the residual kept as an unevaluated ``hi + lo``: as
+  accurate as double-double arithmetic (106-bit significand), several times slower.
 """
 
 from __future__ import annotations
@@ -236,21 +236,22 @@ def two_prod(a, b):
     return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
 
 
-def sum2(a):
-    """The sum of ``a`` along axis 0 as ``(s, e)``: ``s`` the pairwise float64 sum, ``e`` the sum
-    of every rounding error it made, so ``s + e`` is the sum to about twice float64's
-    precision."""
-    err = np.zeros(a.shape[1:])
-    while a.shape[0] > 1:
-        half = a.shape[0] // 2
-        s, e = two_sum(a[:half], a[half:2 * half])
-        err = err + e.sum(axis=0)
-        a = s if a.shape[0] % 2 == 0 else np.concatenate([s, a[2 * half:]])
-    return a[0], err
+def sum2(a, axis=0):
+    """The sum of ``a`` along ``axis`` as ``(s, e)``, ``s + e`` the sum to about twice float64's
+    precision: each value is split exactly at the same power of two ``sigma``, above
+    ``(n + 2) max|a|`` (Rump, Ogita and Oishi's ExtractVector), so the high parts are multiples
+    of ``eps * sigma / 2`` whose sum stays below ``sigma``: NumPy sums them exactly, in any
+    order. The low parts, each below ``eps * sigma``, are summed in float64, an error of about
+    ``eps² n² max|a|``."""
+    n = a.shape[axis]
+    top = np.max(np.abs(a), axis=axis, keepdims=True)
+    sigma = np.ldexp(1.0, np.frexp(top * (n + 2))[1])  # a power of two >= (n + 2) max|a|
+    high = (sigma + a) - sigma
+    return high.sum(axis=axis), (a - high).sum(axis=axis)
 
 
 def _gradient_dd(X, Y, w, x_mean, coef_t, intercept, fit_intercept):
-    """As ``_gradient_ld``, by error-free transformations in float64 (Dot2). The residual is
+    """As ``_gradient_ld``, by error-free transformations in float64. The residual is
     kept as an unevaluated sum ``hi + lo``: rounded to one float64 it would move the answer by
     ``X⁺ (eps |r|)``, which on a large-residual problem (NIST's Wampler5) costs five digits."""
     d, k = coef_t.shape
@@ -261,10 +262,10 @@ def _gradient_dd(X, Y, w, x_mean, coef_t, intercept, fit_intercept):
         Xr = X[rows]
         for t in range(k):
             P, E = two_prod(Xr, coef_t[:, t])
-            terms = [Y[rows, t][None, :], -P.T]
+            terms = [Y[rows, t, None], -P]
             if fit_intercept:
-                terms.append(np.full((1, Xr.shape[0]), -intercept[t]))
-            hi, err = sum2(np.concatenate(terms))
+                terms.append(np.full((Xr.shape[0], 1), -intercept[t]))
+            hi, err = sum2(np.hstack(terms), axis=1)
             hi, lo = two_sum(hi, err - E.sum(axis=1))
             if w is not None:
                 hi, e = two_prod(w[rows], hi)

@@ -182,7 +182,7 @@ def _gradient(coef, x, Y, w):
     """``sum_i w_i x_i**k r_i`` for k = 0..degree, ``r = Y - p(x)``, as exact fractions (one
     list per target), accumulated by error-free transformations: the residual by compensated
     Horner's rule as an unevaluated sum ``hi + lo``, the powers of ``x`` in double-double, the
-    sums by Dot2 — as accurate as double-double arithmetic."""
+    sums split exactly (``nnfit._lstsq.sum2``) — as accurate as double-double arithmetic."""
     xc = x[:, None]
     s = np.broadcast_to(coef[-1], Y.shape).copy()
     err = np.zeros(Y.shape)
