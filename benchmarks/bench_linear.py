@@ -1,5 +1,6 @@
 """Benchmark nnfit.linear: the exact solvers against scikit-learn and numpy.linalg.lstsq on tall
-problems, and the gradient solvers' time per epoch. Prints Markdown.
+problems, and the gradient solvers' time per epoch. Prints Markdown. (NIST's StRD problems,
+correct digits and what refinement costs: bench_strd.py.)
 
     PYTHONPATH=src python benchmarks/bench_linear.py            # the full run
     PYTHONPATH=src python benchmarks/bench_linear.py --quick    # small shapes, a smoke test
@@ -100,36 +101,6 @@ def bench_exact(shapes, repeat):
     return "\n".join(rows)
 
 
-def nist_digits():
-    """Correct significant digits (NIST's LRE, min over coefficients) on the StRD sets in
-    tests/_nist_strd.py."""
-    import importlib.util
-    import pathlib
-
-    path = pathlib.Path(__file__).resolve().parents[1] / "tests" / "_nist_strd.py"
-    spec = importlib.util.spec_from_file_location("_nist_strd", path)
-    nist = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(nist)
-    names = list(linear.EXACT_SOLVERS) + ["scikit-learn", "lstsq [1, X]"]
-    rows = ["| dataset | cond(centred X) | " + " | ".join(names) + " |",
-            "|---|---:|" + "---:|" * len(names)]
-    for name, (X, y, certified) in nist.problems().items():
-        digits = []
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            for solver in linear.EXACT_SOLVERS:
-                sol = linear.solve(X, y, solver=solver)
-                digits.append(np.r_[sol.intercept, sol.coef])
-            sk = SkLinearRegression().fit(X, y)
-            digits.append(np.r_[sk.intercept_, sk.coef_])
-            Xb = np.column_stack([np.ones(len(X)), X])
-            digits.append(np.linalg.lstsq(Xb, y, rcond=None)[0])
-        cond = linear.solve(X, y).cond
-        cells = [f"{nist.log_relative_error(t, certified).min():.1f}" for t in digits]
-        rows.append(f"| {name} | {cond:.1e} | " + " | ".join(cells) + " |")
-    return "\n".join(rows)
-
-
 def bench_gradient(n, d, epochs, repeat):
     """Per-epoch time from the difference of runs of e and 2e epochs (setup cancels out)."""
     X, y = problem(n, d)
@@ -174,8 +145,6 @@ def main():
         epochs = {"gd": 20, "minibatch": 3, "sgd": 1}
     print("## Machine\n\n" + machine() + "\n")
     print(f"## Exact solvers (best of {args.repeat})\n\n" + bench_exact(shapes, args.repeat) + "\n")
-    print("## NIST StRD: correct significant digits (LRE, worst coefficient)\n\n"
-          + nist_digits() + "\n")
     print("## Gradient solvers, time per epoch (best of %d)\n\n" % args.repeat
           + bench_gradient(*gd_shape, epochs, args.repeat))
 

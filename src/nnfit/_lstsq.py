@@ -61,7 +61,7 @@ CHUNK = 1 << 14
 MAX_STEPS = 10
 # Above this condition number (of the equilibrated matrix) longdouble's 64-bit significand is
 # not enough: its error in g, amplified by kappa**2, passes float64's eps (kappa**2 * 5.4e-20 >
-# 2.2e-16 from kappa = 64). NIST's Wampler5 (kappa 1750, a residual as large as y) keeps 9.7
+# 2.2e-16 from kappa = 64). NIST's Wampler5 (kappa 1750, a residual as large as y) keeps 11
 # digits with longdouble and all 15 with double-double.
 LONGDOUBLE_KAPPA = 64.0
 _SPLIT = 134217729.0  # 2**27 + 1: Veltkamp's splitter halves a float64 significand
