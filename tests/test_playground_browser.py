@@ -204,15 +204,17 @@ def test_the_url_holds_the_whole_state(page, browser, base_url):
         other.close()
 
 
+@pytest.mark.slow  # ~20 s under load; the default run checks the same export in
+# test_playground_server.py::test_exported_experiment_is_reproduced_by_nnfit_fit
 def test_exported_toml_is_reproduced_by_nnfit_fit(page, base_url, tmp_path):
     from nnfit.cli import main
     from nnfit.fitted import load_fit
 
-    open_page(page, base_url, "#data=sine&hidden=8&activation=tanh&optimizer=adam"
-                              "&learning_rate=0.01&batch_size=32")
+    open_page(page, base_url, "#data=capacity&hidden=16&activation=tanh&optimizer=adam"
+                              "&learning_rate=0.03&batch_size=10")
     assert page.evaluate("NNP.state().data.dims") == 1
     page.get_by_test_id("play").click()
-    wait_epoch(page, 150)
+    wait_epoch(page, 400)
     page.get_by_test_id("play").click()
     page.wait_for_function("!NNP.state().playing")
     page.wait_for_timeout(600)
@@ -225,7 +227,7 @@ def test_exported_toml_is_reproduced_by_nnfit_fit(page, base_url, tmp_path):
     toml = tmp_path / "experiment.toml"
     info.value.save_as(str(toml))
     text = toml.read_text()
-    assert 'dataset = "sine"' in text and f"epochs = {epochs}" in text
+    assert 'dataset = "capacity"' in text and f"epochs = {epochs}" in text
     assert main(["fit", str(toml), "--out", str(tmp_path / "run"), "--quiet"]) == 0
     fit = load_fit(str(tmp_path / "run"))
     assert len(fit.history) == epochs

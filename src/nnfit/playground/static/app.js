@@ -7,8 +7,8 @@
   const LIST_KEYS = ["features", "hidden", "activation", "picture"];
   let socket = null, session = null, config = {}, data = null, frame = null, dirty = false;
   let playing = false, layout = null, selected = null, limits = null;
-  const hist = { epoch: [], loss: [], val: [] };
-  const rate = { frames: 0, t0: performance.now(), epoch0: 0, fps: 0, eps: 0 };
+  let hist = { epoch: [], loss: [], val: [] };
+  const rate = { frames: 0, t0: performance.now(), epoch0: 0, fps: 0, eps: 0, drawn: 0 };
 
   // ---- the URL ----
   function readHash() {
@@ -62,13 +62,15 @@
       $("report").href = "api/report" + q;
     } else if (m.type === "data") {
       data = m; config = m.config; frame = null; selected = null;
-      hist.epoch.length = hist.loss.length = hist.val.length = 0;
+      hist.epoch = []; hist.loss = []; hist.val = [];
       rate.epoch0 = 0;
       syncControls(); writeHash(); dirty = true;
     } else if (m.type === "frame") {
       frame = m; dirty = true;
       for (const [e, l, v] of m.history || []) { hist.epoch.push(e); hist.loss.push(l); hist.val.push(v); }
-      if (!m.history && m.epoch === 0) { hist.epoch.length = hist.loss.length = hist.val.length = 0; }
+      // a long run keeps every other point once it has many: the chart's cost stays bounded
+      if (hist.epoch.length > 3000) for (const k of ["epoch", "loss", "val"]) hist[k] = hist[k].filter((_, i) => i % 2 === 0 || i === hist[k].length - 1);
+      if (!m.history && m.epoch === 0) { hist.epoch = []; hist.loss = []; hist.val = []; }
     } else if (m.type === "status") {
       setPlaying(m.playing);
     } else if (m.type === "error") {
@@ -80,7 +82,7 @@
   function render(now) {
     if (dirty && data) {
       dirty = false;
-      rate.frames++;
+      rate.frames++; rate.drawn++;
       NNP.drawOutput($("output"), data, frame);
       NNP.drawLoss($("loss-chart"), hist);
       const sizes = frame ? frame.sizes : null;
@@ -286,6 +288,6 @@
     box.textContent = lines.join("\n");
   }
 
-  NNP.state = () => ({ config, data, frame, playing, session, fps: rate.fps, eps: rate.eps, hist, layout, selected });
+  NNP.state = () => ({ config, data, frame, playing, session, fps: rate.fps, eps: rate.eps, hist, layout, selected, drawn: rate.drawn });
   wire(); connect(); requestAnimationFrame(render);
 })(window.NNP);

@@ -61,7 +61,9 @@ window.NNP = window.NNP || {};
     let lo = frame && frame.range ? frame.range[0] : 0, hi = frame && frame.range ? frame.range[1] : 1;
     if (data.dims === 1) {
       const vals = data.values;
-      const ymin = Math.min(...vals), ymax = Math.max(...vals), span = (ymax - ymin) || 1;
+      let ymin = Infinity, ymax = -Infinity;
+      for (const v of vals) { if (v < ymin) ymin = v; if (v > ymax) ymax = v; }
+      const span = (ymax - ymin) || 1;
       lo = ymin - 0.1 * span; hi = ymax + 0.1 * span;
       const sy = v => y0 + h - (v - lo) / (hi - lo) * h;
       ctx.fillStyle = "#fafafa"; ctx.fillRect(x0, y0, w, h);
@@ -115,7 +117,8 @@ window.NNP = window.NNP || {};
     if (!hist.epoch.length) return;
     const all = hist.loss.concat(hist.val).filter(v => v !== null && isFinite(v) && v > 0);
     if (!all.length) return;
-    let lo = Math.min(...all), hi = Math.max(...all);
+    let lo = Infinity, hi = -Infinity;  // (not Math.min(...all): a long run overflows the stack)
+    for (const v of all) { if (v < lo) lo = v; if (v > hi) hi = v; }
     const log = hi / lo > 50, f = v => log ? Math.log10(v) : v;
     lo = f(lo); hi = f(hi); if (hi <= lo) hi = lo + 1;
     const e0 = hist.epoch[0], e1 = hist.epoch[hist.epoch.length - 1] || 1;
