@@ -117,7 +117,8 @@ def measure_nnfit(browser, url, seconds):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--anchor", default=str(ROOT.parent / "shared" / "anchors" / "tf-playground"))
+    parser.add_argument("--anchor",
+                        default=str(ROOT.parent / "shared" / "anchors" / "tf-playground"))
     parser.add_argument("--configs", default="default,spiral")
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()

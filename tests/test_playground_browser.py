@@ -184,7 +184,8 @@ def test_weight_edit_changes_the_picture(page, base_url):
 def test_the_url_holds_the_whole_state(page, browser, base_url):
     open_page(page, base_url)
     page.get_by_test_id("dataset").select_option("spiral")
-    page.wait_for_function("NNP.state().config.data == 'spiral' && NNP.state().data.config.data == 'spiral'")
+    page.wait_for_function("NNP.state().config.data == 'spiral' && "
+                           "NNP.state().data.config.data == 'spiral'")
     page.get_by_test_id("learning-rate").select_option("0.01")
     page.get_by_test_id("optimizer").select_option("adam")
     page.get_by_test_id("feature-x1x2").check()

@@ -77,6 +77,7 @@ class Problem:
     classes: list = field(default_factory=list)
     name: str = "data"
     validation: Any = None  # (X_val, y_val) of a problem with its own validation rows
+    input_names: tuple = ()
 
     @property
     def is_table(self):
@@ -91,8 +92,6 @@ class Problem:
         frame = pd.DataFrame(np.asarray(self.X), columns=list(self.input_names))
         frame["y"] = self.y
         return frame
-
-    input_names: tuple = ()
 
 
 def _bounds(coords, pad=0.05):
