@@ -24,6 +24,15 @@ sync_api = pytest.importorskip("playwright.sync_api")
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
+def screenshot(page, name):
+    """The README's pictures: taken when missing or when NNFIT_SCREENSHOTS=1 asks for new ones
+    (not on every run, which would leave the work tree changed)."""
+    path = DOCS / name
+    if os.environ.get("NNFIT_SCREENSHOTS") == "1" or not path.exists():
+        DOCS.mkdir(exist_ok=True)
+        page.screenshot(path=str(path))
+
+
 @pytest.fixture(scope="module")
 def base_url():
     import uvicorn
@@ -103,8 +112,7 @@ def test_play_pause_and_a_falling_loss(page, base_url):
     assert float(page.get_by_test_id("loss-val").inner_text()) > 0
     page.get_by_test_id("step").click()
     wait_epoch(page, stopped + 1)
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / "playground.png"))
+    screenshot(page, "playground.png")
 
 
 def test_layer_and_unit_buttons_change_the_network(page, base_url):
@@ -222,7 +230,7 @@ def test_exported_toml_is_reproduced_by_nnfit_fit(page, base_url, tmp_path):
     epochs = epoch(page)
     shown = float(page.get_by_test_id("loss-train").inner_text())
     page.get_by_test_id("contributions").wait_for(state="visible")
-    page.screenshot(path=str(DOCS / "playground-curve.png"))
+    screenshot(page, "playground-curve.png")
     with page.expect_download() as info:
         page.get_by_test_id("export").click()
     toml = tmp_path / "experiment.toml"
