@@ -117,7 +117,8 @@ class LinearSolution(NamedTuple):
     coef : ndarray of shape (n_features,) or (n_targets, n_features)
     intercept : float or ndarray of shape (n_targets,)
     rank : int
-        Numerical rank of the centred, weighted design matrix.
+        Numerical rank of the centred, weighted design matrix (for ``"svd"`` and ``"qr"``, of
+        that matrix with equilibrated columns: what refinement can recover).
     singular_values : ndarray of shape (min(n_samples, n_features),)
         Its singular values, largest first (for ``"normal"``: square roots of the eigenvalues of
         ``X.T @ X``, accurate only down to about ``sqrt(eps)`` times the largest).
