@@ -241,12 +241,35 @@ def test_formula_curves(text, expected):
     "y = __import__('os').system('true')", "y = x.__class__", "y = (lambda: 1)()",
     "y = open('f')", "y = [x for x in ()]", "y = 'text'", "y = x[0]", "y = sin(x, x)",
     "y = sin(x=1)", "y = 9**9**9 + x", "import os", "y = " + "(" * 150 + "x" + ")" * 150,
-    "y = x1 + x", "z = x", "y = exp(1000*x)",
+    "y = x1 + x", "z = x", "y = exp(1000*x)", "y = x; import os", "y = x if x else 1",
+    "y = x > 1", "y = f'{x}'", "y = x @ x", "y = True", "y = sin", "y = {1: 2}",
+    "y = 'a' * 10**6", "y = x.real", "y = foo(x)",
 ])
 def test_formula_refuses_what_is_not_arithmetic(text):
     with pytest.raises(FormulaError) as info:
         sample(text)
     assert "formula" in str(info.value)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("y = x.__class__", "attribute is not allowed"), ("y = (lambda: 1)()", "lambda"),
+    ("y = [x for x in ()]", "listcomp is not allowed"), ("y = 9**9**9 + x", "power beyond"),
+    ("y = sin(x, x)", "one argument"), ("y = open('f')", "'open' is not one of"),
+    ("y = x" + " + x" * 60, "longer than 200"), ("y = 'text'", "not a number"),
+])
+def test_formula_refusals_say_why(text, words):
+    with pytest.raises(FormulaError, match=words):
+        Formula(text)
+
+
+def test_formula_is_evaluated_by_simpleeval_on_arrays():
+    from nnfit.playground import formula
+
+    assert issubclass(formula._Evaluator, __import__("simpleeval").SimpleEval)
+    x = np.linspace(-3, 3, 50)
+    np.testing.assert_allclose(Formula("y = pi*x + e - abs(-x)**2 % 3 + tanh(x)/2").evaluate(x=x),
+                               np.pi * x + np.e - np.abs(-x) ** 2 % 3 + np.tanh(x) / 2)
+    np.testing.assert_allclose(Formula("y = 2^x").evaluate(x=x), 2.0 ** x)
 
 
 def test_formula_boundary_and_surface():
