@@ -241,3 +241,30 @@ def test_exported_toml_is_reproduced_by_nnfit_fit(page, base_url, tmp_path):
     fit = load_fit(str(tmp_path / "run"))
     assert len(fit.history) == epochs
     assert float(f"{fit.history['loss'].iloc[-1]:.4g}") == pytest.approx(shown, rel=1e-3)
+
+
+def test_clicks_on_the_picture_add_and_remove_points(page, browser, base_url):
+    open_page(page, base_url, "#data=linear")
+    n = page.evaluate("NNP.state().data.coords.length")
+    canvas = page.get_by_test_id("output-canvas")
+    box = canvas.bounding_box()
+    before = canvas_pixels(page, "output-canvas")
+    canvas.click(position={"x": box["width"] * 0.5, "y": box["height"] * 0.2})
+    page.wait_for_function(f"NNP.state().data.coords.length == {n + 1}")
+    assert "points=%2B" in page.url and "kept in the link" in \
+        page.get_by_test_id("points-note").inner_text()
+    page.wait_for_timeout(200)
+    assert canvas_pixels(page, "output-canvas") != before
+    canvas.click(position={"x": box["width"] * 0.5, "y": box["height"] * 0.2}, button="right")
+    page.wait_for_function(f"NNP.state().data.coords.length == {n}")
+    page.get_by_test_id("play").click()
+    wait_epoch(page, 20)
+    page.get_by_test_id("play").click()
+    # the link rebuilds the same rows in another tab
+    url, coords = page.url, page.evaluate("NNP.state().data.coords")
+    other = browser.new_page()
+    try:
+        open_page(other, "", url)
+        assert other.evaluate("NNP.state().data.coords") == coords
+    finally:
+        other.close()

@@ -307,3 +307,47 @@ def test_command_line_refuses_bad_input_with_status_2(capsys, tmp_path):
         assert "cannot listen" in capsys.readouterr().err
     finally:
         busy.close()
+
+
+def test_clicked_points_change_the_rows_and_training_follows(server):
+    page = Page(server[0], {"data": "circle", "learning_rate": 0.1})
+    page.until("frame")
+    n = len(page.data["coords"])
+    page.send({"type": "point", "at": [0.5, 1.25], "remove": False, "other": False})
+    data = page.until("data", lambda m: m.get("keep"))
+    assert len(data["coords"]) == n + 1 and data["coords"][-1] == [0.5, 1.25]
+    assert data["values"][-1] == 1.0 and data["config"]["points"] == "+0.5:1.25:1"
+    page.send({"type": "point", "at": [0.5, 1.25], "other": True})  # shift: the other class
+    assert page.until("data", lambda m: m.get("keep"))["values"][-1] == 0.0
+    page.send({"type": "point", "at": [0.5, 1.25], "remove": True})  # the nearest goes
+    data = page.until("data", lambda m: m.get("keep"))
+    assert len(data["coords"]) == n + 1 and data["config"]["points"].endswith(";-0.5:1.25")
+    page.send({"type": "play"})
+    trained = page.until("frame", lambda m: m["epoch"] >= 20)
+    page.send({"type": "point", "at": [-2.0, -2.0]})
+    data = page.until("data", lambda m: m.get("keep"))
+    assert len(data["coords"]) == n + 2
+    later = page.until("frame", lambda m: m["epoch"] > trained["epoch"] + 20)
+    assert later["loss"] is not None  # training went on over the new rows, epochs counting on
+    page.send({"type": "pause"})
+    page.until("status", lambda m: not m["playing"])
+    time.sleep(0.3)
+    toml = page.get("/api/export.toml")
+    assert "points were added or removed at epoch" in toml and "csv = " in toml
+    assert len(page.get("/api/data.csv").strip().splitlines()) == n + 2 + 1
+    page.close()
+
+
+def test_points_travel_in_the_config_within_a_limit(server):
+    page = Page(server[0], {"data": "linear", "points": "+0.5:9;+1:9.5"})
+    page.until("frame")
+    assert page.data["coords"][-2:] == [[0.5], [1.0]] and page.data["values"][-1] == 9.5
+    page.send({"type": "point", "at": [0.5, 9.0], "remove": True})
+    data = page.until("data", lambda m: m.get("keep"))
+    assert [1.0] in data["coords"] and [0.5] not in data["coords"]
+    page.send({"type": "config", "config": {"data": "linear", "points": "+1:" + "9" * 20}})
+    assert "finite numbers" in page.until("error")["message"]
+    page.send({"type": "config", "config": {"data": "linear",
+                                            "points": ";".join(["+1:1"] * 201)}})
+    assert "download the rows" in page.until("error")["message"]
+    page.close()

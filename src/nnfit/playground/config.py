@@ -27,6 +27,9 @@ SCHEDULES = ("constant", "invscaling", "exponential", "cosine")
 # beyond these the page's pictures (a thumbnail per unit, a link per weight) stop being legible
 # and a step of training takes seconds; bigger networks belong in nnfit fit
 MAX_LAYERS, MAX_WIDTH, MAX_UNITS, MAX_MEMBERS = 12, 4096, 20_000, 32
+# points added or removed by clicks travel in the URL: a link stays shareable (~15 characters
+# an edit, some 3 kB at most); beyond, the page says to download the rows and upload them
+MAX_POINT_EDITS = 200
 
 
 def _fail(key, value, fix):
@@ -76,6 +79,7 @@ class PlayConfig:
     members: int = 1
     normalize: bool = False
     seed: int = 0
+    points: tuple = ()
 
     @classmethod
     def from_dict(cls, values):
@@ -121,7 +125,14 @@ class PlayConfig:
 
     def to_dict(self):
         """Plain JSON values, the inverse of :meth:`from_dict`."""
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in vars(self).items()}
+        out = {k: list(v) if isinstance(v, tuple) else v for k, v in vars(self).items()}
+        out["points"] = points_text(self.points)
+        return out
+
+    def same_but_points(self, other):
+        """Whether ``other`` differs from ``self`` in its clicked points only."""
+        return self.points != other.points and \
+            dataclasses.replace(self, points=other.points) == other
 
     def restarts(self, other):
         """Whether going from ``self`` to ``other`` changes the data or the network's shape."""
@@ -182,6 +193,35 @@ def _text(limit):
     return parse
 
 
+def points_text(points):
+    """``(('+', (0.5, 1.2)), ('-', (0.1, 0.3)))`` -> ``'+0.5:1.2;-0.1:0.3'`` (the URL's form)."""
+    return ";".join(op + ":".join(f"{v:.4g}" for v in values) for op, values in points)
+
+
+def _points(key, value):
+    if isinstance(value, (list, tuple)) and all(isinstance(v, (list, tuple)) for v in value):
+        items = [(str(v[0]), v[1]) for v in value]
+    elif isinstance(value, str):
+        items = [(part[:1], part[1:].split(":")) for part in value.split(";") if part.strip()]
+    else:
+        _fail(key, value, "give clicked points as +x:y;-x:y")
+    if len(items) > MAX_POINT_EDITS:
+        _fail(key, f"{len(items)} edits", f"the link keeps at most {MAX_POINT_EDITS} added or "
+              "removed points; download the rows (CSV) and upload them to go on editing")
+    out = []
+    for op, values in items:
+        try:
+            numbers = tuple(float(v) for v in values)
+        except (TypeError, ValueError):
+            _fail(key, value, "give clicked points as +x:y;-x:y (numbers)")
+        if op not in "+-" or op == "" or not 2 <= len(numbers) <= 3 or \
+                not all(abs(v) < 1e9 for v in numbers):
+            _fail(key, value, "give clicked points as +x:y (add) or -x:y (remove the nearest), "
+                  "finite numbers, separated by ;")
+        out.append((op, numbers))
+    return tuple(out)
+
+
 def _flag(key, value):
     if isinstance(value, bool):
         return value
@@ -211,4 +251,5 @@ _PARSERS = {
     "members": _number(1, MAX_MEMBERS, int),
     "normalize": _flag,
     "seed": _number(0, 2**31 - 1, int),
+    "points": _points,
 }

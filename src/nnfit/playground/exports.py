@@ -56,6 +56,9 @@ def toml_text(session):
             f"at {config.learning_rate}"]
     if "csv" in tables["data"]:
         head.append(f"# needs the rows in {name} beside this file (the page's 'data' link)")
+    if session.points_epoch > 0:
+        head.append(f"# points were added or removed at epoch {session.points_epoch}: this "
+                    "experiment trains on the final rows from the start")
     if edited:
         head.append("# weights were edited by hand in the page: the edits are not part of this "
                     "experiment, which trains from the seed's weights")

@@ -11,7 +11,7 @@ limits: the server reads no file but these and ``--data``.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 import numpy as np
@@ -105,13 +105,20 @@ def build(config, upload=None):
 
     ``upload`` is the session's table (a DataFrame), needed when ``config.data == 'upload'``.
     """
-    from .. import datasets
-
     if config.data == "upload":
         if upload is None:
             raise InvalidOptionError("data='upload' but no file was uploaded in this tab; "
                                      "choose a CSV file with the upload button")
+        if config.points:
+            raise InvalidOptionError("points are added by clicking on the built-in sets and "
+                                     "formulas; change an uploaded table in its CSV file")
         return _table_problem(config, upload)
+    return apply_points(_built(config), config.points)
+
+
+def _built(config):
+    from .. import datasets
+
     if config.data == "formula":
         from .formula import sample
 
@@ -149,6 +156,50 @@ def _array_problem(X, y, task, names, spec, config, *, name):
                    axes=tuple(names[:coords.shape[1]]), bounds=_bounds(coords),
                    grid_inputs=grid_inputs, dataset=spec, classes=classes, name=name,
                    input_names=input_names)
+
+
+def apply_points(problem, points):
+    """``problem`` with clicked points added and removed, in order (see ``PlayConfig.points``).
+
+    The picture keeps its extent (a click at its edge does not move it); the rows no longer
+    come from a named data set, so an exported experiment carries them as a CSV.
+    """
+    if not points:
+        return problem
+    X, y = np.asarray(problem.X, np.float64), np.asarray(problem.y)
+    coords, values = problem.coords.copy(), problem.values.copy()
+    labels = np.unique(y) if problem.task == "classification" else None
+    dims = coords.shape[1]
+    span = [high - low for low, high in problem.bounds]
+    if dims == 1:
+        span.append(float(np.ptp(values)))
+    span = np.where(np.asarray(span) > 0, span, 1.0)
+    for op, numbers in points:
+        if op == "-":
+            if len(coords) <= 2:
+                raise InvalidOptionError("only 2 points are left; a fit needs at least 2")
+            where = np.asarray(numbers[:2], np.float64)
+            # nearest in the picture's own proportions (1 input: x and the target)
+            shown = np.column_stack([coords, values]) if dims == 1 else coords
+            k = int(np.argmin((((shown - where) / span) ** 2).sum(axis=1)))
+            keep = np.arange(len(coords)) != k
+            X, y, coords, values = X[keep], y[keep], coords[keep], values[keep]
+            continue
+        at, value = np.asarray(numbers[:dims], np.float64), numbers[dims] if \
+            len(numbers) > dims else None
+        if value is None:
+            raise InvalidOptionError(f"an added point needs {dims} coordinate(s) and a value")
+        if labels is not None:
+            code = int(np.clip(round(value), 0, len(labels) - 1))
+            label, value = labels[code], float(code)
+        else:
+            label = value
+        X = np.vstack([X, np.asarray(problem.grid_inputs(at[None, :]), np.float64)])
+        y = np.concatenate([y, np.asarray([label], y.dtype)])
+        coords = np.vstack([coords, at[None, :]])
+        values = np.concatenate([values, [value]])
+    return replace(problem, X=X, y=y, coords=coords, values=values, dataset=None,
+                   name=problem.name + " (edited)")
 
 
 def _table_problem(config, frame):

@@ -61,6 +61,7 @@ class Session:
         self.commands = queue.Queue()
         self.problem = self.fit = self.state = self.grid = self.init_params = None
         self.playing, self.steps, self.epoch, self.edited = False, 0, 0, False
+        self.points_epoch = 0  # the last epoch at which clicked points changed the rows
         self.history = {"epoch": [], "loss": [], "val_loss": []}
         self.chunk = 1
         self.closed = threading.Event()
@@ -130,7 +131,12 @@ class Session:
             return
         if kind == "config":
             config = PlayConfig.from_dict(message.get("config") or {})
-            self._configure(config)
+            if self.problem is not None and self.config.same_but_points(config):
+                self._repoint(config)
+            else:
+                self._configure(config)
+        elif kind == "point":
+            self._click(message)
         elif kind == "upload":
             self.upload = (message["name"], message["frame"])
             self._configure(PlayConfig.from_dict({**self.config.to_dict(), "data": "upload",
@@ -161,12 +167,61 @@ class Session:
         self.mask = self._train_mask()
         self.rows = self._split_rows()
         self.playing, self.steps, self.epoch, self.edited = False, 0, 0, False
+        self.points_epoch = 0
         self.state = self.init_params = None
         self.history = {"epoch": [], "loss": [], "val_loss": []}
         with self.order:
             self.generation += 1
             self.emit({"type": "data", **self._data_message()})
         self._show(self._preview(), reset_grid=True)
+
+    def _click(self, message):
+        """A click on the picture: a point added under it, or the nearest one removed."""
+        import dataclasses
+
+        at = message.get("at")
+        p = self.problem
+        dims = p.coords.shape[1]
+        if not isinstance(at, list) or len(at) != 2 or not all(
+                isinstance(v, (int, float)) and np.isfinite(v) for v in at):
+            raise InvalidOptionError(f"at={at!r}: give the clicked point as [x, y]")
+        if message.get("remove"):
+            edit = ("-", (float(at[0]), float(at[1])))
+        elif dims == 1:
+            if p.task == "classification":
+                raise InvalidOptionError("points are added to 1-input pictures of a curve; "
+                                         "this one shows classes")
+            edit = ("+", (float(at[0]), float(at[1])))
+        else:  # a class (a click: the highest, shift-click: the first) or a level of the map
+            other = bool(message.get("other"))
+            if p.task == "classification":
+                value = 0.0 if other else float(len(p.classes) - 1)
+            else:
+                value = float(np.min(p.values) if other else np.max(p.values))
+            edit = ("+", (float(at[0]), float(at[1]), value))
+        config = PlayConfig.from_dict({**self.config.to_dict(),
+                                       "points": list(self.config.points) + [edit]})
+        self._repoint(dataclasses.replace(self.config, points=config.points))
+
+    def _repoint(self, config):
+        """New rows from clicked points; the network and its epoch go on (training follows
+        from the current weights with a fresh optimizer, as after a weight edit)."""
+        from . import problems
+
+        table = self.upload[1] if self.upload is not None else None
+        problem = problems.build(config, table)
+        self.config, self.problem = config, problem
+        self.points_epoch = self.epoch
+        self.mask = self._train_mask()  # split again over the new rows, as nnfit fit would
+        self.rows = self._split_rows()
+        fit = self.fit
+        if fit is not None and not isinstance(fit, Preview):
+            self.state, self.init_params = None, fit.params
+        with self.order:
+            self.generation += 1
+            self.emit({"type": "data", "keep": True, **self._data_message()})
+        if fit is not None:
+            self._show(fit)
 
     def _preview(self):
         """The network at epoch 0, drawn from the seed as the engine draws it.

@@ -6,7 +6,7 @@
   const $ = id => document.getElementById(id);
   const LIST_KEYS = ["features", "hidden", "activation", "picture"];
   let socket = null, session = null, config = {}, data = null, frame = null, dirty = false;
-  let playing = false, layout = null, selected = null, limits = null;
+  let playing = false, layout = null, selected = null, limits = null, view = null;
   let hist = { epoch: [], loss: [], val: [] };
   const rate = { frames: 0, t0: performance.now(), epoch0: 0, fps: 0, eps: 0, drawn: 0 };
 
@@ -60,6 +60,9 @@
       const q = `?session=${encodeURIComponent(session)}`;
       $("export").href = "api/export.toml" + q; $("export-data").href = "api/data.csv" + q;
       $("report").href = "api/report" + q;
+    } else if (m.type === "data" && m.keep) {  // clicked points: same network, same curves
+      data = m; config = m.config;
+      syncControls(); writeHash(); dirty = true;
     } else if (m.type === "data") {
       data = m; config = m.config; frame = null; selected = null;
       hist.epoch = []; hist.loss = []; hist.val = [];
@@ -83,7 +86,7 @@
     if (dirty && data) {
       dirty = false;
       rate.frames++; rate.drawn++;
-      NNP.drawOutput($("output"), data, frame);
+      view = NNP.drawOutput($("output"), data, frame);
       NNP.drawLoss($("loss-chart"), hist);
       const sizes = frame ? frame.sizes : null;
       if (sizes) layout = NNP.drawNetwork($("network"), sizes, frame, inputNames(), selected);
@@ -140,6 +143,8 @@
     const table = !!(data && data.columns);
     $("table-box").hidden = !table;
     if (table) buildTableControls();
+    const edits = config.points ? config.points.split(";").length : 0;
+    $("points-note").textContent = edits ? `${edits} point edit(s), kept in the link` : "";
     const units = config.hidden.reduce((a, b) => a + b, 0);
     $("net-size").textContent = `${config.hidden.length} hidden layer(s), ${units} units`;
   }
@@ -246,6 +251,17 @@
     $("weight-apply").onclick = () => send({ type: "weight", layer: num("weight-layer"), row: num("weight-from"), col: num("weight-to"), value: Number($("weight-value").value) });
     $("unit-off").onclick = () => send({ type: "unit_off", layer: num("weight-layer"), unit: num("weight-to") });
     $("analyse").onclick = analyse;
+    // a click on the picture adds a point under the cursor (shift: the other class or level);
+    // alt-click or a right click removes the nearest
+    const pointAt = (e, remove) => {
+      const r = e.target.getBoundingClientRect(), k = e.target.width / r.width;
+      const at = NNP.unproject(view, (e.clientX - r.left) * k, (e.clientY - r.top) * k);
+      if (!at || !data) return;
+      if (data.columns) { say("points are added by clicking on the built-in sets and formulas; change an uploaded table in its CSV file"); return; }
+      send({ type: "point", at, remove, other: e.shiftKey });
+    };
+    $("output").onclick = e => pointAt(e, e.altKey);
+    $("output").oncontextmenu = e => { e.preventDefault(); pointAt(e, true); };
     $("network").onclick = e => {
       if (!layout) return;
       const r = e.target.getBoundingClientRect(), k = e.target.width / r.width;

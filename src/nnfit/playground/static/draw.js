@@ -51,11 +51,12 @@ window.NNP = window.NNP || {};
     ctx.strokeStyle = style; ctx.lineWidth = width || 1.5; ctx.stroke();
   }
 
-  // the output picture: heat map or curve, and the data points over it
+  // the output picture: heat map or curve, and the data points over it. Returns its view
+  // (the plot's box and ranges) so that a click can be read back as a point of the data.
   NNP.drawOutput = function (canvas, data, frame) {
     const ctx = canvas.getContext("2d"), W = canvas.width, H = canvas.height;
     ctx.clearRect(0, 0, W, H);
-    if (!data) return;
+    if (!data) return null;
     const b = data.bounds, pad = 22, w = W - pad - 6, h = H - pad - 6, x0 = pad, y0 = 6;
     const sx = v => x0 + (v - b[0][0]) / (b[0][1] - b[0][0]) * w;
     let lo = frame && frame.range ? frame.range[0] : 0, hi = frame && frame.range ? frame.range[1] : 1;
@@ -81,7 +82,7 @@ window.NNP = window.NNP || {};
       }
       if (frame && frame.curve) drawCurve(ctx, frame.curve, x0, y0, w, h, lo, hi, "#0877bd", 2.2);
       axes(ctx, x0, y0, w, h, b[0], [lo, hi], data.axes[0], "y");
-      return;
+      return { x0, y0, w, h, xr: b[0], yr: [lo, hi] };
     }
     if (frame && frame.heat) drawMap(ctx, decode(frame.heat), x0, y0, w, h);
     else { ctx.fillStyle = "#eee"; ctx.fillRect(x0, y0, w, h); }
@@ -95,6 +96,14 @@ window.NNP = window.NNP || {};
       ctx.strokeStyle = data.train[i] ? "#fff" : "#000"; ctx.lineWidth = 1; ctx.stroke();
     }
     axes(ctx, x0, y0, w, h, b[0], b[1], data.axes[0], data.axes[1]);
+    return { x0, y0, w, h, xr: b[0], yr: b[1] };
+  };
+
+  // a point of the canvas (its own pixels) as a point of the data, or null outside the plot
+  NNP.unproject = function (view, px, py) {
+    if (!view || px < view.x0 || px > view.x0 + view.w || py < view.y0 || py > view.y0 + view.h) return null;
+    return [view.xr[0] + (px - view.x0) / view.w * (view.xr[1] - view.xr[0]),
+            view.yr[0] + (view.y0 + view.h - py) / view.h * (view.yr[1] - view.yr[0])];
   };
 
   function axes(ctx, x0, y0, w, h, xr, yr, xname, yname) {
