@@ -268,3 +268,37 @@ def test_clicks_on_the_picture_add_and_remove_points(page, browser, base_url):
         assert other.evaluate("NNP.state().data.coords") == coords
     finally:
         other.close()
+
+
+def test_unit_bias_penalty_per_layer_and_cosine_in_the_page(page, base_url):
+    open_page(page, base_url, "#data=gauss&hidden=2")
+    before = canvas_pixels(page, "output-canvas")
+    canvas = page.get_by_test_id("network")
+    unit = page.evaluate("NNP.state().layout.units.find(u => u.layer == 1 && u.unit == 1)")
+    scale = canvas.bounding_box()["width"] / page.evaluate(
+        "document.querySelector('[data-testid=network]').width")
+    canvas.click(position={"x": (unit["x"] + unit["box"] / 2) * scale,
+                           "y": (unit["y"] + unit["box"] / 2) * scale})
+    bias = page.evaluate("NNP.state().frame.biases[0][1]")
+    assert float(page.get_by_test_id("bias-value").input_value()) == pytest.approx(bias, abs=1e-3)
+    page.get_by_test_id("bias-value").fill("3")
+    page.get_by_test_id("bias-apply").click()
+    page.wait_for_function("NNP.state().frame.edited && NNP.state().frame.biases[0][1] == 3")
+    page.wait_for_timeout(200)
+    assert canvas_pixels(page, "output-canvas") != before
+    page.get_by_test_id("penalty-0").select_option("L2 0.01")
+    page.wait_for_function("String(NNP.state().data.config.l2) == '0.01,0'")
+    assert "l2=0.01%2C0" in page.url and page.get_by_test_id("l2").input_value() == "per layer"
+    page.get_by_test_id("schedule").select_option("cosine")
+    page.wait_for_function("NNP.state().data.config.schedule == 'cosine'")
+    assert page.get_by_test_id("horizon").is_visible() and "horizon=1000" in page.url
+    page.get_by_test_id("horizon").fill("40")
+    page.get_by_test_id("horizon").dispatch_event("change")
+    page.wait_for_function("NNP.state().data.config.horizon == 40")
+    page.get_by_test_id("play").click()
+    message = page.get_by_test_id("message")
+    message.wait_for(state="visible", timeout=60_000)
+    assert "horizon of 40 epochs" in message.inner_text()
+    wait_epoch(page, 40)
+    page.wait_for_timeout(300)
+    assert epoch(page) == 40

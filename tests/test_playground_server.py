@@ -351,3 +351,32 @@ def test_points_travel_in_the_config_within_a_limit(server):
                                             "points": ";".join(["+1:1"] * 201)}})
     assert "download the rows" in page.until("error")["message"]
     page.close()
+
+
+def test_per_layer_penalties_and_a_cosine_horizon_are_reproduced_by_nnfit_fit(server, tmp_path):
+    from nnfit.cli import main
+    from nnfit.fitted import load_fit
+
+    page = Page(server[0], {"data": "circle", "hidden": "4,2", "l2": "0,0.01,0", "l1": 0.001,
+                            "schedule": "cosine", "horizon": 60, "learning_rate": 0.1})
+    page.until("frame")
+    assert page.data["config"]["l2"] == [0.0, 0.01, 0.0] and page.data["config"]["horizon"] == 60
+    page.send({"type": "step"})
+    page.until("frame", lambda m: m["epoch"] == 1)
+    toml = page.get("/api/export.toml")
+    assert "epochs = 60" in toml and "stopped at epoch 1 of the cosine" in toml
+    page.send({"type": "play"})
+    assert "horizon of 60 epochs" in page.until("error")["message"]
+    last = page.until("frame", lambda m: m["epoch"] == 60)
+    time.sleep(0.3)
+    toml = page.get("/api/export.toml")
+    assert 'schedule = "cosine"' in toml and "stopped at" not in toml
+    (tmp_path / "experiment.toml").write_text(toml)
+    assert main(["fit", str(tmp_path / "experiment.toml"), "--out", str(tmp_path / "run"),
+                 "--quiet"]) == 0
+    fit = load_fit(str(tmp_path / "run"))
+    assert len(fit.history) == 60
+    assert fit.history["loss"].iloc[-1] == pytest.approx(last["loss"], rel=1e-4)
+    page.send({"type": "config", "config": {**page.data["config"], "horizon": 0}})
+    assert "horizon" in page.until("error")["message"]
+    page.close()

@@ -57,8 +57,14 @@ class PlayConfig:
         others held at their median).
     hidden, activation : tuple of int, tuple of str
         Width and activation of each hidden layer.
-    optimizer, learning_rate, batch_size, l1, l2, schedule, members, normalize, seed
+    optimizer, learning_rate, batch_size, schedule, members, normalize, seed
         As :func:`nnfit.fit` takes them (``batch_size=0``: the whole training set).
+    l1, l2 : float or tuple of float
+        One penalty for every dense layer, or one per dense layer (hidden layers, then the
+        output layer; in the URL ``l2=0,0.01,0``).
+    horizon : int
+        The epochs a ``cosine`` schedule decays over (required by it; 0: none). Training
+        stops there, where the rate reaches 0.
     """
 
     data: str = "circle"
@@ -76,6 +82,7 @@ class PlayConfig:
     l1: float = 0.0
     l2: float = 0.0
     schedule: str = "constant"
+    horizon: int = 0
     members: int = 1
     normalize: bool = False
     seed: int = 0
@@ -110,6 +117,20 @@ class PlayConfig:
         if len(acts) != len(config.hidden):
             acts = tuple(acts[i] if i < len(acts) else acts[-1] for i in range(len(config.hidden)))
             config = dataclasses.replace(config, activation=acts)
+        # per-layer penalties follow the layers as they are added or removed (the output
+        # layer's stays last); equal ones collapse to one number, the short URL form
+        for key in ("l1", "l2"):
+            value = getattr(config, key)
+            if isinstance(value, tuple):
+                n, hidden = len(config.hidden) + 1, value[:-1]
+                if len(value) != n:
+                    hidden = tuple(hidden[i] if i < len(hidden) else (hidden[-1] if hidden
+                                                                       else value[-1])
+                                   for i in range(n - 1))
+                    value = hidden + value[-1:]
+                if len(set(value)) == 1:
+                    value = value[0]
+                config = dataclasses.replace(config, **{key: value})
         config._check()
         return config
 
@@ -120,6 +141,9 @@ class PlayConfig:
         if self.data in PLAYGROUND_SETS[:4] or self.data in ("plane", "multi_gaussian"):
             if not self.features:
                 _fail("features", "", f"give at least one input feature of {', '.join(FEATURES)}")
+        if self.schedule == "cosine" and self.optimizer != "lm" and not self.horizon:
+            _fail("schedule", "cosine", "a cosine schedule decays over a horizon of epochs: "
+                  "set horizon (e.g. horizon=1000), or choose another schedule")
         if self.optimizer == "lm" and self.members > 1:
             _fail("members", self.members, "Levenberg-Marquardt trains one member here; use 1")
 
@@ -185,6 +209,18 @@ def _hidden(key, value):
     return widths
 
 
+def _penalty(key, value):
+    """One number, or one per dense layer (a list, or text with commas)."""
+    items = value.split(",") if isinstance(value, str) else (
+        list(value) if isinstance(value, (list, tuple)) else [value])
+    check = _number(0.0, 10.0)
+    numbers = tuple(check(key, v) for v in items if str(v).strip() != "")
+    if not numbers or len(numbers) > MAX_LAYERS + 1:
+        _fail(key, value, f"give one penalty from 0 to 10, or one per dense layer (at most "
+              f"{MAX_LAYERS + 1})")
+    return numbers[0] if len(numbers) == 1 else numbers
+
+
 def _text(limit):
     def parse(key, value):
         if not isinstance(value, str) or len(value) > limit:
@@ -245,9 +281,10 @@ _PARSERS = {
     "optimizer": _choice(OPTIMIZERS),
     "learning_rate": _number(1e-6, 10.0),
     "batch_size": _number(0, 100_000, int),
-    "l1": _number(0.0, 10.0),
-    "l2": _number(0.0, 10.0),
+    "l1": _penalty,
+    "l2": _penalty,
     "schedule": _choice(SCHEDULES),
+    "horizon": _number(0, 10_000_000, int),
     "members": _number(1, MAX_MEMBERS, int),
     "normalize": _flag,
     "seed": _number(0, 2**31 - 1, int),

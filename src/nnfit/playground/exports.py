@@ -31,6 +31,8 @@ def experiment_tables(session, csv_name="data.csv"):
     if model.output != "linear":
         model_table["output"] = model.output
     train = session.train_keywords(max(epoch, 1))
+    if train.get("schedule") == "cosine":  # the decay is over the horizon, trained or not
+        train["epochs"] = session.config.horizon
     if train.get("batch_size") is None:
         train["batch_size"] = "full"
     return {"data": data, "model": model_table, "train": train}, edited
@@ -56,6 +58,10 @@ def toml_text(session):
             f"at {config.learning_rate}"]
     if "csv" in tables["data"]:
         head.append(f"# needs the rows in {name} beside this file (the page's 'data' link)")
+    if config.schedule == "cosine" and config.optimizer != "lm" and \
+            session.epoch < config.horizon:
+        head.append(f"# the page stopped at epoch {session.epoch} of the cosine schedule's "
+                    f"{config.horizon}: nnfit fit runs all {config.horizon} (the same path, on)")
     if session.points_epoch > 0:
         head.append(f"# points were added or removed at epoch {session.points_epoch}: this "
                     "experiment trains on the final rows from the start")

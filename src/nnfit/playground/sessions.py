@@ -338,6 +338,11 @@ class Session:
         from ..training import fit_options
 
         keywords = {**self.train_keywords(epochs), **self.data_keywords()}
+        if keywords.get("schedule") == "cosine" and not preview:
+            # the chunks' epochs are not the decay's: the schedule counts the steps over the
+            # horizon, one function for every chunk (one compiled program), and its step count
+            # carries over in the optimizer's state, as in one call of horizon epochs
+            keywords["learning_rate"], keywords["schedule"] = self._cosine(), "constant"
         if learning_rate is not None:
             keywords["learning_rate"] = learning_rate
         p = self.problem
@@ -359,9 +364,33 @@ class Session:
                                init_params=init_params if state is None else None,
                                keep_state=not lm)
 
+    def _cosine(self):
+        """optax's cosine decay over the horizon's steps (kept: the same function each chunk)."""
+        import optax
+
+        from ..buckets import batching
+
+        c = self.config
+        n_train = int(self.mask.sum())
+        batch = None if c.batch_size == 0 else c.batch_size
+        key = (c.learning_rate, c.horizon, batching(n_train, batch)[1])
+        if getattr(self, "_cosine_key", None) != key:
+            self._cosine_key = key
+            self._cosine_rate = optax.cosine_decay_schedule(c.learning_rate,
+                                                            max(1, key[1] * key[2]))
+        return self._cosine_rate
+
     def _train(self):
         lm = self.config.optimizer == "lm"
         count = 1 if self.steps else (LM_EVALUATIONS if lm else self.chunk)
+        if self.config.schedule == "cosine" and not lm:
+            left = self.config.horizon - self.epoch
+            if left <= 0:
+                self._stop_with(f"the cosine schedule reached its horizon of "
+                                f"{self.config.horizon} epochs (a rate of 0): raise the horizon "
+                                "or reset to train on")
+                return
+            count = min(count, left)
         started = time.perf_counter()
         if lm and self.fit is not None and self.epoch > 0:
             self.init_params = self.fit.params  # least squares starts afresh from the weights

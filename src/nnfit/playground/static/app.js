@@ -136,8 +136,14 @@
     $("optimizer").value = config.optimizer;
     setSelect($("learning-rate"), config.learning_rate);
     $("batch-size").value = config.batch_size;
-    setSelect($("l1"), config.l1); setSelect($("l2"), config.l2);
+    // the global selects show a penalty shared by every layer, or "per layer"
+    for (const key of ["l1", "l2"]) {
+      const v = config[key], sel = $(key);
+      if (Array.isArray(v)) { if (![...sel.options].some(o => o.value === "per layer")) sel.add(new Option("per layer", "per layer")); sel.value = "per layer"; }
+      else setSelect(sel, v);
+    }
     $("schedule").value = config.schedule;
+    $("horizon").value = config.horizon || 1000; $("horizon-box").hidden = config.schedule !== "cosine";
     $("members").value = config.members; $("normalize").checked = !!config.normalize; $("seed").value = config.seed;
     buildLayerControls();
     const table = !!(data && data.columns);
@@ -170,14 +176,36 @@
     }
   }
 
+  // a dense layer's penalty as the page shows it: one select per layer column
+  const PENALTIES = ["0", "L1 0.001", "L1 0.01", "L1 0.1", "L2 0.001", "L2 0.01", "L2 0.1"];
+  const perLayer = (value, n) => Array.isArray(value) ? value.slice(0, n) : Array(n).fill(Number(value) || 0);
+  function penaltyText(l1, l2) {
+    if (l1 && l2) return `L1 ${l1} L2 ${l2}`;
+    return l1 ? `L1 ${l1}` : (l2 ? `L2 ${l2}` : "0");
+  }
+  function penaltySelect(layer, n) {
+    const l1 = perLayer(config.l1, n), l2 = perLayer(config.l2, n);
+    const sel = document.createElement("select"); sel.setAttribute("data-testid", `penalty-${layer}`);
+    sel.title = "this layer's weight penalty";
+    const now = penaltyText(l1[layer], l2[layer]);
+    for (const text of PENALTIES.includes(now) ? PENALTIES : PENALTIES.concat([now])) sel.add(new Option(text, text));
+    sel.value = now;
+    sel.onchange = () => {
+      const [kind, value] = sel.value === "0" ? ["", 0] : sel.value.split(" ");
+      l1[layer] = kind === "L1" ? Number(value) : 0; l2[layer] = kind === "L2" ? Number(value) : 0;
+      sendConfig({ l1: l1.slice(), l2: l2.slice() });
+    };
+    return sel;
+  }
+
   function buildLayerControls() {
-    const box = $("layer-controls"), L = config.hidden.length + 2;
+    const box = $("layer-controls"), L = config.hidden.length + 2, dense = config.hidden.length + 1;
     box.style.gridTemplateColumns = `repeat(${L}, 1fr)`;
     box.replaceChildren();
     for (let c = 0; c < L; c++) {
       const col = document.createElement("div"); col.className = "col";
       if (c === 0) col.textContent = "inputs";
-      else if (c === L - 1) col.textContent = "output";
+      else if (c === L - 1) col.append("output", document.createElement("br"), penaltySelect(dense - 1, dense));
       else {
         const l = c - 1;
         const minus = button("−", `remove-unit-${l}`, () => changeWidth(l, -1));
@@ -188,7 +216,7 @@
         for (const o of $("activation").options) act.add(new Option(o.value, o.value));
         act.value = config.activation[l];
         act.onchange = () => { const a = config.activation.slice(); a[l] = act.value; sendConfig({ activation: a }); };
-        col.append(minus, width, plus, document.createElement("br"), act);
+        col.append(minus, width, plus, document.createElement("br"), act, penaltySelect(l, dense));
       }
       box.append(col);
     }
@@ -228,9 +256,11 @@
     $("optimizer").onchange = e => sendConfig({ optimizer: e.target.value });
     $("learning-rate").onchange = e => sendConfig({ learning_rate: Number(e.target.value) });
     $("batch-size").onchange = e => sendConfig({ batch_size: Number(e.target.value) });
-    $("l1").onchange = e => sendConfig({ l1: Number(e.target.value) });
-    $("l2").onchange = e => sendConfig({ l2: Number(e.target.value) });
-    $("schedule").onchange = e => sendConfig({ schedule: e.target.value });
+    $("l1").onchange = e => { if (e.target.value !== "per layer") sendConfig({ l1: Number(e.target.value) }); };
+    $("l2").onchange = e => { if (e.target.value !== "per layer") sendConfig({ l2: Number(e.target.value) }); };
+    // cosine decays over a horizon of epochs: the page offers 1000 until the user sets one
+    $("schedule").onchange = e => sendConfig(e.target.value === "cosine" ? { schedule: "cosine", horizon: config.horizon || Number($("horizon").value) || 1000 } : { schedule: e.target.value });
+    $("horizon").onchange = e => sendConfig({ horizon: Number(e.target.value) });
     $("members").onchange = e => sendConfig({ members: Number(e.target.value) });
     $("normalize").onchange = e => sendConfig({ normalize: e.target.checked });
     $("seed").onchange = e => sendConfig({ seed: Number(e.target.value) });
@@ -250,6 +280,7 @@
     $("upload").onchange = upload;
     $("weight-apply").onclick = () => send({ type: "weight", layer: num("weight-layer"), row: num("weight-from"), col: num("weight-to"), value: Number($("weight-value").value) });
     $("unit-off").onclick = () => send({ type: "unit_off", layer: num("weight-layer"), unit: num("weight-to") });
+    $("bias-apply").onclick = () => send({ type: "bias", layer: num("weight-layer"), unit: num("weight-to"), value: Number($("bias-value").value) });
     $("analyse").onclick = analyse;
     // a click on the picture adds a point under the cursor (shift: the other class or level);
     // alt-click or a right click removes the nearest
@@ -270,7 +301,11 @@
       selected = hit; dirty = true;
       $("weight-layer").value = hit.layer;
       if (hit.kind === "weight") { $("weight-from").value = hit.row; $("weight-to").value = hit.col; $("weight-value").value = (+hit.value.toFixed(3)); }
-      else { $("weight-to").value = hit.unit; }
+      else {  // a unit: its bias in the editor
+        $("weight-to").value = hit.unit;
+        const b = frame && frame.biases && frame.biases[hit.layer];
+        if (b) $("bias-value").value = +b[hit.unit].toFixed(3);
+      }
     };
   }
   const num = id => Number($(id).value);
