@@ -302,3 +302,20 @@ def test_unit_bias_penalty_per_layer_and_cosine_in_the_page(page, base_url):
     wait_epoch(page, 40)
     page.wait_for_timeout(300)
     assert epoch(page) == 40
+
+
+def test_too_big_a_network_is_refused_in_the_page_and_compiling_is_said(page, base_url):
+    page.goto(base_url + "#data=circle&hidden=20000,20000,20000&members=16")
+    message = page.get_by_test_id("message")
+    message.wait_for(state="visible", timeout=60_000)
+    assert "memory" in message.inner_text() and "needs about" in message.inner_text()
+    wait_sizes(page, "2,4,2,1")  # the defaults run instead, and the link says so
+    assert "hidden=4%2C2" in page.url
+    page.get_by_test_id("batch-size").fill("13")
+    page.get_by_test_id("batch-size").dispatch_event("change")
+    page.wait_for_function("NNP.state().data.config.batch_size == 13")
+    page.get_by_test_id("play").click()
+    page.wait_for_function("document.querySelector('[data-testid=notice]').textContent"
+                           ".startsWith('compil')", timeout=60_000)
+    wait_epoch(page, 5)
+    page.get_by_test_id("play").click()

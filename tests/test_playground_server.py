@@ -280,6 +280,17 @@ def test_formula_boundary_and_surface():
     assert task == "regression" and X.shape == (50, 2)
 
 
+def test_config_per_layer_penalties_and_the_cosine_horizon():
+    config = PlayConfig.from_dict({"hidden": "4,2", "l2": "0,0.01,0"})
+    assert config.l2 == (0.0, 0.01, 0.0) and config.to_dict()["l2"] == [0.0, 0.01, 0.0]
+    assert PlayConfig.from_dict({**config.to_dict(), "hidden": [4, 2, 2]}).l2 == \
+        (0.0, 0.01, 0.01, 0.0)  # an added layer takes its neighbour's penalty
+    assert PlayConfig.from_dict({"l1": "0.1,0.1"}).l1 == 0.1
+    with pytest.raises(InvalidOptionError, match="horizon"):
+        PlayConfig.from_dict({"schedule": "cosine"})
+    assert PlayConfig.from_dict({"schedule": "cosine", "horizon": "500"}).horizon == 500
+
+
 def test_config_names_the_bad_value_and_the_fix():
     assert PlayConfig.from_dict({"hidden": "8,8", "activation": "relu"}).activation == \
         ("relu", "relu")
@@ -353,6 +364,7 @@ def test_points_travel_in_the_config_within_a_limit(server):
     page.close()
 
 
+@pytest.mark.slow  # ~14 s under load; the browser test stops a cosine run at its horizon
 def test_per_layer_penalties_and_a_cosine_horizon_are_reproduced_by_nnfit_fit(server, tmp_path):
     from nnfit.cli import main
     from nnfit.fitted import load_fit
@@ -379,4 +391,33 @@ def test_per_layer_penalties_and_a_cosine_horizon_are_reproduced_by_nnfit_fit(se
     assert fit.history["loss"].iloc[-1] == pytest.approx(last["loss"], rel=1e-4)
     page.send({"type": "config", "config": {**page.data["config"], "horizon": 0}})
     assert "horizon" in page.until("error")["message"]
+    page.close()
+
+
+def test_a_network_too_big_for_memory_is_refused_before_it_is_built(server):
+    page = Page(server[0], {"data": "circle", "hidden": "4,2"})
+    page.until("frame")
+    page.send({"type": "config", "config": {"data": "circle", "hidden": "20000,20000,20000",
+                                            "members": 16}})
+    error = page.until("error")["message"]
+    assert "needs about" in error and "memory" in error and "available" in error
+    kept = page.until("data", lambda m: m.get("keep"))  # the page is told what still runs
+    assert kept["config"]["hidden"] == [4, 2]
+    page.send({"type": "step"})
+    assert page.until("frame")["sizes"] == [2, 4, 2, 1]
+    page.close()
+
+
+def test_the_first_play_of_a_new_shape_says_it_compiles(server):
+    page = Page(server[0], {"data": "xor", "hidden": "3,3", "batch_size": 7})
+    page.until("frame")
+    page.send({"type": "play"})
+    notices, trained = [], False
+    while len(notices) < 2 or not trained:  # the notices come around the first chunk's frame
+        m = page.recv()
+        notices += [m["text"]] if m["type"] == "notice" else []
+        trained = trained or (m["type"] == "frame" and m["epoch"] > 0)
+    assert notices[0].startswith("compiling... (first run of this network shape)")
+    assert notices[1].startswith("compiled and ran the first chunk in")
+    page.send({"type": "pause"})
     page.close()

@@ -24,9 +24,10 @@ ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear", "elu", "gelu", "softplus", "
                "leaky_relu")
 OPTIMIZERS = ("sgd", "adam", "momentum", "rmsprop", "adagrad", "gd", "lm")
 SCHEDULES = ("constant", "invscaling", "exponential", "cosine")
-# beyond these the page's pictures (a thumbnail per unit, a link per weight) stop being legible
-# and a step of training takes seconds; bigger networks belong in nnfit fit
-MAX_LAYERS, MAX_WIDTH, MAX_UNITS, MAX_MEMBERS = 12, 4096, 20_000, 32
+# bounds on what a link may ask for, so that no estimate overflows; the real limit of a width is
+# memory, which the session checks before it builds the network (nnfit's own estimate), and the
+# pictures leave out what would not be legible (frames.MAX_THUMBS, frames.MAX_WEIGHTS)
+MAX_LAYERS, MAX_WIDTH, MAX_UNITS, MAX_MEMBERS = 12, 50_000, 150_000, 32
 # points added or removed by clicks travel in the URL: a link stays shareable (~15 characters
 # an edit, some 3 kB at most); beyond, the page says to download the rows and upload them
 MAX_POINT_EDITS = 200

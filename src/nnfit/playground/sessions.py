@@ -41,6 +41,9 @@ HISTORY_POINTS = 24
 LM_EVALUATIONS = 200
 
 log = logging.getLogger("nnfit.playground")
+# programs this process has compiled (approximately: what decides a program's shapes); the
+# first chunk of another says so in the page, since compiling takes seconds
+_COMPILED = set()
 
 
 class Session:
@@ -115,10 +118,25 @@ class Session:
             except (InvalidOptionError, MemoryError, FileNotFoundError) as err:
                 self._stop_with(str(err).strip().splitlines()[0] if str(err).strip()
                                 else type(err).__name__)
+                self.emit({"type": "notice", "text": ""})
+                if isinstance(message, dict) and message.get("type") == "config":
+                    self._fall_back()
             except Exception as err:  # a bug: the page says so, the server goes on
                 log.error("playground session %s: %s", self.id, traceback.format_exc())
                 self._stop_with(f"internal error ({type(err).__name__}: {err}); the session "
                                 "was paused, press reset to go on")
+
+    def _fall_back(self):
+        """After refused settings the page is told the ones still in use (a link that asked
+        for too much at the start gets the defaults), so its controls and URL say the truth."""
+        try:
+            if self.problem is None:
+                self._configure(PlayConfig(data="upload") if self.upload is not None
+                                else PlayConfig())
+            else:
+                self.emit({"type": "data", "keep": True, **self._data_message()})
+        except InvalidOptionError as err:
+            self._stop_with(str(err))
 
     def _stop_with(self, text):
         self.playing, self.steps = False, 0
@@ -163,9 +181,16 @@ class Session:
             return
         table = self.upload[1] if self.upload is not None else None
         problem = problems.build(config, table)
+        before = (self.config, self.problem, getattr(self, "mask", None),
+                  getattr(self, "rows", None))
         self.config, self.problem = config, problem
         self.mask = self._train_mask()
         self.rows = self._split_rows()
+        try:  # before the network is drawn: a network that cannot fit is refused, not built
+            self._check_memory()
+        except InvalidOptionError:
+            self.config, self.problem, self.mask, self.rows = before
+            raise
         self.playing, self.steps, self.epoch, self.edited = False, 0, 0, False
         self.points_epoch = 0
         self.state = self.init_params = None
@@ -222,6 +247,27 @@ class Session:
             self.emit({"type": "data", "keep": True, **self._data_message()})
         if fit is not None:
             self._show(fit)
+
+    def _check_memory(self):
+        """nnfit's estimate of the training run's memory against what is free (raises)."""
+        from .._memory import check_training_memory
+
+        c, p = self.config, self.problem
+        n_train = int(self.mask.sum())
+        n_val = len(p.validation[0]) if p.validation is not None else int((~self.mask).sum())
+        # a table's inputs are known once encoded: its columns are a lower bound
+        n_in = len(p.input_names) if p.is_table else np.asarray(p.X).shape[1]
+        n_out = len(p.classes) if p.task == "classification" and len(p.classes) > 2 else 1
+        batch = None if c.batch_size == 0 or c.batch_size >= n_train else c.batch_size
+        check_training_memory((n_in, *c.hidden, n_out), n_members=c.members, n_train=n_train,
+                              n_val=n_val, batch_size=batch, optimizer=c.optimizer)
+
+    def _program_key(self):
+        c, p = self.config, self.problem
+        return (c.hidden, c.activation, c.optimizer, c.schedule, c.members, c.normalize,
+                bool(c.l1), bool(c.l2), c.batch_size, int(self.mask.sum()), p.task,
+                np.shape(p.X) if not p.is_table else self.id,
+                self.id if c.schedule == "cosine" else None)
 
     def _preview(self):
         """The network at epoch 0, drawn from the seed as the engine draws it.
@@ -391,11 +437,19 @@ class Session:
                                 "or reset to train on")
                 return
             count = min(count, left)
+        key = self._program_key()
+        if key not in _COMPILED:
+            self.emit({"type": "notice", "text": "compiling... (first run of this network "
+                                                 "shape)"})
         started = time.perf_counter()
         if lm and self.fit is not None and self.epoch > 0:
             self.init_params = self.fit.params  # least squares starts afresh from the weights
         fit = self._fit(count)
         seconds = time.perf_counter() - started
+        if key not in _COMPILED:
+            _COMPILED.add(key)
+            self.emit({"type": "notice", "text": f"compiled and ran the first chunk in "
+                                                 f"{seconds:.1f} s"})
         if not self.steps and not lm:  # the next chunk sized to the frame time, smoothly
             wanted = count * FRAME_SECONDS / max(seconds, 1e-4)
             self.chunk = int(np.clip(0.5 * self.chunk + 0.5 * wanted, 1, CHUNK_EPOCHS))

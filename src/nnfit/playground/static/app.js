@@ -78,6 +78,8 @@
       setPlaying(m.playing);
     } else if (m.type === "error") {
       say(m.message);
+    } else if (m.type === "notice") {
+      $("notice").textContent = m.text;
     }
   }
 
