@@ -30,6 +30,8 @@ import numpy as np
 
 from ..errors import InvalidOptionError
 from .config import PlayConfig
+from . import edits
+from .edits import Preview, _num
 from .frames import Grid, build_frame
 
 # epochs per compiled call at most: the program's static chunk, one for every call length
@@ -187,7 +189,7 @@ class Session:
         self.mask = self._train_mask()
         self.rows = self._split_rows()
         try:  # before the network is drawn: a network that cannot fit is refused, not built
-            self._check_memory()
+            edits.check_memory(self)
         except InvalidOptionError:
             self.config, self.problem, self.mask, self.rows = before
             raise
@@ -198,35 +200,10 @@ class Session:
         with self.order:
             self.generation += 1
             self.emit({"type": "data", **self._data_message()})
-        self._show(self._preview(), reset_grid=True)
+        self._show(edits.preview(self), reset_grid=True)
 
     def _click(self, message):
-        """A click on the picture: a point added under it, or the nearest one removed."""
-        import dataclasses
-
-        at = message.get("at")
-        p = self.problem
-        dims = p.coords.shape[1]
-        if not isinstance(at, list) or len(at) != 2 or not all(
-                isinstance(v, (int, float)) and np.isfinite(v) for v in at):
-            raise InvalidOptionError(f"at={at!r}: give the clicked point as [x, y]")
-        if message.get("remove"):
-            edit = ("-", (float(at[0]), float(at[1])))
-        elif dims == 1:
-            if p.task == "classification":
-                raise InvalidOptionError("points are added to 1-input pictures of a curve; "
-                                         "this one shows classes")
-            edit = ("+", (float(at[0]), float(at[1])))
-        else:  # a class (a click: the highest, shift-click: the first) or a level of the map
-            other = bool(message.get("other"))
-            if p.task == "classification":
-                value = 0.0 if other else float(len(p.classes) - 1)
-            else:
-                value = float(np.min(p.values) if other else np.max(p.values))
-            edit = ("+", (float(at[0]), float(at[1]), value))
-        config = PlayConfig.from_dict({**self.config.to_dict(),
-                                       "points": list(self.config.points) + [edit]})
-        self._repoint(dataclasses.replace(self.config, points=config.points))
+        self._repoint(edits.click(self, message))
 
     def _repoint(self, config):
         """New rows from clicked points; the network and its epoch go on (training follows
@@ -248,55 +225,12 @@ class Session:
         if fit is not None:
             self._show(fit)
 
-    def _check_memory(self):
-        """nnfit's estimate of the training run's memory against what is free (raises)."""
-        from .._memory import check_training_memory
-
-        c, p = self.config, self.problem
-        n_train = int(self.mask.sum())
-        n_val = len(p.validation[0]) if p.validation is not None else int((~self.mask).sum())
-        # a table's inputs are known once encoded: its columns are a lower bound
-        n_in = len(p.input_names) if p.is_table else np.asarray(p.X).shape[1]
-        n_out = len(p.classes) if p.task == "classification" and len(p.classes) > 2 else 1
-        batch = None if c.batch_size == 0 or c.batch_size >= n_train else c.batch_size
-        check_training_memory((n_in, *c.hidden, n_out), n_members=c.members, n_train=n_train,
-                              n_val=n_val, batch_size=batch, optimizer=c.optimizer)
-
     def _program_key(self):
         c, p = self.config, self.problem
         return (c.hidden, c.activation, c.optimizer, c.schedule, c.members, c.normalize,
                 bool(c.l1), bool(c.l2), c.batch_size, int(self.mask.sum()), p.task,
                 np.shape(p.X) if not p.is_table else self.id,
                 self.id if c.schedule == "cosine" else None)
-
-    def _preview(self):
-        """The network at epoch 0, drawn from the seed as the engine draws it.
-
-        Arrays: built and drawn here, without compiling the training program, so that a new
-        layer or width is pictured at once (the program compiles on play). A table's inputs
-        are known only once its columns are encoded: one epoch at a vanishing rate, in the
-        program every chunk uses."""
-        import jax
-
-        from .._targetscale import TargetScale
-
-        p = self.problem
-        if p.is_table or self.config.optimizer == "lm":
-            return self._fit(1, learning_rate=1e-30, preview=True)
-        X, y, _ = self.rows
-        model = self.model()
-        n_out = len(p.classes) if model.output == "softmax" else 1
-        network = model.build(X.shape[1], n_out, X)
-        members = [network.init(jax.random.key(self.config.seed + m))
-                   for m in range(self.config.members)]
-        params = [(np.asarray(W, np.float64), np.asarray(b, np.float64))
-                  for W, b in members[0]] if len(members) == 1 else [
-            (np.stack([np.asarray(m[i][0]) for m in members]),
-             np.stack([np.asarray(m[i][1]) for m in members])) for i in range(len(members[0]))]
-        if p.task == "regression":  # trained on the standardised target: shown in its units
-            Y = np.asarray(y, np.float64).reshape(len(y), -1)
-            params = TargetScale.learn(Y, np.ones(len(Y))).fold(params)
-        return Preview(network, params, p.task, self.config.members)
 
     def _data_message(self):
         p = self.problem
@@ -537,38 +471,7 @@ class Session:
 
     def _edit(self, message):
         """Surgery on the current weights (every member alike); training goes on from them."""
-        from .. import diagnose
-
-        if self.fit is None:
-            raise InvalidOptionError("no network yet; wait for the first picture")
-        layer, sizes = _int(message, "layer"), self.fit.network.layer_sizes
-        if not 0 <= layer < len(sizes) - 1:
-            raise InvalidOptionError(f"layer {layer} does not exist; the network has layers 0 to "
-                                     f"{len(sizes) - 2}")
-        kind = message["type"]
-        if isinstance(self.fit, Preview):  # not trained yet: edit the drawn weights
-            self.fit = self.fit.as_fit(self)
-        if kind == "weight":
-            row, col, value = _int(message, "row"), _int(message, "col"), _float(message)
-            W = np.array(diagnose.get_weights(self.fit, layer)[0])
-            if not (0 <= row < W.shape[0] and 0 <= col < W.shape[1]):
-                raise InvalidOptionError(f"weight ({row}, {col}) is not in layer {layer} of "
-                                         f"shape {W.shape}")
-            W[row, col] = value
-            fit = diagnose.set_weights(self.fit, layer, W=W)
-        elif kind == "bias":
-            unit, value = _int(message, "unit"), _float(message)
-            b = np.array(diagnose.get_weights(self.fit, layer)[1])
-            if not 0 <= unit < b.shape[0]:
-                raise InvalidOptionError(f"unit {unit} is not in layer {layer}")
-            b[unit] = value
-            fit = diagnose.set_weights(self.fit, layer, b=b)
-        else:  # switch a hidden unit off: its outgoing weights to 0, its contribution gone
-            unit = _int(message, "unit")
-            if layer == len(sizes) - 2 or not 0 <= unit < sizes[layer + 1]:
-                raise InvalidOptionError(f"unit {unit} of layer {layer} is not a hidden unit")
-            fit = diagnose.set_unit(self.fit, layer, unit,
-                                    outgoing=np.zeros(sizes[layer + 2]))
+        fit = edits.edit(self, message)
         self.edited = True
         self.state, self.init_params = None, fit.params  # a fresh optimizer from the edit
         self._show(fit)
@@ -579,43 +482,6 @@ class Session:
         """(fit, problem, epoch, edited) as they are now."""
         with self.busy:
             return self.fit, self.problem, self.epoch, self.edited
-
-
-class Preview:
-    """A network not trained yet, as much of a :class:`~nnfit.Fit` as a picture reads."""
-
-    def __init__(self, network, params, task, n_members):
-        self.network, self.params, self.task, self.n_members = network, params, task, n_members
-
-    def inputs(self, X, warn=True):
-        return np.asarray(X, np.float64)
-
-    def as_fit(self, session):
-        """The real Fit of these weights (compiles the program), for an edit."""
-        return session._fit(1, learning_rate=1e-30, preview=True)
-
-
-def _num(value):
-    value = float(value)
-    return value if np.isfinite(value) else None
-
-
-def _int(message, key):
-    value = message.get(key)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
-        raise InvalidOptionError(f"{key}={value!r}: give a whole number")
-    return int(value)
-
-
-def _float(message):
-    value = message.get("value")
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise InvalidOptionError(f"value={value!r}: give a number") from None
-    if not np.isfinite(value) or abs(value) > 1e6:
-        raise InvalidOptionError(f"value={value!r}: give a finite number within +-1e6")
-    return value
 
 
 __all__ = ["Session", "CHUNK_EPOCHS", "FRAME_SECONDS"]
