@@ -136,17 +136,24 @@ def test_no_convergence_warning_for_converged_least_squares():
 
 
 def test_least_squares_is_reproducible_where_the_problem_is_well_posed():
-    """MINPACK's vectorised loops round differently with the alignment of its work arrays, so
-    a singular problem (seed 002's) can end at different, equally good points; a well-posed
-    one must not drift beyond rounding."""
+    """'trf' (MINPACK-style compiled loops in scipy) rounds differently with the alignment of
+    its work arrays, so a singular problem (seed 002's) can end at different, equally good
+    points; a well-posed one must not drift beyond rounding. 'lm' is one compiled program:
+    the same numbers every run, singular problem or not."""
     data = nnfit.load_dataset("gd_line")
-    fits = [nnfit.fit(nnfit.MLP(hidden=()), data.X, data.y, optimizer="lm", dtype="float64")
-            for _ in range(3)]
+    fits = [nnfit.fit(nnfit.MLP(hidden=()), data.X, data.y, optimizer=method, dtype="float64")
+            for method in ("trf", "trf", "trf", "lm", "lm")]
     coefs = np.array([[f.params[0][0][0, 0], f.params[0][1][0]] for f in fits])
-    np.testing.assert_allclose(coefs, [[2.96846751, 4.22215108]] * 3, rtol=1e-8)
-    seed002 = [float(np.mean((nnfit.fit(SEED_002, X, Y, optimizer="lm", epochs=100,
-                                        dtype="float64").predict(X) - Y) ** 2)) for _ in range(3)]
-    assert max(seed002) < 1.2 * min(seed002)
+    np.testing.assert_allclose(coefs[:3], [[2.96846751, 4.22215108]] * 3, rtol=1e-8)
+    # optimistix's damping never reaches 0, so scipy's default ftol (1e-8) stops 'lm' a
+    # relative 1e-6 short of the closed form where MINPACK's Gauss-Newton step lands on it
+    np.testing.assert_allclose(coefs[3:], [[2.96846751, 4.22215108]] * 2, rtol=1e-6)
+    np.testing.assert_array_equal(coefs[3], coefs[4])
+    seed002 = [float(np.mean((nnfit.fit(SEED_002, X, Y, optimizer=method, epochs=100,
+                                        dtype="float64").predict(X) - Y) ** 2))
+               for method in ("trf", "trf", "trf", "lm", "lm")]
+    assert max(seed002[:3]) < 1.2 * min(seed002[:3])
+    assert seed002[3] == seed002[4]
 
 
 # ------------------------------------------------------ L-BFGS's stopping tests (scipy's)

@@ -1,24 +1,30 @@
 """Nonlinear least squares for regression networks: Levenberg–Marquardt and trust region.
 
-``scipy.optimize.least_squares`` minimises ``0.5 * sum(r ** 2)`` over the flat parameter vector
-with the *exact* Jacobian of the residuals from JAX (``jax.jacfwd``, compiled once per network
-shape), in float64. It is what seed 002 does by hand with autograd: a tiny cost, a near-zero
-gradient, and a solver report (cost, status, message, nfev, optimality).
+Both minimise ``0.5 * sum(r ** 2)`` over the flat parameter vector with the *exact* Jacobian
+of the residuals from JAX, and report what ``scipy.optimize.least_squares`` reports (cost,
+status, message, nfev, njev, optimality, success) in ``fit.solver_info``. It is what seed 002
+does by hand with autograd: a tiny cost, a near-zero gradient, and a solver report.
+
+- ``lm``: ``optimistix.LevenbergMarquardt`` compiled whole, every member at once under
+  ``jax.vmap`` (:mod:`nnfit._lm`, which states how scipy's report and stopping tests map).
+- ``trf``: ``scipy.optimize.least_squares(method='trf')`` with ``jax.jacfwd``'s Jacobian
+  (compiled once per network shape), in float64 on the host, member after member: the
+  seed's own call (``least_squares``' default method), which also takes fewer residuals than
+  parameters.
 
 Residuals are ``sqrt(c * w_i) * (f(x_i) - y_i)`` for every sample and output, plus
 ``sqrt(2 * l2_l) * W_l`` for every penalised weight, with ``c = 2 / sum(w)`` (per output) for
-``mse`` and ``c = 1`` for ``sse``, so that scipy's ``cost = 0.5 * sum(r ** 2)`` is exactly
+``mse`` and ``c = 1`` for ``sse``, so that the cost ``0.5 * sum(r ** 2)`` is exactly
 nnfit's training loss — the same objective, and the same meaning of ``l2``, as every other
 solver. With ``loss="sse"`` the cost is seed 002's ``0.5 * sum((y - f(x)) ** 2)``. An L1
 penalty is not a sum of squares and is refused.
 
-The path is reproducible to rounding: MINPACK's compiled loops round differently with the
+``trf``'s path is reproducible to rounding, but its compiled loops round differently with the
 memory alignment of their work arrays, which a singular problem (seed 002's flat directions)
 can amplify into a different, equally good end point.
 
-Members (seeds) are solved one after another on the host; each keeps a history with one row
-per accepted iteration (``trf``: scipy's iteration callback; ``lm``, whose MINPACK core has no
-callback: every evaluation that lowered the cost).
+Every member keeps a history with one row per accepted step (``trf``: scipy's iteration
+callback; ``lm``: each step whose point the solver accepted).
 """
 
 from __future__ import annotations
@@ -58,14 +64,19 @@ def _functions(spec, n_inputs, n_outputs):
 
 
 def solve(static, data, hyper, seeds, n_epochs, *, method, init_params=None, on_chunk=None):
-    """Fit every member by ``scipy.optimize.least_squares``; return an ``EngineResult``.
+    """Fit every member by least squares; return an ``EngineResult``.
 
     Parameters
     ----------
     static, data, hyper, seeds, n_epochs, init_params, on_chunk
-        As for :func:`nnfit.engine.train`; ``n_epochs`` caps the function evaluations
-        (``max_nfev``) and ``on_chunk`` is called after each member.
+        As for :func:`nnfit.engine.train`; ``n_epochs`` caps the residual evaluations
+        (scipy's ``max_nfev``). ``on_chunk`` is called after each compiled call of ``lm``
+        (with the steps done) or after each member of ``trf`` (with the members done).
     method : {'lm', 'trf'}
+        ``lm``: every member at once (:mod:`nnfit._lm`); an interrupt keeps every member's
+        last accepted point and the report of those that had stopped. ``trf``: member after
+        member; an interrupt keeps the members solved and the best point of the one being
+        solved, and leaves the rest at their start.
 
     Returns
     -------
@@ -91,13 +102,26 @@ def solve(static, data, hyper, seeds, n_epochs, *, method, init_params=None, on_
     if method == "lm" and n_rows < starts[0].size:
         raise InvalidOptionError(f"method 'lm' needs at least as many residuals as parameters "
                                  f"({n_rows} < {starts[0].size}); use optimizer='trf'")
+    k = static.n_outputs
+    total_w = float(np.sum(np.asarray(data.w))) * k
+    # residual scale so that the cost 0.5 * |r|^2 *is* nnfit's loss: the weighted mean
+    # (mse) or half the weighted sum (sse) of squares, plus l2 * |W|^2
+    scale = 2.0 / total_w if static.loss == "mse" else 1.0
+    if method == "lm":
+        from . import _lm
+
+        flat = np.stack([np.asarray(s) for s in starts])
+        members, timings = _lm.solve(static, data, hyper, flat, n_epochs, scale=scale,
+                                     on_chunk=on_chunk)
+        for mem in members:
+            mem["params"] = unravel(mem["params"])
+        return _as_result(members, start, static.monitor, timings)
     fun, jac, metrics = _functions(static.spec, static.n_inputs, static.n_outputs)
     members = []
     try:
         for m, flat0 in enumerate(starts):
             members.append(_solve_member(least_squares, fun, jac, metrics, flat0, unravel, data,
-                                         hyper, m, method, n_epochs, static.has_validation, jnp,
-                                         static.loss))
+                                         hyper, m, static, n_epochs, scale, jnp))
             if members[-1]["interrupted"]:
                 break
             if on_chunk is not None:
@@ -112,16 +136,14 @@ def solve(static, data, hyper, seeds, n_epochs, *, method, init_params=None, on_
     return _as_result(members, start, static.monitor)
 
 
-def _solve_member(least_squares, fun, jac, metrics, flat0, unravel, data, hyper, m, method,
-                  n_epochs, has_validation, jnp, loss):
-    """One member's solve, with its history and the best point seen if interrupted."""
+def _solve_member(least_squares, fun, jac, metrics, flat0, unravel, data, hyper, m, static,
+                  n_epochs, scale, jnp):
+    """One member's ``trf`` solve, with its history and the best point seen if interrupted."""
     from threadpoolctl import threadpool_limits
 
     k = data.y.shape[1]
     total_w = float(np.sum(np.asarray(data.w))) * k
-    # residual scale so that scipy's cost 0.5 * |r|^2 *is* nnfit's loss: the weighted mean
-    # (mse) or half the weighted sum (sse) of squares, plus l2 * |W|^2
-    scale = 2.0 / total_w if loss == "mse" else 1.0
+    has_validation, loss, opt = static.has_validation, static.loss, static.optimizer
     sw = jnp.sqrt(data.w * scale)
     l2_sqrt = jnp.sqrt(2.0 * hyper.l2[m])
     args = (data.X, data.y, sw, data.mean, data.var, l2_sqrt)
@@ -153,8 +175,6 @@ def _solve_member(least_squares, fun, jac, metrics, flat0, unravel, data, hyper,
     def residual(x):
         r = np.array(fun(as_jax(x), *args), dtype=np.float64)
         cost = 0.5 * float(r @ r)
-        if method == "lm" and cost < best["cost"]:  # MINPACK has no callback: log improvements
-            record(x, cost, r)
         if cost < best["cost"]:
             best.update(cost=cost, x=np.array(x))
         return r
@@ -170,10 +190,12 @@ def _solve_member(least_squares, fun, jac, metrics, flat0, unravel, data, hyper,
         # one BLAS thread: the Jacobians here are small, and OpenBLAS' threads, contending with
         # XLA's or another process's, made each SVD of 'trf' ~70x slower on a busy 2-core CPU
         with threadpool_limits(limits=1, user_api="blas"):
+            # a test at 0 is off: scipy's None (0 itself draws its below-epsilon warning)
             sol = least_squares(residual, np.asarray(flat0, np.float64),
                                 jac=lambda x: np.array(jac(as_jax(x), *args), np.float64),
-                                method=method, max_nfev=n_epochs,
-                                callback=callback if method == "trf" else None)
+                                method="trf", max_nfev=n_epochs, callback=callback,
+                                ftol=opt.ftol or None, xtol=opt.xtol or None,
+                                gtol=opt.gtol or None)
         x, info = sol.x, {"cost": float(sol.cost), "status": int(sol.status),
                           "message": str(sol.message), "nfev": int(sol.nfev),
                           "njev": None if sol.njev is None else int(sol.njev),
@@ -191,7 +213,7 @@ def _columns(rows):
     return {k: np.array([r[k] for r in rows], dtype=np.float64) for k in keys}
 
 
-def _as_result(members, start, monitor):
+def _as_result(members, start, monitor, timings=None):
     """Pad the members' histories to one length and package them as an EngineResult."""
     length = max(len(next(iter(mem["records"].values()), [])) for mem in members)
     names = list(dict.fromkeys(k for mem in members for k in mem["records"]))
@@ -219,6 +241,6 @@ def _as_result(members, start, monitor):
         params=stacked, best_params=stacked, records=records, epochs_run=epochs,
         best_epoch=best_epoch, best_score=np.array([np.nanmin(r) if np.any(np.isfinite(r)) else np.inf for r in loss]),
         reasons=reasons, interrupted=any(m["interrupted"] for m in members),
-        timings={"compile_s": 0.0, "train_s": seconds, "engine_s": seconds})
+        timings={"compile_s": 0.0, "train_s": seconds, **(timings or {}), "engine_s": seconds})
     result.solver_info = [m["info"] for m in members]
     return result

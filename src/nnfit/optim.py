@@ -26,7 +26,7 @@ class Optimizer:
     """An optimizer's settings; subclasses build the optax transformation.
 
     Class attributes: ``name`` (the shorthand string), ``full_batch`` (always uses every
-    training row per step), ``least_squares`` (``scipy.optimize.least_squares``, not optax),
+    training row per step), ``least_squares`` (nonlinear least squares, not optax),
     and ``keywords``: which of :func:`nnfit.fit`'s keywords set which field.
     """
 
@@ -193,21 +193,43 @@ class LBFGS(Optimizer):
 
 
 @dataclass(frozen=True)
-class LevenbergMarquardt(Optimizer):
-    """Levenberg-Marquardt least squares (``scipy.optimize.least_squares(method='lm')``)."""
+class _LeastSquares(Optimizer):
+    """scipy's three stopping tests of ``scipy.optimize.least_squares``, with its defaults.
 
-    name: ClassVar[str] = "lm"
+    ``ftol``: the cost fell by less than ``ftol`` times itself over a step whose reduction the
+    local linear model predicted well (ratio > 0.25); ``xtol``: the step was shorter than
+    ``xtol * (xtol + |x|)``; ``gtol``: no component of the cost's gradient exceeds ``gtol``.
+    0 switches a test off.
+    """
+
+    ftol: float = 1e-8
+    xtol: float = 1e-8
+    gtol: float = 1e-8
     full_batch: ClassVar[bool] = True
     least_squares: ClassVar[bool] = True
+
+    def __post_init__(self):
+        for name in ("ftol", "xtol", "gtol"):
+            self._check(name)
 
 
 @dataclass(frozen=True)
-class TrustRegion(Optimizer):
+class LevenbergMarquardt(_LeastSquares):
+    """Levenberg-Marquardt least squares: ``optimistix.LevenbergMarquardt``, compiled whole.
+
+    Every member is solved at once (``jax.vmap``), each step one residual evaluation, so
+    ``epochs`` is scipy's ``max_nfev``; the tests are scipy's (see :class:`_LeastSquares` and
+    :mod:`nnfit._lm`).
+    """
+
+    name: ClassVar[str] = "lm"
+
+
+@dataclass(frozen=True)
+class TrustRegion(_LeastSquares):
     """Trust-region reflective least squares (``scipy.optimize.least_squares(method='trf')``)."""
 
     name: ClassVar[str] = "trf"
-    full_batch: ClassVar[bool] = True
-    least_squares: ClassVar[bool] = True
 
 
 # shorthand string -> (class, fixed settings)
