@@ -332,7 +332,8 @@ def _fit(model, X, y, options, *, validation_data, test_data, sample_weight, ini
     if table is not None and (on_note is not None or o.verbose):  # decided before training
         for note in table.notes:
             (on_note or (lambda text: print(f"note: {text}", file=sys.stderr)))(note)
-    with EpochProgress(o.verbose, n_members if o.optimizer.least_squares else o.epochs,
+    # 'trf' solves member after member (progress counts members), 'lm' steps them together
+    with EpochProgress(o.verbose, n_members if o.optimizer.name == "trf" else o.epochs,
                        callback, None if scale is None else
                        (lambda records: scale.records(records, loss))) as on_chunk:
         if o.optimizer.least_squares:
