@@ -115,6 +115,21 @@ def test_play_pause_and_a_falling_loss(page, base_url):
     screenshot(page, "playground.png")
 
 
+def test_a_curve_bends_to_the_data(page, base_url):
+    open_page(page, base_url, "#data=formula&formula=y%20%3D%20x%5E3%20-%202x&noise=0.1"
+                              "&hidden=8&activation=tanh&optimizer=adam&learning_rate=0.03")
+    assert page.evaluate("NNP.state().data.dims") == 1
+    page.get_by_test_id("play").click()
+    wait_epoch(page, 2)
+    first = page.evaluate("NNP.state().hist.loss[0]")
+    wait_epoch(page, 600)
+    page.get_by_test_id("play").click()
+    page.wait_for_function("!NNP.state().playing")
+    page.wait_for_timeout(300)
+    assert float(page.get_by_test_id("loss-train").inner_text()) < 0.2 * first
+    screenshot(page, "playground-curve.png")
+
+
 def test_layer_and_unit_buttons_change_the_network(page, base_url):
     open_page(page, base_url, "#data=xor&hidden=3")
     page.get_by_test_id("add-layer").click()
@@ -230,7 +245,6 @@ def test_exported_toml_is_reproduced_by_nnfit_fit(page, base_url, tmp_path):
     epochs = epoch(page)
     shown = float(page.get_by_test_id("loss-train").inner_text())
     page.get_by_test_id("contributions").wait_for(state="visible")
-    screenshot(page, "playground-curve.png")
     with page.expect_download() as info:
         page.get_by_test_id("export").click()
     toml = tmp_path / "experiment.toml"
@@ -319,3 +333,24 @@ def test_too_big_a_network_is_refused_in_the_page_and_compiling_is_said(page, ba
                            ".startsWith('compil')", timeout=60_000)
     wait_epoch(page, 5)
     page.get_by_test_id("play").click()
+
+
+def test_linear_gd_lesson_and_the_hessian_drawn(page, base_url):
+    open_page(page, base_url, "#data=cube_root&hidden=3&optimizer=adam&learning_rate=0.03")
+    page.get_by_test_id("mode-linear-gd").click()
+    page.wait_for_function("NNP.gd.answer && NNP.gd.answer.path.length == 51")
+    empty = canvas_pixels(page, "gd-canvas")
+    page.get_by_test_id("gd-play").click()
+    page.wait_for_function("document.querySelector('[data-testid=gd-step]').textContent == '50'")
+    assert canvas_pixels(page, "gd-canvas") != empty  # the path grew over the contours
+    assert float(page.get_by_test_id("gd-loss").inner_text()) < 2
+    screenshot(page.get_by_test_id("gd-canvas").locator(".."), "playground-linear-gd.png")
+    page.get_by_test_id("play").click()
+    wait_epoch(page, 100)
+    page.get_by_test_id("play").click()
+    page.get_by_test_id("analyse").click()
+    page.get_by_test_id("extrapolation").wait_for(state="visible", timeout=60_000)
+    page.wait_for_function("document.querySelector('[data-testid=extrapolation]').textContent"
+                           ".includes('training')")
+    assert page.evaluate("document.querySelector('[data-testid=hessian-canvas]')"
+                         ".getContext('2d').getImageData(0, 0, 340, 110).data.some(v => v)")

@@ -421,3 +421,32 @@ def test_the_first_play_of_a_new_shape_says_it_compiles(server):
     assert notices[1].startswith("compiled and ran the first chunk in")
     page.send({"type": "pause"})
     page.close()
+
+
+def test_linear_gd_lesson_is_seed_003s_surface_and_path(server):
+    address = server[0]
+
+    def get(query):
+        try:
+            with urllib.request.urlopen(f"http://{address}/api/linear-gd?{query}") as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode()
+
+    status, a = get("solver=gd&learning_rate=0.1&steps=200")
+    assert status == 200 and a["path"][0] == [-6.0, -6.0] and len(a["path"]) == 201
+    np.testing.assert_allclose(a["exact"], [4.22215108, 2.96846751], rtol=1e-8)
+    np.testing.assert_allclose(a["path"][-1], a["exact"], atol=0.05)  # it walks there
+    assert len(a["loss"]) == len(a["grid"]) == 61 and not a["diverged"]
+    status, a = get("solver=gd&learning_rate=2&steps=50")
+    assert status == 200 and a["diverged"]
+    status, text = get("solver=newton")
+    assert status == 400 and "choose one of gd" in text
+
+
+@pytest.mark.slow  # two fits of seed 002 (~12 s under load)
+def test_lm_against_adam_lesson(server):
+    with urllib.request.urlopen(f"http://{server[0]}/api/lm-vs-adam", timeout=300) as r:
+        a = json.loads(r.read())
+    lm, adam = a["runs"]["lm"], a["runs"]["adam"]
+    assert lm["final"] < adam["final"] and lm["evaluations"] < adam["evaluations"]

@@ -10,6 +10,8 @@ Routes
 ``GET /api/data.csv``     the session's rows, for an experiment that needs them
 ``GET /api/report``       the HTML report of the session's current fit (:mod:`nnfit.report`)
 ``GET /api/analysis``     Hessian spectrum, gradient and extrapolation of the current fit
+``GET /api/linear-gd``    seed 003's loss surface and a descent path (:mod:`.modes`)
+``GET /api/lm-vs-adam``   seed 002's Levenberg-Marquardt against Adam (:mod:`.modes`)
 
 A session id is a random token handed to its own page only: a tab cannot reach another's
 session. Messages are JSON; a frame is described in :mod:`nnfit.playground.frames`.
@@ -117,7 +119,16 @@ def create_app(upload=None):
                 return PlainTextResponse(str(err), status_code=400)
         return route
 
-    from . import exports
+    from . import exports, modes
+
+    def _answer(compute):
+        async def route(request):
+            try:
+                query = dict(request.query_params)
+                return JSONResponse(await asyncio.to_thread(compute, query))
+            except InvalidOptionError as err:
+                return PlainTextResponse(str(err), status_code=400)
+        return route
 
     routes = [
         Route("/", index),
@@ -127,6 +138,8 @@ def create_app(upload=None):
         Route("/api/data.csv", _guarded(exports.csv_response)),
         Route("/api/report", _guarded(exports.report_response)),
         Route("/api/analysis", _guarded(exports.analysis_response)),
+        Route("/api/linear-gd", _answer(modes.linear_gd)),
+        Route("/api/lm-vs-adam", _answer(modes.lm_vs_adam)),
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
     ]
     app = Starlette(routes=routes)

@@ -100,6 +100,11 @@
         if (frame.contrib) NNP.drawContributions($("contributions"), frame);
       }
     }
+    if (gd.playing && gd.answer) {  // the descent path grows a few steps a frame
+      gd.shown = Math.min(gd.answer.path.length, gd.shown + Math.max(1, Math.floor(gd.answer.path.length / 150)));
+      showDescent();
+      if (gd.shown >= gd.answer.path.length) { gd.playing = false; $("gd-play").textContent = "▶ play"; }
+    }
     if (now - rate.t0 >= 1000) {
       const epoch = frame ? frame.epoch : 0;
       rate.fps = rate.frames * 1000 / (now - rate.t0);
@@ -325,6 +330,42 @@
     e.target.value = "";
   }
 
+  // ---- lessons: seed 003's linear GD and seed 002's LM vs Adam ----
+  const gd = { answer: null, shown: 1, playing: false };
+  function showDescent() {
+    const a = gd.answer, k = Math.max(1, gd.shown);
+    NNP.drawSurface($("gd-canvas"), a, k);
+    $("gd-step").textContent = k - 1;
+    const loss = a.losses[Math.min(k, a.losses.length) - 1];
+    $("gd-loss").textContent = k > 1 && loss != null ? loss.toPrecision(4) : "-";
+    $("gd-note").textContent = a.diverged && k >= a.path.length ? "diverged: the rate is too large for this surface" : "";
+  }
+  async function loadDescent() {
+    const q = new URLSearchParams({ solver: $("gd-solver").value, learning_rate: $("gd-rate").value, steps: $("gd-steps").value });
+    const r = await fetch("api/linear-gd?" + q);
+    if (!r.ok) { say(await r.text()); return false; }
+    gd.answer = await r.json(); gd.shown = 1; showDescent(); return true;
+  }
+  function wireLessons() {
+    $("mode-linear-gd").onclick = async () => { $("gd-box").hidden = false; await loadDescent(); };
+    for (const id of ["gd-solver", "gd-rate", "gd-steps"]) $(id).onchange = () => { gd.playing = false; $("gd-play").textContent = "▶ play"; loadDescent(); };
+    $("gd-play").onclick = async () => {
+      if (!gd.answer && !(await loadDescent())) return;
+      if (gd.shown >= gd.answer.path.length) gd.shown = 1;
+      gd.playing = !gd.playing; $("gd-play").textContent = gd.playing ? "❚❚ pause" : "▶ play";
+    };
+    $("mode-lm-adam").onclick = async () => {
+      $("lm-box").hidden = false; $("lm-text").textContent = "fitting both (the first time compiles each) ...";
+      const r = await fetch("api/lm-vs-adam");
+      if (!r.ok) { $("lm-text").textContent = await r.text(); return; }
+      const a = await r.json(), lm = a.runs.lm, adam = a.runs.adam;
+      NNP.drawRuns($("lm-canvas"), { "Levenberg-Marquardt": lm.loss, "Adam (0.01)": adam.loss }, ["#d0021b", "#0877bd"]);
+      $("lm-text").textContent = `${a.problem}. Levenberg-Marquardt: loss ${lm.final.toExponential(2)} after ${lm.evaluations} evaluations in ${lm.seconds.toFixed(1)} s; ` +
+        `Adam: ${adam.final.toExponential(2)} after ${adam.evaluations} epochs in ${adam.seconds.toFixed(1)} s (${a.note}).`;
+    };
+  }
+  NNP.gd = gd;
+
   async function analyse() {
     const box = $("analysis");
     box.hidden = false; box.textContent = "computing ...";
@@ -337,10 +378,15 @@
       lines.push(`near zero: ${a.near_zero} (directions the data barely determine); gradient norm ${a.gradient_norm.toExponential(2)}`);
       if (a.condition_number != null) lines.push(`condition number ${a.condition_number.toExponential(2)}`);
     } else if (a.note) lines.push(a.note);
-    if (a.extrapolation) lines.push(a.extrapolation.text);
     box.textContent = lines.join("\n");
+    $("analysis-box").hidden = false;
+    NNP.drawSpectrum($("hessian-canvas"), a.eigenvalues);
+    const warn = $("extrapolation");
+    const outside = !!(a.extrapolation && a.extrapolation.share_outside > 0);
+    warn.textContent = a.extrapolation ? (outside ? "⚠ " : "") + a.extrapolation.text : "";
+    warn.classList.toggle("outside", outside);
   }
 
   NNP.state = () => ({ config, data, frame, playing, session, fps: rate.fps, eps: rate.eps, hist, layout, selected, drawn: rate.drawn });
-  wire(); connect(); requestAnimationFrame(render);
+  wire(); wireLessons(); connect(); requestAnimationFrame(render);
 })(window.NNP);

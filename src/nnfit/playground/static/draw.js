@@ -211,6 +211,81 @@ window.NNP = window.NNP || {};
     return layout;
   };
 
+  // seed 003's loss surface: log-loss shading, contour lines (marching squares over the grid),
+  // the exact minimum (a cross) and the first `shown` points of the descent path
+  NNP.drawSurface = function (canvas, a, shown) {
+    const ctx = canvas.getContext("2d"), W = canvas.width, H = canvas.height;
+    ctx.clearRect(0, 0, W, H);
+    if (!a) return;
+    const g = a.grid, n = g.length, Z = a.loss, pad = 26, w = W - pad - 6, h = H - pad - 6, x0 = pad, y0 = 6;
+    let lo = Infinity, hi = -Infinity;
+    for (const row of Z) for (const v of row) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    const L = v => Math.log(Math.max(v, 1e-12)), llo = L(lo), lhi = L(hi);
+    const bytes = new Uint8Array(n * n);
+    for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) bytes[r * n + c] = Math.round(255 * (1 - (L(Z[n - 1 - r][c]) - llo) / ((lhi - llo) || 1)));
+    drawMap(ctx, bytes, x0, y0, w, h);
+    const X = v => x0 + (v - g[0]) / (g[n - 1] - g[0]) * w, Y = v => y0 + h - (v - g[0]) / (g[n - 1] - g[0]) * h;
+    ctx.strokeStyle = "rgba(40,40,40,0.55)"; ctx.lineWidth = 0.8;
+    for (let k = 1; k <= 12; k++) {
+      const level = Math.exp(llo + (lhi - llo) * k / 13);
+      ctx.beginPath();
+      for (let j = 0; j < n - 1; j++) for (let i = 0; i < n - 1; i++) {
+        const corners = [[i, j], [i + 1, j], [i + 1, j + 1], [i, j + 1]], pts = [];
+        for (let e = 0; e < 4; e++) {
+          const [ia, ja] = corners[e], [ib, jb] = corners[(e + 1) % 4], va = Z[ja][ia], vb = Z[jb][ib];
+          if ((va - level) * (vb - level) < 0) {
+            const t = (level - va) / (vb - va);
+            pts.push([X(g[ia] + t * (g[ib] - g[ia])), Y(g[ja] + t * (g[jb] - g[ja]))]);
+          }
+        }
+        for (let q = 0; q + 1 < pts.length; q += 2) { ctx.moveTo(pts[q][0], pts[q][1]); ctx.lineTo(pts[q + 1][0], pts[q + 1][1]); }
+      }
+      ctx.stroke();
+    }
+    const [e0, e1] = a.exact;
+    ctx.strokeStyle = "#d0021b"; ctx.lineWidth = 2; ctx.beginPath();
+    ctx.moveTo(X(e0) - 5, Y(e1) - 5); ctx.lineTo(X(e0) + 5, Y(e1) + 5); ctx.moveTo(X(e0) + 5, Y(e1) - 5); ctx.lineTo(X(e0) - 5, Y(e1) + 5); ctx.stroke();
+    const path = a.path.slice(0, Math.max(1, shown));
+    ctx.strokeStyle = "#183d4e"; ctx.lineWidth = 1.5; ctx.beginPath();
+    path.forEach(([b0, b1], k) => { if (k === 0) ctx.moveTo(X(b0), Y(b1)); else ctx.lineTo(X(b0), Y(b1)); });
+    ctx.stroke();
+    ctx.fillStyle = "#183d4e";
+    for (const [b0, b1] of path) { ctx.beginPath(); ctx.arc(X(b0), Y(b1), 2, 0, 7); ctx.fill(); }
+    axes(ctx, x0, y0, w, h, [g[0], g[n - 1]], [g[0], g[n - 1]], "intercept", "slope");
+  };
+
+  // curves of loss against evaluations, log-log, one colour per run: {name: [losses]}
+  NNP.drawRuns = function (canvas, runs, colours) {
+    const ctx = canvas.getContext("2d"), W = canvas.width, H = canvas.height;
+    ctx.clearRect(0, 0, W, H);
+    let lo = Infinity, hi = -Infinity, nmax = 1;
+    for (const loss of Object.values(runs)) { nmax = Math.max(nmax, loss.length); for (const v of loss) if (v > 0) { lo = Math.min(lo, v); hi = Math.max(hi, v); } }
+    if (!(hi > lo)) return;
+    const X = k => 34 + Math.log10(k + 1) / Math.log10(nmax + 1) * (W - 40), Y = v => 6 + (1 - (Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * (H - 22);
+    Object.entries(runs).forEach(([name, loss], r) => {
+      ctx.beginPath(); loss.forEach((v, k) => { if (v > 0) { if (k === 0) ctx.moveTo(X(k), Y(v)); else ctx.lineTo(X(k), Y(v)); } });
+      ctx.strokeStyle = colours[r]; ctx.lineWidth = 1.8; ctx.stroke();
+      ctx.fillStyle = colours[r]; ctx.font = "11px sans-serif"; ctx.fillText(name, W - 120, 16 + 14 * r);
+    });
+    ctx.fillStyle = "#444"; ctx.font = "10px sans-serif";
+    ctx.fillText(fmt(hi), 0, 12); ctx.fillText(fmt(lo), 0, H - 18); ctx.fillText(`evaluations (log), ${nmax}`, W - 150, H - 2);
+  };
+
+  // the Hessian's eigenvalues, sorted: a bar per eigenvalue, height log10 |λ|, orange if negative
+  NNP.drawSpectrum = function (canvas, eig) {
+    const ctx = canvas.getContext("2d"), W = canvas.width, H = canvas.height;
+    ctx.clearRect(0, 0, W, H);
+    if (!eig || !eig.length) return;
+    const mags = eig.map(v => Math.log10(Math.max(Math.abs(v), 1e-16)));
+    const lo = Math.min(...mags, -8), hi = Math.max(...mags, 0) + 0.5, bw = (W - 36) / eig.length;
+    eig.forEach((v, k) => {
+      const t = (mags[k] - lo) / (hi - lo), bh = Math.max(1, t * (H - 18));
+      ctx.fillStyle = v < 0 ? "#f59322" : "#0877bd"; ctx.fillRect(34 + k * bw, H - 14 - bh, Math.max(1, bw - 1), bh);
+    });
+    ctx.fillStyle = "#444"; ctx.font = "10px sans-serif";
+    ctx.fillText(`1e${hi.toFixed(0)}`, 0, 12); ctx.fillText(`1e${lo.toFixed(0)}`, 0, H - 14); ctx.fillText("|eigenvalue|, sorted", 40, H - 2);
+  };
+
   // the nearest unit or link to a click, or null
   NNP.hit = function (layout, x, y) {
     for (const u of layout.units) if (x >= u.x && x <= u.x + u.box && y >= u.y && y <= u.y + u.box) return { kind: "unit", layer: u.layer - 1, unit: u.unit };
