@@ -87,6 +87,18 @@ def check_seed002(report, n_starts):
     # Levenberg-Marquardt below Adam below the seed's tolerance
     assert n["lm_mse"] < n["adam_mse"] < 2e-5
     assert n["adam_fit_reason"] == "target_reached"
+    # the text's claims follow the table's times, whichever way they went on this machine
+    import html as escapes
+
+    html = escapes.unescape(report.to_html())
+    summary = html[html.index(">Summary</h2>"):]
+    summary = summary[:summary.index("</p>")]
+    faster = n["lm_time_s"] < n["adam_time_s"]
+    assert ("% of Adam's time" in summary) == faster
+    assert ("but takes longer" in summary) == (not faster)
+    assert f"{100 * n['lm_time_s'] / n['adam_time_s']:.0f}% of the time" in html
+    assert any(w.startswith("Levenberg-Marquardt took longer") for w in report.warnings) == (
+        not faster)
     assert not [w for w in report.warnings if w.startswith("Not reproduced")]
 
 
