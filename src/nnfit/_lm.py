@@ -44,6 +44,7 @@ failure (optimistix's ``RESULTS``) stops with that message and is reported as di
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -192,80 +193,86 @@ def _steps(plan, carry, shared, l2_sqrt, tolerances, count):
     Returns the new carry, the history rows (n_members, capacity, n_columns) and which of
     them are accepted steps (n_members, capacity).
     """
-    import equinox as eqx
     import jax
     import jax.numpy as jnp
     from jax import lax
 
-    from . import objectives
+    # the loop over steps is outside the vmap over members: under a vmapped while_loop every
+    # step would select each member's whole history buffer; here a step writes one row each
+    def body(loop):
+        i, c, rows, accepted_rows = loop
+        new, row, accepted = jax.vmap(functools.partial(_step, plan, shared, tolerances))(
+            c, l2_sqrt)
+        running = c.status == RUNNING
+        c = jax.tree.map(lambda a, b: jnp.where(running.reshape((-1,) + (1,) * (a.ndim - 1)),
+                                                a, b), new, c)
+        rows = rows.at[:, i].set(row)
+        accepted_rows = accepted_rows.at[:, i].set(accepted & running)
+        return i + 1, c, rows, accepted_rows
+
+    def more(loop):
+        i, c, _, _ = loop
+        return (i < count) & jnp.any(c.status == RUNNING)
+
+    n, dtype = carry.y.shape[0], carry.y.dtype
+    rows = jnp.full((n, plan.capacity, len(plan.columns)), jnp.nan, dtype)
+    accepted_rows = jnp.zeros((n, plan.capacity), bool)
+    _, carry, rows, accepted_rows = lax.while_loop(more, body, (jnp.int32(0), carry, rows,
+                                                                 accepted_rows))
+    return carry, rows, accepted_rows
+
+
+def _step(plan, shared, tolerances, c, l2):
+    """One member's step: optimistix's, then scipy's tests and the history row of the point."""
+    import equinox as eqx
+    import jax.numpy as jnp
 
     ftol_, xtol_, gtol_ = tolerances
-    n_data = plan.n_data
-    width = len(plan.columns)
+    args = (shared, l2)
+    fn, solver, init_state = _setup(plan, c.y, args)
+    state = eqx.combine(c.state, eqx.filter(init_state, eqx.is_array, inverse=True))
+    old = state.f_info
+    step = state.y_eval - c.y  # the trial step this call evaluates
+    y, new, _ = solver.step(fn, c.y, args, {}, state, frozenset())
+    accepted = new.num_accepted_steps > state.num_accepted_steps
+    first = state.first_step  # evaluates the start: no step to test
+    r = new.f_info.residual
+    cost_old, cost = 0.5 * jnp.sum(old.residual ** 2), 0.5 * jnp.sum(r ** 2)
+    # scipy's ftol test needs the linear model's predicted reduction (ratio > 0.25)
+    predicted = cost_old - 0.5 * jnp.sum((old.jac.mv(step) + old.residual) ** 2)
+    actual = cost_old - cost
+    ratio = jnp.where(predicted > 0, actual / jnp.where(predicted > 0, predicted, 1),
+                      jnp.where((predicted == 0) & (actual == 0), 1.0, 0.0))
+    ftol = ~first & accepted & (actual < ftol_ * cost_old) & (ratio > 0.25)
+    xtol = ~first & (jnp.linalg.norm(step) < xtol_ * (xtol_ + jnp.linalg.norm(c.y)))
+    gradient = jnp.max(jnp.abs(new.f_info.jac.transpose().mv(r)))
+    gtol = accepted & (gradient < gtol_)
+    failed = new.result._value != 0  # RESULTS.successful
+    status = jnp.select([failed, ftol & xtol, ftol, xtol, gtol], [FAILED, 4, 2, 3, 1],
+                        RUNNING).astype(jnp.int32)
+    c = Carry(y, eqx.filter(new, eqx.is_array), status, new.result._value.astype(jnp.int32),
+              jnp.where(accepted, cost, c.cost), jnp.where(accepted, gradient, c.optimality))
+    return c, _row(plan, shared, y, r), accepted
 
-    def member(carry, l2):
-        args = (shared, l2)
-        fn, solver, init_state = _setup(plan, carry.y, args)
-        static_part = eqx.filter(init_state, eqx.is_array, inverse=True)
-        dtype = carry.y.dtype
-        total_w = jnp.sum(shared.sw ** 2)  # c * sum(w) * outputs / outputs: the mse divisor
-        k = plan.n_outputs
-        sw = jnp.repeat(shared.sw, k)
 
-        def row(y, r):
-            data = r[:n_data]
-            pen = 0.5 * jnp.sum(r[n_data:] ** 2)
-            values = [0.5 * jnp.sum(r ** 2), pen, jnp.sum(jnp.abs(data) * sw) / (total_w * k),
-                      jnp.sum(data ** 2) / (total_w * k)]
-            if plan.has_validation:
-                from .mlp import unflatten_params
+def _row(plan, shared, y, r):
+    """The history row of the point ``y`` with residuals ``r`` (:attr:`Plan.columns`)."""
+    import jax.numpy as jnp
 
-                pred = plan.network(shared).apply(unflatten_params(y, plan.sizes), shared.X_val)
-                val = objectives.regression_metrics(shared.y_val, pred, shared.w_val)
-                values += [val["mse"] * shared.val_factor + pen, val["mse"], val["mae"]]
-            return jnp.stack([jnp.asarray(v, dtype) for v in values])
+    from . import objectives
+    from .mlp import unflatten_params
 
-        def body(loop):
-            i, c, rows, accepted_rows = loop
-            state = eqx.combine(c.state, static_part)
-            old = state.f_info
-            step = state.y_eval - c.y  # the trial step this call evaluates
-            y, new, _ = solver.step(fn, c.y, args, {}, state, frozenset())
-            accepted = new.num_accepted_steps > state.num_accepted_steps
-            first = state.first_step  # evaluates the start: no step to test
-            r = new.f_info.residual
-            cost_old, cost = 0.5 * jnp.sum(old.residual ** 2), 0.5 * jnp.sum(r ** 2)
-            # scipy's ftol test needs the linear model's predicted reduction (ratio > 0.25)
-            predicted = cost_old - 0.5 * jnp.sum((old.jac.mv(step) + old.residual) ** 2)
-            actual = cost_old - cost
-            ratio = jnp.where(predicted > 0, actual / jnp.where(predicted > 0, predicted, 1),
-                              jnp.where((predicted == 0) & (actual == 0), 1.0, 0.0))
-            ftol = ~first & accepted & (actual < ftol_ * cost_old) & (ratio > 0.25)
-            xtol = ~first & (jnp.linalg.norm(step) < xtol_ * (xtol_ + jnp.linalg.norm(c.y)))
-            gradient = jnp.max(jnp.abs(new.f_info.jac.transpose().mv(r)))
-            optimality = jnp.where(accepted, gradient, c.optimality)
-            gtol = accepted & (gradient < gtol_)
-            failed = new.result._value != 0  # RESULTS.successful
-            status = jnp.select([failed, ftol & xtol, ftol, xtol, gtol], [FAILED, 4, 2, 3, 1],
-                                RUNNING).astype(jnp.int32)
-            c = Carry(y, eqx.filter(new, eqx.is_array), status,
-                      new.result._value.astype(jnp.int32), jnp.where(accepted, cost, c.cost),
-                      optimality)
-            rows = rows.at[i].set(row(y, r))
-            accepted_rows = accepted_rows.at[i].set(accepted)
-            return i + 1, c, rows, accepted_rows
-
-        def more(loop):
-            i, c, _, _ = loop
-            return (i < count) & (c.status == RUNNING)
-
-        rows = jnp.full((plan.capacity, width), jnp.nan, dtype)
-        accepted_rows = jnp.zeros(plan.capacity, bool)
-        _, carry, rows, accepted_rows = lax.while_loop(more, body, (jnp.int32(0), carry, rows,
-                                                                     accepted_rows))
-        return carry, rows, accepted_rows
-
-    return jax.vmap(member)(carry, l2_sqrt)
+    k, data = plan.n_outputs, r[:plan.n_data]
+    total_w = jnp.sum(shared.sw ** 2) * k  # c * sum(w) per output, every output: mse's divisor
+    pen = 0.5 * jnp.sum(r[plan.n_data:] ** 2)
+    values = [0.5 * jnp.sum(r ** 2), pen,
+              jnp.sum(jnp.abs(data) * jnp.repeat(shared.sw, k)) / total_w,
+              jnp.sum(data ** 2) / total_w]
+    if plan.has_validation:
+        pred = plan.network(shared).apply(unflatten_params(y, plan.sizes), shared.X_val)
+        val = objectives.regression_metrics(shared.y_val, pred, shared.w_val)
+        values += [val["mse"] * shared.val_factor + pen, val["mse"], val["mae"]]
+    return jnp.stack([jnp.asarray(v, y.dtype) for v in values])
 
 
 def solve(static, data, hyper, starts, n_epochs, *, scale, on_chunk=None):
