@@ -8,6 +8,7 @@
   let socket = null, session = null, config = {}, data = null, frame = null, dirty = false;
   let playing = false, layout = null, selected = null, limits = null, view = null;
   let hist = { epoch: [], loss: [], val: [] };
+  const pending = [], MAX_PENDING = 3;  // frames received, not yet drawn
   const rate = { frames: 0, t0: performance.now(), epoch0: 0, fps: 0, eps: 0, drawn: 0 };
 
   // ---- the URL ----
@@ -64,16 +65,20 @@
       data = m; config = m.config;
       syncControls(); writeHash(); dirty = true;
     } else if (m.type === "data") {
-      data = m; config = m.config; frame = null; selected = null;
+      data = m; config = m.config; frame = null; selected = null; pending.length = 0;
       hist.epoch = []; hist.loss = []; hist.val = [];
       rate.epoch0 = 0;
       syncControls(); writeHash(); dirty = true;
     } else if (m.type === "frame") {
-      frame = m; dirty = true;
-      for (const [e, l, v] of m.history || []) { hist.epoch.push(e); hist.loss.push(l); hist.val.push(v); }
-      // a long run keeps every other point once it has many: the chart's cost stays bounded
-      if (hist.epoch.length > 3000) for (const k of ["epoch", "loss", "val"]) hist[k] = hist[k].filter((_, i) => i % 2 === 0 || i === hist[k].length - 1);
-      if (!m.history && m.epoch === 0) { hist.epoch = []; hist.loss = []; hist.val = []; }
+      // frames wait for their own animation frame: two that arrive within one (the socket
+      // delivers in bursts) are both shown, one after the other, instead of the first being
+      // painted over unseen; a page that falls behind skips the oldest (its loss points kept)
+      pending.push(m);
+      if (pending.length > MAX_PENDING) {
+        const [old, next] = pending.splice(0, 2);
+        next.history = (old.history || []).concat(next.history || []);
+        pending.unshift(next);
+      }
     } else if (m.type === "status") {
       setPlaying(m.playing);
     } else if (m.type === "error") {
@@ -84,7 +89,19 @@
   }
 
   // ---- drawing, once per animation frame when something new came ----
+  function show(m) {
+    // the pictures' bytes come as base64 text; decoded once, when the frame is drawn
+    if (typeof m.heat === "string") m.heat = NNP.decode(m.heat);
+    for (const u of m.units || []) if (u.maps) u.maps = u.maps.map(NNP.decode);
+    frame = m; dirty = true;
+    for (const [e, l, v] of m.history || []) { hist.epoch.push(e); hist.loss.push(l); hist.val.push(v); }
+    // a long run keeps every other point once it has many: the chart's cost stays bounded
+    if (hist.epoch.length > 3000) for (const k of ["epoch", "loss", "val"]) hist[k] = hist[k].filter((_, i) => i % 2 === 0 || i === hist[k].length - 1);
+    if (!m.history && m.epoch === 0) { hist.epoch = []; hist.loss = []; hist.val = []; }
+  }
+
   function render(now) {
+    if (pending.length) show(pending.shift());
     if (dirty && data) {
       dirty = false;
       rate.frames++; rate.drawn++;

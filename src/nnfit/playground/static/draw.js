@@ -21,21 +21,36 @@ window.NNP = window.NNP || {};
   }
   NNP.decode = decode;
 
-  const scratch = {};
-  // a square map of bytes (0..255) drawn into (x, y, w, h) of ctx, smoothly scaled
-  function drawMap(ctx, bytes, x, y, w, h) {
-    const n = Math.round(Math.sqrt(bytes.length));
-    let c = scratch[n];
-    if (!c) { c = scratch[n] = document.createElement("canvas"); c.width = c.height = n; }
-    const cx = c.getContext("2d"), img = cx.createImageData(n, n);
-    for (let i = 0; i < bytes.length; i++) {
-      const p = PALETTE[bytes[i]];
-      img.data[4 * i] = p[0]; img.data[4 * i + 1] = p[1]; img.data[4 * i + 2] = p[2]; img.data[4 * i + 3] = 255;
+  // the palette as 32-bit pixels (RGBA bytes in memory order), for one store per pixel
+  const PIXELS = new Uint32Array(256);
+  new Uint8Array(PIXELS.buffer).set(PALETTE.flatMap(p => [p[0] | 0, p[1] | 0, p[2] | 0, 255]));
+
+  // square maps of bytes (0..255), each into its box of ctx, smoothly scaled. All maps of one
+  // frame go into one strip, uploaded with one putImageData: a canvas copied from after every
+  // small upload (a thumbnail each) cost the page more than all the rest of its drawing.
+  const strips = {};
+  function drawMaps(ctx, maps) {
+    const bySide = {};
+    for (const m of maps) {
+      const n = Math.round(Math.sqrt(m.bytes.length));
+      (bySide[n] = bySide[n] || []).push(m);
     }
-    cx.putImageData(img, 0, 0);
     ctx.imageSmoothingEnabled = true;
-    ctx.drawImage(c, x, y, w, h);
+    for (const [key, group] of Object.entries(bySide)) {
+      const n = Number(key), rows = n * group.length;
+      let strip = strips[n];
+      if (!strip || strip.canvas.height < rows) {
+        const canvas = document.createElement("canvas");
+        canvas.width = n; canvas.height = rows;
+        strip = strips[n] = { canvas, ctx: canvas.getContext("2d") };
+      }
+      const img = strip.ctx.createImageData(n, rows), px = new Uint32Array(img.data.buffer);
+      group.forEach((m, k) => { for (let i = 0; i < m.bytes.length; i++) px[k * n * n + i] = PIXELS[m.bytes[i]]; });
+      strip.ctx.putImageData(img, 0, 0);
+      group.forEach((m, k) => ctx.drawImage(strip.canvas, 0, k * n, n, n, m.x, m.y, m.w, m.h));
+    }
   }
+  function drawMap(ctx, bytes, x, y, w, h) { drawMaps(ctx, [{ bytes, x, y, w, h }]); }
   NNP.drawMap = drawMap;
 
   // a curve of values in [-1, 1] (or [lo, hi]) into a box
@@ -84,8 +99,22 @@ window.NNP = window.NNP || {};
       axes(ctx, x0, y0, w, h, b[0], [lo, hi], data.axes[0], "y");
       return { x0, y0, w, h, xr: b[0], yr: [lo, hi] };
     }
-    if (frame && frame.heat) drawMap(ctx, decode(frame.heat), x0, y0, w, h);
+    if (frame && frame.heat) drawMap(ctx, frame.heat, x0, y0, w, h);
     else { ctx.fillStyle = "#eee"; ctx.fillRect(x0, y0, w, h); }
+    ctx.drawImage(pointsLayer(W, H, data, x0, y0, w, h, lo, hi), 0, 0);
+    return { x0, y0, w, h, xr: b[0], yr: b[1] };
+  };
+
+  // the data points and axes over the heat map change only with the data: drawn once into a
+  // layer that every frame copies (hundreds of circles a frame slowed the whole page)
+  let layer = null;
+  function pointsLayer(W, H, data, x0, y0, w, h, lo, hi) {
+    const key = [W, H, x0, y0, w, h, lo, hi].join();
+    if (layer && layer.data === data && layer.key === key) return layer.canvas;
+    const canvas = layer && layer.canvas.width === W && layer.canvas.height === H ? layer.canvas : document.createElement("canvas");
+    canvas.width = W; canvas.height = H;  // (also clears it)
+    const ctx = canvas.getContext("2d"), b = data.bounds;
+    const sx = v => x0 + (v - b[0][0]) / (b[0][1] - b[0][0]) * w;
     const sy = v => y0 + h - (v - b[1][0]) / (b[1][1] - b[1][0]) * h;
     const classes = data.task === "classification";
     const vlo = classes ? 0 : lo, vhi = classes ? Math.max(1, data.classes.length - 1) : hi;
@@ -96,8 +125,9 @@ window.NNP = window.NNP || {};
       ctx.strokeStyle = data.train[i] ? "#fff" : "#000"; ctx.lineWidth = 1; ctx.stroke();
     }
     axes(ctx, x0, y0, w, h, b[0], b[1], data.axes[0], data.axes[1]);
-    return { x0, y0, w, h, xr: b[0], yr: b[1] };
-  };
+    layer = { canvas, data, key };
+    return canvas;
+  }
 
   // a point of the canvas (its own pixels) as a point of the data, or null outside the plot
   NNP.unproject = function (view, px, py) {
@@ -178,26 +208,42 @@ window.NNP = window.NNP || {};
     if (weights && sizes.reduce((a, b) => a + b, 0) <= 400) {
       let maxw = 1e-9;
       for (const Wl of weights) for (const row of Wl) for (const v of row) maxw = Math.max(maxw, Math.abs(v));
+      // links of one colour and (to an eighth of a pixel) one width are stroked as one path:
+      // a stroke per link was most of the cost of a frame
+      const paths = new Map();
+      let chosen = null;
       weights.forEach((Wl, l) => Wl.forEach((row, i) => row.forEach((v, j) => {
         const a = pos[l][i], b = pos[l + 1][j];
         const x1 = a[0] + box, y1 = a[1] + box / 2, x2 = b[0], y2 = b[1] + box / 2;
-        const sel = selected && selected.kind === "weight" && selected.layer === l && selected.row === i && selected.col === j;
-        ctx.beginPath(); ctx.moveTo(x1, y1); ctx.lineTo(x2, y2);
-        ctx.strokeStyle = sel ? "#d0021b" : (v >= 0 ? "rgba(8,119,189,0.75)" : "rgba(245,147,34,0.8)");
-        ctx.lineWidth = sel ? 3 : Math.max(0.3, 4 * Math.abs(v) / maxw);
-        ctx.stroke();
         layout.links.push({ layer: l, row: i, col: j, x1, y1, x2, y2, value: v });
+        if (selected && selected.kind === "weight" && selected.layer === l && selected.row === i && selected.col === j) chosen = [x1, y1, x2, y2];
+        const width = Math.round(8 * Math.max(0.3, 4 * Math.abs(v) / maxw)) / 8, key = (v >= 0 ? "+" : "-") + width;
+        if (!paths.has(key)) paths.set(key, { width, positive: v >= 0, lines: [] });
+        paths.get(key).lines.push(x1, y1, x2, y2);
       })));
+      for (const { width, positive, lines } of paths.values()) {
+        ctx.beginPath();
+        for (let k = 0; k < lines.length; k += 4) { ctx.moveTo(lines[k], lines[k + 1]); ctx.lineTo(lines[k + 2], lines[k + 3]); }
+        ctx.strokeStyle = positive ? "rgba(8,119,189,0.75)" : "rgba(245,147,34,0.8)";
+        ctx.lineWidth = width; ctx.stroke();
+      }
+      if (chosen) {
+        ctx.beginPath(); ctx.moveTo(chosen[0], chosen[1]); ctx.lineTo(chosen[2], chosen[3]);
+        ctx.strokeStyle = "#d0021b"; ctx.lineWidth = 3; ctx.stroke();
+      }
     }
-    const units = frame && frame.units;
+    const units = frame && frame.units, maps = [];
     pos.forEach((col, l) => col.forEach(([x, y], j) => {
       const hidden = l > 0 && l < L - 1, u = hidden && units && units[l - 1];
-      if (u && u.maps) drawMap(ctx, decode(u.maps[j]), x, y, box, box);
+      if (u && u.maps) maps.push({ bytes: u.maps[j], x, y, w: box, h: box });
       else if (u && u.curves) {
         ctx.fillStyle = "#f4f4f4"; ctx.fillRect(x, y, box, box);
         drawCurve(ctx, u.curves[j], x, y, box, box, -1, 1, "#0877bd", 1);
-      } else if (l === L - 1 && frame && frame.heat && box >= 16) drawMap(ctx, decode(frame.heat), x, y, box, box);
+      } else if (l === L - 1 && frame && frame.heat && box >= 16) maps.push({ bytes: frame.heat, x, y, w: box, h: box });
       else { ctx.fillStyle = l === 0 ? "#e8eef2" : "#f4f4f4"; ctx.fillRect(x, y, box, box); }
+    }));
+    drawMaps(ctx, maps);  // (the boxes' frames and names after, over the pictures)
+    pos.forEach((col, l) => col.forEach(([x, y], j) => {
       const sel = selected && selected.kind === "unit" && selected.layer === l - 1 && selected.unit === j;
       ctx.strokeStyle = sel ? "#d0021b" : "#888"; ctx.lineWidth = sel ? 2 : 0.6; ctx.strokeRect(x, y, box, box);
       if (l === 0 && names && names[j] !== undefined) {
