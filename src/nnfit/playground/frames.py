@@ -5,7 +5,8 @@ picture's plane: the output (a curve over 1 input, a heat map over 2), every hid
 (the thumbnails), the last hidden layer's contributions ``W[j] * h_j`` (1 input), the weights (the
 links) and the members' spread. The forward pass is NumPy on the host: on a grid of a few
 thousand points it costs well under a millisecond per layer, where a JAX call would cost its
-dispatch and, for every new shape, a compilation. Grids travel as bytes (0..255 over a stated
+dispatch and, for every new shape, a compilation; the picture's grid and the thumbnails' go
+through the network together, in one pass. Grids travel as bytes (0..255 over a stated
 range, base64) so that a frame of a 6 x 8 network is some 30 kB, not a megabyte of JSON.
 """
 
@@ -70,11 +71,15 @@ def member_params(fit, member=0):
     return [(np.asarray(W)[member], np.asarray(b)[member]) for W, b in fit.params]
 
 
+def to_bytes(values, low, high):
+    """Values as bytes 0..255 over [low, high] (NaN as 0), in the array's shape."""
+    scaled = np.nan_to_num((np.asarray(values, np.float64) - low) / ((high - low) or 1.0))
+    return np.clip(np.round(scaled * 255), 0, 255).astype(np.uint8)
+
+
 def pack(values, low, high):
     """Values as base64 bytes, 0..255 over [low, high] (NaN as 0)."""
-    scaled = np.nan_to_num((np.asarray(values, np.float64) - low) / ((high - low) or 1.0))
-    data = np.clip(np.round(scaled * 255), 0, 255).astype(np.uint8)
-    return base64.b64encode(data.tobytes()).decode("ascii")
+    return base64.b64encode(to_bytes(values, low, high).tobytes()).decode("ascii")
 
 
 class Grid:
@@ -92,6 +97,8 @@ class Grid:
             self.thumbs = _plane(bounds, THUMB_2D)
         self.inputs = self._inputs(problem, fit, self.points)
         self.thumb_inputs = self._inputs(problem, fit, self.thumbs)
+        # one forward pass a frame: the picture's rows, then the thumbnails'
+        self.all_inputs = np.concatenate([self.inputs, self.thumb_inputs])
 
     @staticmethod
     def _inputs(problem, fit, points):
@@ -117,7 +124,9 @@ def _scalar_output(fit, out):
 def build_frame(fit, grid, problem):
     """The picture of ``fit``: a JSON-ready dict (see the module docstring)."""
     params = member_params(fit)
-    outs = forward(fit.network, params, grid.inputs)
+    n = len(grid.inputs)
+    every = forward(fit.network, params, grid.all_inputs)
+    outs = [h[:n] for h in every]
     output = _scalar_output(fit, outs[-1])
     frame = {"dims": grid.dims}
     if fit.task == "classification":
@@ -139,11 +148,11 @@ def build_frame(fit, grid, problem):
             frame["curve"] = np.round(preds.mean(0), 6).tolist()
     else:
         frame["heat"] = pack(output, low, high)
-    frame["units"] = _units(fit, params, grid)
+    frame["units"] = _units(params, grid, [h[n:] for h in every[:-1]])
     if grid.dims == 1 and len(params) > 1:
-        hidden = forward(fit.network, params, grid.inputs)[-2]
+        hidden = outs[-2]
         W = params[-1][0][:, 0]
-        frame["contrib"] = [np.round(hidden[:, j] * W[j], 5).tolist() for j in range(len(W))]
+        frame["contrib"] = np.round(hidden * W, 5).T.tolist()
         frame["contrib_bias"] = float(params[-1][1][0])
     if sum(W.size for W, _ in params) <= MAX_WEIGHTS:
         frame["weights"] = [np.round(W, 4).tolist() for W, _ in params]
@@ -151,19 +160,18 @@ def build_frame(fit, grid, problem):
     return frame
 
 
-def _units(fit, params, grid):
-    """Each hidden unit's output over the thumbnail grid, layer by layer."""
+def _units(params, grid, hidden):
+    """Each hidden unit's output over the thumbnail grid, layer by layer (``hidden``: the
+    hidden layers' outputs over the thumbnails' rows)."""
     if len(params) == 1 or sum(W.shape[1] for W, _ in params[:-1]) > MAX_THUMBS:
         return None
-    outs = forward(fit.network, params, grid.thumb_inputs)[:-1]
     layers = []
-    for h in outs:
-        scale = float(np.max(np.abs(h))) or 1.0
-        scale = max(scale, 1e-6)
+    for h in hidden:
+        scale = max(float(np.max(np.abs(h))) or 1.0, 1e-6)
         if grid.dims == 1:
-            layers.append({"scale": scale, "curves": [np.round(h[:, j] / scale, 4).tolist()
-                                                      for j in range(h.shape[1])]})
+            layers.append({"scale": scale, "curves": np.round(h / scale, 4).T.tolist()})
         else:
-            layers.append({"scale": scale, "maps": [pack(h[:, j], -scale, scale)
-                                                    for j in range(h.shape[1])]})
+            rows = to_bytes(h.T, -scale, scale)  # a unit a row: its map's bytes
+            layers.append({"scale": scale, "maps": [base64.b64encode(r.tobytes()).decode("ascii")
+                                                    for r in rows]})
     return layers
