@@ -15,6 +15,7 @@ nothing differs between one long call and many short ones.
 
 Bad settings and uploads become a message to the page, never an exception that ends the
 thread; closing the tab closes the session, which stops its thread at the end of its chunk.
+``NNFIT_PLAYGROUND_TIMING=1`` writes where a session's time goes (:mod:`.timing`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from .config import PlayConfig
 from . import edits
 from .edits import Preview, _num
 from .frames import Grid, build_frame
+from .timing import Stopwatch
 
 # epochs per compiled call at most: the program's static chunk, one for every call length
 CHUNK_EPOCHS = 4096
@@ -69,6 +71,7 @@ class Session:
         self.points_epoch = 0  # the last epoch at which clicked points changed the rows
         self.history = {"epoch": [], "loss": [], "val_loss": []}
         self.chunk = 1
+        self.watch = Stopwatch(session_id[:6])
         self.closed = threading.Event()
         self.busy = threading.Lock()  # held while the fit is replaced (reports read it)
         self.thread = threading.Thread(target=self._loop, name=f"playground-{session_id}",
@@ -380,6 +383,7 @@ class Session:
             self.init_params = self.fit.params  # least squares starts afresh from the weights
         fit = self._fit(count)
         seconds = time.perf_counter() - started
+        self.watch.add("train", seconds)
         if key not in _COMPILED:
             _COMPILED.add(key)
             self.emit({"type": "notice", "text": f"compiled and ran the first chunk in "
@@ -394,6 +398,7 @@ class Session:
         self.init_params = None
         loss = fit.curve("loss")
         done = len(loss)
+        self.watch.add("epochs", 0.0, done)
         epochs = self.epoch + np.arange(1, done + 1)
         self.epoch += done
         try:
@@ -406,6 +411,7 @@ class Session:
             self._paint_later(fit, (epochs, loss, val), seconds)
         else:
             self._show(fit, points=(epochs, loss, val), seconds=seconds)
+        self.watch.add("bookkeeping", time.perf_counter() - started - seconds)
         if lm:
             self.emit({"type": "status", "playing": False, "epoch": self.epoch})
 
@@ -430,8 +436,10 @@ class Session:
             if job is None:
                 continue
             try:
+                started = time.perf_counter()
                 frame = self._frame(job["fit"], job["grid"], job["problem"], job["epoch"],
                                     job["edited"], job["points"], job["seconds"])
+                self.watch.add("paint", time.perf_counter() - started)
             except Exception:  # a bug: said in the log, the training goes on
                 log.error("playground painter %s: %s", self.id, traceback.format_exc())
                 continue
