@@ -19,6 +19,7 @@ websockets = pytest.importorskip("websockets.sync.client")
 
 from nnfit.errors import InvalidOptionError  # noqa: E402
 from nnfit.playground.config import PlayConfig  # noqa: E402
+from nnfit.playground import wire  # noqa: E402
 from nnfit.playground.formula import Formula, FormulaError, sample  # noqa: E402
 
 
@@ -61,7 +62,9 @@ class Page:
         self.ws.send(json.dumps(message))
 
     def recv(self, timeout=120):
-        return json.loads(self.ws.recv(timeout=timeout))
+        message = self.ws.recv(timeout=timeout)
+        # frames are binary (a JSON header and the pictures' bytes), all else JSON text
+        return wire.decode(message) if isinstance(message, bytes) else json.loads(message)
 
     def until(self, kind, test=lambda m: True, timeout=120):
         end = time.time() + timeout
@@ -105,11 +108,27 @@ def test_page_and_assets_are_served_from_the_package(server):
     assert "textContent" in script and "innerHTML" not in script
 
 
+def test_a_frame_on_the_wire_keeps_its_values_and_its_bytes():
+    heat = np.arange(250, dtype=np.uint8)
+    maps = [np.full(4, 7, np.uint8), np.array([], np.uint8), np.array([0, 255], np.uint8)]
+    frame = {"type": "frame", "epoch": 3, "loss": 0.25, "name": "é \"$bytes\"", "heat": heat,
+             "units": [{"scale": 2.0, "maps": maps}], "weights": [[[1.5, -2.0]]]}
+    data = wire.encode(frame)
+    # the arrays travel as they are, after the header, not as text
+    assert isinstance(data, bytes) and data.endswith(heat.tobytes() + b"".join(m.tobytes()
+                                                                              for m in maps))
+    back = wire.decode(data)
+    assert back == {**frame, "heat": heat.tobytes(),
+                    "units": [{"scale": 2.0, "maps": [m.tobytes() for m in maps]}]}
+
+
 def test_protocol_play_pause_step_and_a_falling_loss(server):
     page = Page(server[0], {"data": "circle", "hidden": "4,2", "learning_rate": 0.1})
     first = page.until("frame")
     assert first["epoch"] == 0 and page.data["dims"] == 2 and first["sizes"] == [2, 4, 2, 1]
     assert len(first["units"]) == 2 and len(first["units"][0]["maps"]) == 4
+    # the pictures arrive as raw bytes: a 48 x 48 heat map, 16 x 16 thumbnails
+    assert len(first["heat"]) == 48 * 48 and len(first["units"][1]["maps"][1]) == 16 * 16
     page.send({"type": "play"})
     late = page.until("frame", lambda m: m["epoch"] >= 200)
     page.send({"type": "pause"})

@@ -14,7 +14,8 @@ Routes
 ``GET /api/lm-vs-adam``   seed 002's Levenberg-Marquardt against Adam (:mod:`.modes`)
 
 A session id is a random token handed to its own page only: a tab cannot reach another's
-session. Messages are JSON; a frame is described in :mod:`nnfit.playground.frames`.
+session. Messages are JSON text, but for frames (:mod:`nnfit.playground.frames`): a frame is
+one binary message, a JSON header and its pictures' raw bytes (:mod:`nnfit.playground.wire`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from ..errors import InvalidOptionError
 from .problems import LIMITS, LIMITS_TEXT, MAX_UPLOAD_BYTES, read_upload
+from . import wire
 from .sessions import Session
 
 STATIC = resources.files("nnfit.playground") / "static"
@@ -160,11 +162,19 @@ async def _send(websocket, outbox):
                         following.get("history", [])
                     message = following
                     continue
-                await websocket.send_text(json.dumps(message))
+                await _write(websocket, message)
                 message = following
-            await websocket.send_text(json.dumps(message))
+            await _write(websocket, message)
     except (asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
         pass
+
+
+async def _write(websocket, message):
+    """A frame as one binary message (:mod:`.wire`), every other message as JSON text."""
+    if message.get("type") == "frame":
+        await websocket.send_bytes(wire.encode(message))
+    else:
+        await websocket.send_text(json.dumps(message))
 
 
 __all__ = ["create_app", "Response"]

@@ -6,13 +6,12 @@ picture's plane: the output (a curve over 1 input, a heat map over 2), every hid
 links) and the members' spread. The forward pass is NumPy on the host: on a grid of a few
 thousand points it costs well under a millisecond per layer, where a JAX call would cost its
 dispatch and, for every new shape, a compilation; the picture's grid and the thumbnails' go
-through the network together, in one pass. Grids travel as bytes (0..255 over a stated
-range, base64) so that a frame of a 6 x 8 network is some 30 kB, not a megabyte of JSON.
+through the network together, in one pass. Grids are bytes (0..255 over a stated range, uint8
+arrays that travel as raw bytes, :mod:`.wire`), so that a frame of a 6 x 8 network is some
+20 kB, not a megabyte of JSON.
 """
 
 from __future__ import annotations
-
-import base64
 
 import numpy as np
 
@@ -77,11 +76,6 @@ def to_bytes(values, low, high):
     return np.clip(np.round(scaled * 255), 0, 255).astype(np.uint8)
 
 
-def pack(values, low, high):
-    """Values as base64 bytes, 0..255 over [low, high] (NaN as 0)."""
-    return base64.b64encode(to_bytes(values, low, high).tobytes()).decode("ascii")
-
-
 class Grid:
     """The picture's points and the network rows they stand for (built once per problem)."""
 
@@ -122,7 +116,8 @@ def _scalar_output(fit, out):
 
 
 def build_frame(fit, grid, problem):
-    """The picture of ``fit``: a JSON-ready dict (see the module docstring)."""
+    """The picture of ``fit``: a dict of JSON values and uint8 arrays (the pictures), which
+    :func:`nnfit.playground.wire.encode` sends."""
     params = member_params(fit)
     n = len(grid.inputs)
     every = forward(fit.network, params, grid.all_inputs)
@@ -147,7 +142,7 @@ def build_frame(fit, grid, problem):
                              np.round(preds.mean(0) + preds.std(0), 6).tolist()]
             frame["curve"] = np.round(preds.mean(0), 6).tolist()
     else:
-        frame["heat"] = pack(output, low, high)
+        frame["heat"] = to_bytes(output, low, high)
     frame["units"] = _units(params, grid, [h[n:] for h in every[:-1]])
     if grid.dims == 1 and len(params) > 1:
         hidden = outs[-2]
@@ -172,6 +167,5 @@ def _units(params, grid, hidden):
             layers.append({"scale": scale, "curves": np.round(h / scale, 4).T.tolist()})
         else:
             rows = to_bytes(h.T, -scale, scale)  # a unit a row: its map's bytes
-            layers.append({"scale": scale, "maps": [base64.b64encode(r.tobytes()).decode("ascii")
-                                                    for r in rows]})
+            layers.append({"scale": scale, "maps": list(rows)})
     return layers

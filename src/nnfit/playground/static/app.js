@@ -49,8 +49,9 @@
   function connect() {
     const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + location.pathname.replace(/[^/]*$/, "") + "ws";
     socket = new WebSocket(url);
+    socket.binaryType = "arraybuffer";  // frames: a JSON header and their pictures' bytes
     socket.onopen = () => send({ type: "config", config: readHash() });
-    socket.onmessage = event => receive(JSON.parse(event.data));
+    socket.onmessage = event => receive(typeof event.data === "string" ? JSON.parse(event.data) : NNP.unpack(event.data));
     socket.onclose = () => { say("the connection to the server closed; reload the page once it runs again"); setPlaying(false); };
   }
 
@@ -90,9 +91,6 @@
 
   // ---- drawing, once per animation frame when something new came ----
   function show(m) {
-    // the pictures' bytes come as base64 text; decoded once, when the frame is drawn
-    if (typeof m.heat === "string") m.heat = NNP.decode(m.heat);
-    for (const u of m.units || []) if (u.maps) u.maps = u.maps.map(NNP.decode);
     frame = m; dirty = true;
     for (const [e, l, v] of m.history || []) { hist.epoch.push(e); hist.loss.push(l); hist.val.push(v); }
     // a long run keeps every other point once it has many: the chart's cost stays bounded

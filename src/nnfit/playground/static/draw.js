@@ -14,12 +14,13 @@ window.NNP = window.NNP || {};
   const PALETTE = Array.from({ length: 256 }, (_, i) => colour(i / 255));
   NNP.colour = colour;
 
-  function decode(b64) {
-    const raw = atob(b64), out = new Uint8Array(raw.length);
-    for (let i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
-    return out;
-  }
-  NNP.decode = decode;
+  // a binary frame (nnfit/playground/wire.py): uint32 n, n bytes of JSON header, then the
+  // payload; {"$bytes": [offset, length]} in the header is a view of the payload (no copy)
+  NNP.unpack = function (buffer) {
+    const n = new DataView(buffer).getUint32(0, true), start = 4 + n;
+    const header = new TextDecoder().decode(new Uint8Array(buffer, 4, n));
+    return JSON.parse(header, (key, value) => value && value.$bytes ? new Uint8Array(buffer, start + value.$bytes[0], value.$bytes[1]) : value);
+  };
 
   // the palette as 32-bit pixels (RGBA bytes in memory order), for one store per pixel
   const PIXELS = new Uint32Array(256);
