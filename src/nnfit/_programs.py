@@ -83,8 +83,11 @@ class ProgramCache:
         """Drop every program (their memory mappings go with them)."""
         self.programs.clear()
 
-    def compiled(self, name, fn, static, *args):
+    def compiled(self, name, fn, static, *args, donate=()):
         """Compile ``fn(static, *args)`` once per static config, argument shapes and dtype mode.
+
+        ``donate``: positions in ``args`` whose buffers the program may reuse for its outputs
+        (``jax.jit``'s ``donate_argnums``); the caller must not read those arguments again.
 
         Returns
         -------
@@ -94,12 +97,13 @@ class ProgramCache:
         """
         leaves, tree = jax.tree.flatten(args)
         key = (name, static, tree, tuple((a.shape, a.dtype) for a in leaves),
-               jax.config.jax_enable_x64, jax.default_backend())
+               jax.config.jax_enable_x64, jax.default_backend(), tuple(donate))
         seconds = 0.0
         program = self.programs.pop(key, None)
         if program is None:
             start = time.perf_counter()
-            program = jax.jit(fn, static_argnums=0).lower(static, *args).compile()
+            program = jax.jit(fn, static_argnums=0, donate_argnums=tuple(1 + i for i in donate)
+                              ).lower(static, *args).compile()
             seconds = time.perf_counter() - start
             self.compiles[name] = self.compiles.get(name, 0) + 1
             while len(self.programs) >= self.max_programs:
@@ -111,6 +115,6 @@ class ProgramCache:
 PROGRAMS = ProgramCache()
 
 
-def compiled(name, fn, static, *args):
+def compiled(name, fn, static, *args, donate=()):
     """:meth:`ProgramCache.compiled` of the process's cache, :data:`PROGRAMS`."""
-    return PROGRAMS.compiled(name, fn, static, *args)
+    return PROGRAMS.compiled(name, fn, static, *args, donate=donate)
