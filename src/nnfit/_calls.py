@@ -13,6 +13,11 @@ import numpy as np
 # a compiled call should last about this long: long enough that calls cost nothing next to the
 # training, short enough for a lively progress bar and a prompt Ctrl-C
 CALL_SECONDS = 0.25
+# A layered program with several members (nnfit._flatnet.for_members) copies each member's
+# state out of the stacked arrays and back once a call: for a 5 x 1024 network about 30 ms a
+# member, a tenth of an epoch's work, so a quarter-second call (one epoch of four members)
+# took twice the time of the training in it. Its calls last this long instead.
+SEQUENTIAL_CALL_SECONDS = 3.0
 # before any call is timed, assume this speed (floating-point operations a second): on the
 # slow side, so a first call on big data returns soon and its timing sizes the next ones
 ASSUMED_FLOPS = 1e9
@@ -105,15 +110,18 @@ class Orders:
 
 
 class CallPlan:
-    """How many epochs each compiled call runs: about ``CALL_SECONDS`` of work, at most a chunk.
+    """How many epochs each compiled call runs: about ``CALL_SECONDS`` of work (see
+    ``SEQUENTIAL_CALL_SECONDS``), at most a chunk.
 
     The first call's length comes from a pessimistic estimate of the arithmetic, later ones
     from the measured speed; ``fixed`` (the user's ``chunk_epochs``) overrides both.
     """
 
-    def __init__(self, static, n_epochs, epoch_flops, fixed=None):
+    def __init__(self, static, n_epochs, epoch_flops, fixed=None, n_members=1):
         self.chunk, self.n_epochs, self.fixed = static.chunk, n_epochs, fixed
         self.per_epoch = epoch_flops / ASSUMED_FLOPS
+        sequential = static.layout != "flat" and n_members > 1
+        self.seconds = SEQUENTIAL_CALL_SECONDS if sequential else CALL_SECONDS
 
     def timed(self, count, seconds):
         self.per_epoch = seconds / count
@@ -123,7 +131,7 @@ class CallPlan:
         left = self.n_epochs - done
         if self.fixed is not None:
             return max(0, min(self.fixed, self.chunk, left))
-        wanted = int(CALL_SECONDS / max(self.per_epoch, 1e-9))
+        wanted = int(self.seconds / max(self.per_epoch, 1e-9))
         return max(0, min(self.chunk, left, max(1, wanted)))
 
 

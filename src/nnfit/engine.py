@@ -37,14 +37,12 @@ from typing import Any, NamedTuple
 import jax
 import jax.numpy as jnp
 import numpy as np
-import optax
 
-from . import _flatnet, _programs, _records
+from . import _flatnet, _programs, _records, _steps
 from ._calls import CallPlan, Orders, epoch_flops, seed_key_data
 from .buckets import pad_rows
-from .optimizers import lbfgs_checks, lbfgs_info, optimizer
+from .optimizers import lbfgs_checks, optimizer
 from ._static import Static, plan  # noqa: F401  (the engine's planning, engine.plan)
-from .mlp import flatten_params
 
 # mini-batch steps per iteration of the compiled loop over batches: fewer loop iterations
 # (each copies its carry and tests its condition) make a small network's step ~5 % faster;
@@ -161,80 +159,77 @@ def _run_epoch(static, data, hyper, n_epochs, state, order):
     net = _flatnet.network(static, data)
     stepwise = static.schedule == "adaptive" and static.early_stopping
     rate = hyper.learning_rate * state.lr_scale if stepwise else hyper.learning_rate
-    tx = optimizer(static, rate)
     dtype = data.X.dtype
-    shape = (static.n_batches, static.batch_size)
-    if order is None and shape[0] * shape[1] == data.X.shape[0]:
-        # rows in their stored order fill the batches exactly: a batch is a slice, and the
-        # padded rows already weigh 0 (make_data), so nothing is gathered or masked
-        blocks = tuple(a.reshape(shape + a.shape[1:]) for a in (data.X, data.y, data.w))
-        batch_of = lambda block: block  # noqa: E731
-    else:
-        positions = jnp.arange(shape[0] * shape[1], dtype=jnp.int32)
-        real = positions < data.n_rows
-        if order is None:
-            order = jnp.where(real, positions, 0)
-        blocks = (order.reshape(shape), real.astype(dtype).reshape(shape))
-
-        def batch_of(block):
-            idx, mask = block
-            return data.X[idx], data.y[idx], data.w[idx] * mask
-
+    blocks, tail, batch_of = _steps.batch_blocks(static, data, order)
     l1 = hyper.l1 if static.l1 else None  # a penalty no member uses is not computed
     l2 = hyper.l2 if static.l2 else None
 
-    def objective(mats, X, y, w):
-        data_loss, metrics = _flatnet.terms(static, net, mats, X, y, w)
+    def objective(mats, X, y, w, probes=None):
+        data_loss, metrics, peaks = _flatnet.terms(static, net, mats, X, y, w, probes)
         pen = _flatnet.penalty(mats, l1, l2)
-        return data_loss + pen, (pen, metrics)
+        return data_loss + pen, (pen, metrics, peaks)
 
+    # A full-batch epoch measures its training loss at its starting parameters: a member that
+    # reaches its target there keeps those parameters, the ones the history's last loss
+    # describes (seed 002's "stop once the objective is below 2e-5" returns such a model),
+    # and the best epoch's weights are those the best loss was measured at
+    before_step = static.n_batches == 1 and not static.monitor.startswith("val_")
     metric_names = []  # set when the step is traced
 
-    def step(carry, block):
-        flat, opt_state = carry
-        X, y, w = batch_of(block)
-        # the gradient of the layers, joined into one vector: one concatenation, where the
-        # gradient of a slice of the vector would pad every piece to full length
-        (loss, (pen, metrics)), grads = jax.value_and_grad(objective, has_aux=True)(
-            _flatnet.matrices(static, flat), X, y, w)
-        grads = jnp.concatenate([g.ravel() for g in grads])
-        # optax mixes its int32 step count with Python floats (bias correction); under a user's
-        # strict dtype promotion that raises in float64, so optax runs with standard promotion
-        extra = {}
-        if static.optimizer.name == "lbfgs":  # the line search re-evaluates the batch objective
-            extra = dict(value=loss, grad=grads,
-                         value_fn=lambda p: objective(_flatnet.matrices(static, p), X, y, w)[0])
-        elif static.schedule == "adaptive" and not stepwise:
-            extra = dict(value=loss)
-        with jax.numpy_dtype_promotion("standard"):
-            updates, opt_state = tx.update(grads, opt_state, flat, **extra)
-        # the batch's numbers as one vector (one write a step), its weight last: Keras
-        # averages batch losses weighted by their size
-        metric_names[:] = list(metrics)
-        batch = jnp.stack([loss, pen, *metrics.values(), jnp.sum(w)]).astype(dtype)
-        info = lbfgs_info(grads, opt_state) if static.optimizer.name == "lbfgs" else None
-        return (optax.apply_updates(flat, updates), opt_state), (batch, info)
+    def before_target(batch):
+        """Whether the full batch ``batch`` (its numbers as the step writes them) leaves its
+        target unreached, computed as the epoch's record and score compute it."""
+        if not before_step:
+            return jnp.ones((), bool)
+        value = batch[["loss", "penalty", *metric_names].index(static.monitor)]
+        value = batch[-1] * value / jnp.maximum(batch[-1], jnp.finfo(dtype).tiny)
+        score = -value if static.monitor.endswith("accuracy") else value
+        return jnp.logical_not(score < hyper.target)
 
-    (params, opt_state), (batches, infos) = jax.lax.scan(
-        step, (state.params, state.opt_state), blocks, unroll=BATCH_UNROLL)
-    weights = batches[:, -1]
-    total = jnp.maximum(jnp.sum(weights), jnp.finfo(dtype).tiny)
-    means = jnp.sum(weights[:, None] * batches[:, :-1], axis=0) / total
-    record = {k: means[i] for i, k in enumerate(["loss", "penalty", *metric_names])}
-    if static.has_validation:
-        val_loss, _, val_metrics = _flatnet.evaluate(static, net, params, data.X_val,
-                                                     data.y_val, data.w_val, l1, l2)
-        record.update(val_loss=val_loss, **{f"val_{k}": v for k, v in val_metrics.items()})
+    guarded = _steps.guarded(static)
+    step = _steps.step_function(static, optimizer(static, rate), objective, batch_of,
+                                metric_names, guard=before_target if guarded else None,
+                                pass_value=static.schedule == "adaptive" and not stepwise,
+                                penalties=(l1, l2))
+
+    active = jnp.logical_and(jnp.logical_not(state.stopped), state.epoch < n_epochs)
+
+    def work(params, opt_state):
+        """The epoch's steps and its validation pass: new parameters, optimizer state,
+        the epoch's record, L-BFGS's info, and whether every step was finite (guarded
+        steps; else True). Guarded steps of a member that is not training refuse themselves
+        (its record is not kept)."""
+        carry = (params, opt_state) + ((active,) if guarded else ())
+        carry, (batches, infos) = jax.lax.scan(step, carry, blocks, unroll=BATCH_UNROLL)
+        if tail is not None:  # the short last batch at its own size (Static.last_batch)
+            carry, (last, _) = step(carry, tail)
+            batches = jnp.concatenate([batches, last[None]])
+        params, opt_state = carry[:2]
+        steps_finite = carry[2] if guarded else jnp.ones((), bool)
+        weights = batches[:, -1]
+        total = jnp.maximum(jnp.sum(weights), jnp.finfo(dtype).tiny)
+        means = jnp.sum(weights[:, None] * batches[:, :-1], axis=0) / total
+        record = {k: means[i] for i, k in enumerate(["loss", "penalty", *metric_names])}
+        if static.has_validation:
+            val_loss, _, val_metrics = _flatnet.evaluate(static, net, params, data.X_val,
+                                                         data.y_val, data.w_val, l1, l2)
+            record.update(val_loss=val_loss, **{f"val_{k}": v for k, v in val_metrics.items()})
+        # L-BFGS is full batch: its one batch's info is the iteration's
+        info = None if infos is None else jax.tree.map(lambda a: a[-1], infos)
+        return params, opt_state, record, info, steps_finite
+
+    params, opt_state, record, info, steps_finite = work(state.params, state.opt_state)
     # lower is better; accuracy is turned round so that one rule serves every column
     score = -record[static.monitor] if static.monitor.endswith("accuracy") else record[static.monitor]
 
-    active = jnp.logical_and(jnp.logical_not(state.stopped), state.epoch < n_epochs)
-    # L-BFGS is full batch: its one batch's info is the iteration's
-    info = None if infos is None else jax.tree.map(lambda a: a[-1], infos)
     halt, halt_reason, cost = lbfgs_checks(hyper, state, info, record["loss"])
     halted = jnp.logical_and(active, halt)  # stops before its step: the epoch is not recorded
     active = jnp.logical_and(active, jnp.logical_not(halt))
-    finite = jnp.logical_and(jnp.all(jnp.isfinite(params)), jnp.isfinite(record["loss"]))
+    # a guarded epoch's parameters are finite when its steps were (each applied only finite
+    # gradients, whose updates are finite short of overflowing the dtype's range): its check
+    # is the steps' own, not a pass over every parameter
+    finite = jnp.logical_and(steps_finite if guarded else _flatnet.all_finite(params),
+                             jnp.isfinite(record["loss"]))
     finite = jnp.logical_and(finite, jnp.isfinite(score))
     diverged = jnp.logical_and(active, jnp.logical_not(finite))
     ok = jnp.logical_and(active, finite)  # the epoch counts and its parameters are kept
@@ -252,23 +247,21 @@ def _run_epoch(static, data, hyper, n_epochs, state, order):
     reason = jnp.where(target_hit, 2, jnp.where(patience_out, 1, 0))
     stop_now = jnp.logical_or(jnp.logical_or(diverged, halted), jnp.logical_and(ok, reason > 0))
     better = jnp.logical_and(ok, score < state.best_score)
-    # A full-batch epoch measures its training loss at its starting parameters: a member that
-    # reaches its target there keeps those parameters, the ones the history's last loss
-    # describes (seed 002's "stop once the objective is below 2e-5" returns such a model),
-    # and the best epoch's weights are those the best loss was measured at
-    before_step = static.n_batches == 1 and not static.monitor.startswith("val_")
     stepped = jnp.logical_and(ok, jnp.logical_not(jnp.logical_and(before_step, target_hit)))
-
+    choose = _flatnet.choose if _flatnet.gated(static) else _where
+    # guarded steps have already kept or refused themselves (a refused epoch is not ok)
+    kept, kept_opt = (params, opt_state) if guarded else choose(
+        stepped, (params, opt_state), (state.params, state.opt_state))
     new_state = TrainState(
-        params=jnp.where(stepped, params, state.params),
-        opt_state=_where(stepped, opt_state, state.opt_state),
+        params=kept,
+        opt_state=kept_opt,
         epoch=state.epoch + ok.astype(state.epoch.dtype),
         stopped=jnp.logical_or(state.stopped, stop_now),
         reason=jnp.where(diverged, 3, jnp.where(halted, halt_reason, jnp.where(
             jnp.logical_and(ok, reason > 0), reason, state.reason))),
         # without restore_best nothing reads the best weights: no select over them every epoch
-        best_params=(jnp.where(better, state.params if before_step else params,
-                               state.best_params) if static.track_best else state.best_params),
+        best_params=(choose(better, state.params if before_step else params,
+                            state.best_params) if static.track_best else state.best_params),
         best_score=jnp.where(better, score, state.best_score),
         best_epoch=jnp.where(better, state.epoch, state.best_epoch),
         wait=jnp.where(ok, wait, state.wait),
@@ -314,8 +307,10 @@ def _run_chunk(static, state, data, hyper, n_epochs, count, orders):
         return _unpack_scalars(state, s), records
 
     net = _flatnet.network(static, data)
-    data = data._replace(X=_flatnet.inputs(net, data.X), X_val=_flatnet.inputs(net, data.X_val))
-    return jax.vmap(member)(state, hyper, orders)
+    augmented = static.layout == "flat"
+    data = data._replace(X=_flatnet.inputs(net, data.X, augmented),
+                         X_val=_flatnet.inputs(net, data.X_val, augmented))
+    return _flatnet.for_members(static, member, state, hyper, orders)
 
 
 # the scalar fields of TrainState, carried from epoch to epoch as one vector per dtype: their
@@ -349,7 +344,7 @@ def _init_state(static, data, hyper, keys, start):
     def member(key, hyper, start):
         if not jax.dtypes.issubdtype(key.dtype, jax.dtypes.prng_key):
             key = jax.random.wrap_key_data(key, impl="threefry2x32")
-        params = flatten_params(net.init(key, dtype) if start is None else start)
+        params = _flatnet.pack(static, net.init(key, dtype) if start is None else start)
         opt_state = optimizer(static, hyper.learning_rate).init(params)
         return TrainState(params, opt_state, jnp.zeros((), jnp.int32),
                           jnp.zeros((), bool), jnp.zeros((), jnp.int32), params,
@@ -417,28 +412,38 @@ def train(static, data, hyper, seeds, n_epochs, *, init_params=None, init_state=
         init, init_s = _programs.compiled("init", _init_state, static, data, hyper, keys,
                                           init_params)
         state = init(data, hyper, keys, init_params)
-    else:
-        state, init_s = init_state, 0.0
+    else:  # a caller may give the parameters as flat vectors, whatever the program's layout
+        state, init_s = init_state._replace(
+            params=_flatnet.from_flat(static, init_state.params),
+            best_params=_flatnet.from_flat(static, init_state.best_params)), 0.0
+    # A wide network's program takes its state's buffers for the new state (donation): without,
+    # every call copies the parameters and moments in and writes them to new memory, a fixed
+    # cost of tens of milliseconds a call at 4M parameters. The caller's state stays its own.
+    donate = (0,) if _flatnet.gated(static) else ()
+    if donate and init_state is not None:
+        state = jax.tree.map(lambda a: jnp.array(a, copy=True), state)
     epochs = np.int32(n_epochs)
     orders = Orders(seeds, int(data.n_rows), static) if static.shuffle else None
-    calls = CallPlan(static, n_epochs, epoch_flops(static, data, len(seeds)), fixed)
+    calls = CallPlan(static, n_epochs, epoch_flops(static, data, len(seeds)), fixed,
+                     n_members=len(seeds))
     count = calls.next(0)
     block = None if orders is None else orders.take(count)
     runner, compile_s = _programs.compiled("chunk", _run_chunk, static, state, data, hyper,
-                                           epochs, np.int32(count), block)
-    chunks, interrupted, done, host = [], False, 0, None
+                                           epochs, np.int32(count), block, donate=donate)
+    chunks, interrupted, done, host, in_flight = [], False, 0, None, None
     train_start = time.perf_counter()
     try:
         while done < n_epochs:
             called = time.perf_counter()
             new_state, records = runner(state, data, hyper, epochs, np.int32(count), block)
+            in_flight = (new_state, records, count) if donate else None
             if orders is not None:  # drawn while the device trains: the call is asynchronous
                 orders.draw(calls.next(done + count))
             # the last call brings the final state back with its records: one transfer
             final = new_state._replace(opt_state=None) if done + count >= n_epochs else None
             packed, stopped, host = jax.device_get((records, new_state.stopped, final))
             records = _records.unpack(static, packed)
-            state = new_state  # only now: an interrupt during the call keeps the previous state
+            state, in_flight = new_state, None  # an interrupt before keeps the previous state
             chunks.append({k: v[:, :count] for k, v in records.items()})
             done += count
             calls.timed(count, time.perf_counter() - called)
@@ -450,15 +455,22 @@ def train(static, data, hyper, seeds, n_epochs, *, init_params=None, init_state=
             block = None if orders is None else orders.take(count)
     except KeyboardInterrupt:
         interrupted = True
+        if in_flight is not None:  # the call took the previous state: its own is the last one
+            state, records, count = in_flight
+            records = _records.unpack(static, jax.device_get(records))
+            chunks.append({k: v[:, :count] for k, v in records.items()})
+            host = None
     jax.block_until_ready(state)
     train_s = time.perf_counter() - train_start
 
     if host is None or interrupted:  # stopped before the last planned call, or interrupted
         host = jax.device_get(state._replace(opt_state=None))  # the optimizer's state stays
     records = _records.stack(chunks)
-    final = host.best_params if restore_best else host.params  # (n_members, n_parameters)
+    final = host.best_params if restore_best else host.params  # a leading member axis
     if restore_best:  # a member that never improved (diverged at once) keeps its last params
-        final = np.where((host.best_epoch < 0)[:, None], host.params, host.best_params)
+        never = host.best_epoch < 0
+        final = jax.tree.map(lambda p, b: np.where(never.reshape((-1,) + (1,) * (p.ndim - 1)),
+                                                   p, b), host.params, host.best_params)
     return EngineResult(
         params=_flatnet.unflatten(static, final),
         best_params=_flatnet.unflatten(static, host.best_params), records=records,
