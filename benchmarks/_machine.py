@@ -44,3 +44,15 @@ def describe(*modules):
     if load_line():
         lines.append("- " + load_line())
     return "\n".join(lines)
+
+
+def busy_cpu_s():
+    """CPU-seconds every process on the machine has used since boot (Linux), else None: the
+    difference over a timed run, less the run's own CPU time, is what others took meanwhile."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")

@@ -47,6 +47,7 @@ from pathlib import Path
 sys.path.insert(0, os.environ.get("NNFIT_SRC", str(Path(__file__).resolve().parents[1] / "src")))
 
 import numpy as np  # noqa: E402
+from _machine import busy_cpu_s  # noqa: E402
 
 HIDDEN = (1024,) * 5
 EPOCHS = 100
@@ -54,17 +55,6 @@ BATCH = 32
 RATE = 0.001
 SCALE = 0.05  # Keras' RandomNormal(stddev=0.05), weights and biases, as seed 004
 VARIANTS = ((0.0, 0.0), (0.0, 0.01), (0.0, 0.001), (0.001, 0.0))  # (l1, l2) of each member
-
-
-def busy_cpu_s():
-    """CPU-seconds every process on the machine has used since boot (Linux), else None."""
-    try:
-        with open("/proc/stat") as f:
-            fields = [int(v) for v in f.readline().split()[1:]]
-    except (OSError, ValueError):
-        return None
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 def own_cpu_s():

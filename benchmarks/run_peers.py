@@ -29,6 +29,8 @@ import sys
 import time
 from pathlib import Path
 
+from _machine import busy_cpu_s
+
 HERE = Path(__file__).resolve().parent
 
 # option name -> script; the table keeps this order.
@@ -85,17 +87,6 @@ def last_json_line(stdout: str):
     return None
 
 
-def machine_busy_cpu_s():
-    """CPU-seconds every process on the machine has used since boot (Linux), else None."""
-    try:
-        with open("/proc/stat") as f:
-            fields = [int(v) for v in f.readline().split()[1:]]
-    except (OSError, ValueError):
-        return None
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-
-
 def children_cpu_s() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -117,7 +108,7 @@ def run_peer(python: str, name: str, seed: int, timeout: float) -> dict:
     """Run one peer script once; the wall clock spans the whole subprocess."""
     command = [python, str(HERE / PEERS[name]), "--seed", str(seed)]
     run = {"peer": name, "seed": seed}
-    busy_before, own_before = machine_busy_cpu_s(), children_cpu_s()
+    busy_before, own_before = busy_cpu_s(), children_cpu_s()
     start = time.perf_counter()
     try:
         proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
@@ -126,7 +117,7 @@ def run_peer(python: str, name: str, seed: int, timeout: float) -> dict:
                 "others_share": None}
     run["wall_s"] = time.perf_counter() - start
     run["cpu_s"] = children_cpu_s() - own_before
-    run["others_share"] = others_share(busy_before, machine_busy_cpu_s(), run["cpu_s"],
+    run["others_share"] = others_share(busy_before, busy_cpu_s(), run["cpu_s"],
                                        run["wall_s"])
     run["result"] = last_json_line(proc.stdout)
     run["status"] = peer_status(proc, run["result"])
@@ -154,9 +145,9 @@ def wait_until_idle(max_wait_s: float, threshold: float = BUSY,
     """
     start = time.perf_counter()
     while time.perf_counter() - start < max_wait_s:
-        before = machine_busy_cpu_s()
+        before = busy_cpu_s()
         time.sleep(sample_s)
-        share = others_share(before, machine_busy_cpu_s(), 0.0, sample_s)
+        share = others_share(before, busy_cpu_s(), 0.0, sample_s)
         if share is None or share < threshold:
             return time.perf_counter() - start, True
     return time.perf_counter() - start, False
