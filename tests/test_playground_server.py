@@ -44,6 +44,26 @@ def server():
     thread.join(10)
 
 
+def _serve(app):
+    """A real uvicorn on a free port serving ``app``: (address, stop)."""
+    import uvicorn
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not srv.started and time.time() < deadline:
+        time.sleep(0.02)
+
+    def stop():
+        srv.should_exit = True
+        thread.join(10)
+    return f"127.0.0.1:{port}", stop
+
+
 class Page:
     """What a tab does over the socket, without a browser."""
 
@@ -469,3 +489,24 @@ def test_lm_against_adam_lesson(server):
         a = json.loads(r.read())
     lm, adam = a["runs"]["lm"], a["runs"]["adam"]
     assert lm["final"] < adam["final"] and lm["evaluations"] < adam["evaluations"]
+
+def test_a_new_tab_opens_on_the_data_file_and_a_link_still_wins():
+    import pandas as pd
+
+    from nnfit.playground import create_app
+
+    x = np.linspace(-1, 1, 40)
+    table = pd.DataFrame({"x": x, "level": np.cos(2 * x)})
+    address, stop = _serve(create_app(upload=("given.csv", table)))
+    try:
+        page = Page(address, {})  # what a tab without a link sends
+        page.until("frame")
+        assert page.data["config"]["data"] == "upload" and page.data["target"] == "level"
+        assert page.data["upload_name"] == "given.csv"
+        page.close()
+        page = Page(address, {"data": "xor"})
+        page.until("frame")
+        assert page.data["config"]["data"] == "xor" and "columns" not in page.data
+        page.close()
+    finally:
+        stop()

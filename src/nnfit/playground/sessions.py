@@ -153,7 +153,12 @@ class Session:
         if kind == "close":
             return
         if kind == "config":
-            config = PlayConfig.from_dict(message.get("config") or {})
+            values = dict(message.get("config") or {})
+            if self.upload is not None and not values.get("data"):
+                # a link without a data set (a new tab) opens on the table given (--data or
+                # an upload); a link that names another set still chooses it
+                values["data"] = "upload"
+            config = PlayConfig.from_dict(values)
             if self.problem is not None and self.config.same_but_points(config):
                 self._repoint(config)
             else:
