@@ -510,3 +510,13 @@ def test_a_new_tab_opens_on_the_data_file_and_a_link_still_wins():
         page.close()
     finally:
         stop()
+
+
+def test_report_and_analysis_of_the_untrained_network(server):
+    page = Page(server[0], {"data": "circle", "hidden": "3"})
+    assert page.until("frame")["epoch"] == 0
+    report = page.get("/api/report")  # before any training: the network at epoch 0
+    assert "<html" in report.lower() and "epoch 0" in report
+    analysis = json.loads(page.get("/api/analysis"))
+    assert analysis["epoch"] == 0 and len(analysis["eigenvalues"]) == 2 * 3 + 3 + 3 + 1
+    page.close()

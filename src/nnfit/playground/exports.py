@@ -96,14 +96,25 @@ def _rows(fit, problem):
     return np.asarray(problem.X, np.float64), np.asarray(problem.y)
 
 
+def _current_fit(session):
+    """(fit, problem, epoch) of the session, a network not trained yet made a real
+    :class:`~nnfit.Fit` of the same weights (a report and the curvature read a whole Fit)."""
+    from .edits import Preview
+
+    fit, problem, epoch, _ = session.current()
+    if fit is None:
+        raise InvalidOptionError("no network yet; wait for the first picture")
+    if isinstance(fit, Preview):
+        fit = fit.as_fit(session)
+    return fit, problem, epoch
+
+
 def report_response(session, request):
     import warnings
 
     from ..report import fit_report
 
-    fit, problem, epoch, _ = session.current()
-    if fit is None:
-        raise InvalidOptionError("no fit yet; press play first")
+    fit, problem, epoch = _current_fit(session)
     X, y = _rows(fit, problem)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -121,12 +132,10 @@ def analysis(session):
 
     from .. import diagnose
 
-    fit, problem, epoch, _ = session.current()
-    if fit is None:
-        raise InvalidOptionError("no fit yet; press play first")
+    fit, problem, epoch = _current_fit(session)
     X, y = _rows(fit, problem)
     out = {"epoch": epoch, "n_params": int(sum(np.size(W) + np.size(b)
-                                               for W, b in session.fit.params))}
+                                               for W, b in fit.params))}
     if out["n_params"] <= MAX_HESSIAN_PARAMS and fit.n_members == 1:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
