@@ -223,10 +223,22 @@ def test_bad_uploads_get_a_message_and_a_good_one_with_text_columns_trains(serve
     page.close()
 
 
-def test_exported_experiment_is_reproduced_by_nnfit_fit(server, tmp_path):
+def _run_exported(page, tmp_path):
+    """The page's experiment (and its rows) run by ``nnfit fit``: the fit it saves."""
     from nnfit.cli import main
     from nnfit.fitted import load_fit
 
+    toml = page.get("/api/export.toml")
+    (tmp_path / "experiment.toml").write_text(toml)
+    if "csv = " in toml:
+        name = toml.split('csv = "')[1].split('"')[0]
+        (tmp_path / name).write_text(page.get("/api/data.csv"))
+    assert main(["fit", str(tmp_path / "experiment.toml"), "--out", str(tmp_path / "run"),
+                 "--quiet"]) == 0
+    return toml, load_fit(str(tmp_path / "run"))
+
+
+def test_exported_experiment_is_reproduced_by_nnfit_fit(server, tmp_path):
     page = Page(server[0], {"data": "spiral", "hidden": "6", "optimizer": "adam",
                             "learning_rate": 0.01, "features": "x1,x2,x1x2"})
     page.until("frame")
@@ -235,18 +247,31 @@ def test_exported_experiment_is_reproduced_by_nnfit_fit(server, tmp_path):
     page.send({"type": "pause"})
     status = page.until("status", lambda m: not m["playing"])
     time.sleep(0.3)
-    toml = page.get("/api/export.toml")
-    assert "csv = " in toml  # derived features: the rows travel as a CSV
-    (tmp_path / "experiment.toml").write_text(toml)
-    name = toml.split('csv = "')[1].split('"')[0]
-    (tmp_path / name).write_text(page.get("/api/data.csv"))
     analysis = json.loads(page.get("/api/analysis"))
     assert analysis["n_params"] == 3 * 6 + 6 + 6 + 1 and len(analysis["eigenvalues"]) == 31
-    assert main(["fit", str(tmp_path / "experiment.toml"), "--out", str(tmp_path / "run"),
-                 "--quiet"]) == 0
-    fit = load_fit(str(tmp_path / "run"))
+    toml, fit = _run_exported(page, tmp_path)
+    assert "csv = " in toml  # derived features: the rows travel as a CSV
     assert len(fit.history) == status["epoch"]
     assert "<html" in page.get("/api/report").lower()
+    page.close()
+
+
+@pytest.mark.parametrize("config", [
+    {"data": "formula", "formula": "y = sin(3x)", "noise": 0},
+    {"data": "formula", "formula": "y > x**3 - x", "noise": 0.1},
+    {"data": "spiral", "features": "x1,x2,x1x2,x1sq,x2sq,sinx1,sinx2", "hidden": "6,6"},
+    {"data": "circle", "hidden": "3"},
+])
+def test_exported_steps_land_on_the_pages_losses(server, tmp_path, config):
+    page = Page(server[0], {**config, "optimizer": "adam", "learning_rate": 0.01})
+    page.until("frame")
+    for epoch in (1, 2, 3):
+        page.send({"type": "step"})
+        last = page.until("frame", lambda m, e=epoch: m["epoch"] == e)
+    _, fit = _run_exported(page, tmp_path)
+    assert len(fit.history) == 3
+    assert fit.history["loss"].iloc[-1] == pytest.approx(last["loss"], rel=1e-4)
+    assert fit.history["val_loss"].iloc[-1] == pytest.approx(last["val_loss"], rel=1e-4)
     page.close()
 
 
@@ -489,6 +514,7 @@ def test_lm_against_adam_lesson(server):
         a = json.loads(r.read())
     lm, adam = a["runs"]["lm"], a["runs"]["adam"]
     assert lm["final"] < adam["final"] and lm["evaluations"] < adam["evaluations"]
+
 
 def test_a_new_tab_opens_on_the_data_file_and_a_link_still_wins():
     import pandas as pd

@@ -93,7 +93,7 @@ def _rows(fit, problem):
 
         rows = _rows_for_report(fit, problem.X, problem.y)
         return rows["X"], rows["y"]
-    return np.asarray(problem.X, np.float64), np.asarray(problem.y)
+    return problem.inputs(problem.X), np.asarray(problem.y)
 
 
 def _current_fit(session):

@@ -78,6 +78,24 @@ class Problem:
     name: str = "data"
     validation: Any = None  # (X_val, y_val) of a problem with its own validation rows
     input_names: tuple = ()
+    # the columns' encoding nnfit fit learns from an exported CSV (a TableSpec: numbers
+    # standardised on the training rows), set by the session for rows that leave as a CSV
+    spec: Any = None
+
+    @property
+    def leaves_as_csv(self):
+        """Whether an exported experiment carries these arrays' rows as a CSV file."""
+        return not self.is_table and self.dataset is None
+
+    def inputs(self, X):
+        """The network's inputs of raw rows (arrays): encoded as nnfit fit encodes the CSV."""
+        X = np.asarray(X, np.float64)
+        if self.spec is None:
+            return X
+        import pandas as pd
+
+        return self.spec.encode(pd.DataFrame(X, columns=list(self.input_names)),
+                                warn=False)[0]
 
     @property
     def is_table(self):

@@ -281,10 +281,32 @@ class Session:
         a chunk does not pay for the split again. A table is split by fit_options itself, as
         the command line splits it (after dropping rows without a target)."""
         p = self.problem
+        if p.leaves_as_csv and p.validation is None:
+            return self._csv_rows()
         if p.is_table or p.validation is not None or self.mask.all():
             return p.X, p.y, p.validation
         X, y = np.asarray(p.X), np.asarray(p.y)
         return X[self.mask], y[self.mask], (X[~self.mask], y[~self.mask])
+
+    def _csv_rows(self):
+        """Rows that an exported experiment carries as a CSV, as nnfit fit reads that CSV:
+        the table path standardises every number column on the training rows, so the page
+        trains on the very encoding (the library's own, learnt once here) and its pictures
+        and reports go through it (:meth:`Problem.inputs`)."""
+        from dataclasses import replace
+
+        from .._tablefit import prepare_table
+        from ..options import FitOptions
+
+        keywords = {**self.train_keywords(1), **self.data_keywords(), "task": self.problem.task}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            prepared = prepare_table(self.model(), self.problem.frame(), "y",
+                                     FitOptions(**keywords))
+        raw = self.problem.grid_inputs
+        p = self.problem = replace(self.problem, spec=prepared.spec)
+        self.problem.grid_inputs = lambda points: p.inputs(raw(points))
+        return prepared.X, prepared.y, prepared.validation_data
 
     @property
     def validation_split(self):
@@ -319,7 +341,10 @@ class Session:
         """The ``[data]`` options: the validation rows as nnfit fit draws them."""
         if self.problem.validation is not None:
             return {}
-        return {"validation_split": self.validation_split, "validation_shuffle": True}
+        keywords = {"validation_split": self.validation_split, "validation_shuffle": True}
+        if self.problem.leaves_as_csv:  # the CSV's target read as the page reads it
+            keywords["task"] = self.problem.task
+        return keywords
 
     def _fit(self, epochs, learning_rate=None, preview=False):
         from ..options import FitOptions
@@ -336,7 +361,8 @@ class Session:
         p = self.problem
         X, y, validation = self.rows
         if not p.is_table:  # already split: the options' split would take rows again
-            keywords.pop("validation_split", None), keywords.pop("validation_shuffle", None)
+            for key in ("validation_split", "validation_shuffle", "task"):
+                keywords.pop(key, None)
         state = None if preview else self.state
         init_params = None if preview else self.init_params
         if state is not None:  # epochs count from 0 in every call; all else carries over
