@@ -151,14 +151,19 @@ def test_csv_upload_with_a_text_column(page, base_url, tmp_path):
     x1, x2 = rng.uniform(-1, 1, 200), rng.uniform(-1, 1, 200)
     colour = np.where(rng.random(200) < 0.5, "red", "blue")
     label = np.where(x2 > x1 ** 2 - 0.3 + 0.3 * (colour == "red"), "above", "below")
-    lines = ["x1,x2,<img src=x onerror=alert(1)>,label"]
-    lines += [f"{a:.4f},{b:.4f},{c},{d}" for a, b, c, d in zip(x1, x2, colour, label)]
+    # an identifier last: left out with a note, the label before it is the target
+    lines = ["x1,x2,<img src=x onerror=alert(1)>,label,id"]
+    lines += [f"{a:.4f},{b:.4f},{c},{d},p{i}" for i, (a, b, c, d) in
+              enumerate(zip(x1, x2, colour, label))]
     path = tmp_path / "points.csv"
     path.write_text("\n".join(lines))
     open_page(page, base_url)
     page.get_by_test_id("upload").set_input_files(str(path))
     page.wait_for_function("NNP.state().data.columns && NNP.state().frame")
     assert page.evaluate("NNP.state().data.task") == "classification"
+    assert page.get_by_test_id("target").input_value() == "label"
+    note = page.get_by_test_id("left-out")
+    assert note.is_visible() and note.inner_text().endswith(": id")
     options = page.get_by_test_id("target").locator("option").all_inner_texts()
     assert "<img src=x onerror=alert(1)>" in options  # shown as text, never as markup
     assert page.locator("img").count() == 0

@@ -546,3 +546,19 @@ def test_report_and_analysis_of_the_untrained_network(server):
     analysis = json.loads(page.get("/api/analysis"))
     assert analysis["epoch"] == 0 and len(analysis["eigenvalues"]) == 2 * 3 + 3 + 3 + 1
     page.close()
+
+
+def test_identifier_like_text_columns_are_left_out_and_never_the_default_target(server):
+    page = Page(server[0], {"data": "circle"})
+    page.until("frame")
+    x = np.linspace(-1, 1, 80)
+    rows = ["x,level,name"] + [f"{v:.3f},{np.cos(2 * v):.4f},row-{i}" for i, v in enumerate(x)]
+    status, _ = page.upload("\n".join(rows).encode())
+    assert status == 200
+    data = page.until("data", lambda m: m.get("columns"))
+    assert data["target"] == "level" and data["task"] == "regression"
+    assert data["left_out"] == ["name"] and "name" not in data["columns"]
+    page.send({"type": "step"})
+    assert page.until("frame", lambda m: m["epoch"] == 1)["loss"] is not None
+    assert "name" not in page.get("/api/data.csv").splitlines()[0]
+    page.close()

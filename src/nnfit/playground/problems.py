@@ -81,6 +81,7 @@ class Problem:
     # the columns' encoding nnfit fit learns from an exported CSV (a TableSpec: numbers
     # standardised on the training rows), set by the session for rows that leave as a CSV
     spec: Any = None
+    left_out: tuple = ()  # a table's identifier-like text columns, not inputs
 
     @property
     def leaves_as_csv(self):
@@ -220,14 +221,40 @@ def apply_points(problem, points):
                    name=problem.name + " (edited)")
 
 
+def identifier_columns(frame):
+    """Text columns the library refuses to one-hot encode (an identifier or free text: too
+    many distinct values), found by :func:`nnfit.tabular.learn_table`'s own rule."""
+    import pandas as pd
+
+    from ..tabular import learn_table
+
+    out = []
+    for column in frame.columns:
+        if pd.api.types.is_numeric_dtype(frame[column]) or frame[column].notna().sum() == 0:
+            continue
+        try:
+            learn_table(frame[[column]], ("target",), task="regression")
+        except InvalidOptionError as err:
+            if "distinct text values" in str(err):
+                out.append(str(column))
+    return out
+
+
 def _table_problem(config, frame):
     import pandas as pd
 
+    # identifier-like text columns are left out (the page names them): nnfit fit refuses
+    # to encode them, and a table's last column is no target when it is one
+    left_out = identifier_columns(frame)
+    usable = [str(c) for c in frame.columns if str(c) not in left_out]
     columns = [str(c) for c in frame.columns]
-    target = config.target or columns[-1]
+    target = config.target or (usable or columns)[-1]
     if target not in columns:
         raise InvalidOptionError(f"target={target!r} is not a column; the columns are "
                                  f"{columns}")
+    left_out = [c for c in left_out if c != target]  # a target chosen by hand is kept
+    frame = frame[[c for c in columns if c not in left_out]]
+    columns = [c for c in columns if c not in left_out]
     features = [c for c in columns if c != target]
     if not features:
         raise InvalidOptionError("the table has only its target column; it needs at least one "
@@ -277,7 +304,8 @@ def _table_problem(config, frame):
         raise InvalidOptionError(f"the pictured column(s) {picture} have fewer than 2 numbers")
     return Problem(X=frame, y=target, task=task, coords=coords, values=shown,
                    axes=tuple(picture), bounds=_bounds(coords), grid_inputs=grid_inputs,
-                   dataset=None, classes=classes, name="upload", input_names=tuple(features))
+                   dataset=None, classes=classes, name="upload", input_names=tuple(features),
+                   left_out=tuple(left_out))
 
 
 def read_upload(content, filename="upload.csv"):

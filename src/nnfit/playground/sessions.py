@@ -254,6 +254,7 @@ class Session:
             message["numeric"] = [str(c) for c in frame.columns if is_numeric_dtype(frame[c])
                                   and not is_bool_dtype(frame[c])]
             message["target"] = p.y
+            message["left_out"] = list(p.left_out)
             message["upload_name"] = self.upload[0]
         return message
 

@@ -253,6 +253,10 @@
   function buildTableControls() {
     const cols = data.columns, numeric = data.numeric.filter(c => c !== data.target);
     fill($("target"), cols, data.target);
+    // identifier-like text columns (a value per row) are no inputs: the page names them
+    const out = data.left_out || [];
+    $("left-out").hidden = !out.length;
+    $("left-out").textContent = out.length ? `left out (identifier-like text, a value for almost every row): ${out.join(", ")}` : "";
     const [p1, p2] = data.axes;
     fill($("picture-1"), numeric, p1);
     fill($("picture-2"), ["(none)"].concat(numeric.filter(c => c !== p1)), p2 || "(none)");
