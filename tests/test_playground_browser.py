@@ -359,3 +359,20 @@ def test_linear_gd_lesson_and_the_hessian_drawn(page, base_url):
                            ".includes('training')")
     assert page.evaluate("document.querySelector('[data-testid=hessian-canvas]')"
                          ".getContext('2d').getImageData(0, 0, 340, 110).data.some(v => v)")
+
+
+def test_a_link_pasted_into_an_open_tab_is_applied(page, base_url):
+    open_page(page, base_url, "#data=circle&hidden=4,2")
+    sends = page.evaluate("""() => { window.configSends = 0; const s = WebSocket.prototype.send;
+        WebSocket.prototype.send = function (t) {
+            if (String(t).includes('"config"')) window.configSends++; return s.call(this, t); };
+        return 0; }""")
+    assert sends == 0
+    page.evaluate("location.hash = '#data=xor&hidden=3'")  # what pasting the link does
+    wait_sizes(page, "2,3,1")
+    assert page.evaluate("NNP.state().data.config.data") == "xor"
+    assert page.get_by_test_id("dataset").input_value() == "xor"
+    page.wait_for_timeout(500)
+    # the page rewrote the link in full; that write is not taken for a new link
+    assert "data=xor" in page.url and "learning_rate=" in page.url
+    assert page.evaluate("window.configSends") == 1

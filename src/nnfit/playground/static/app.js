@@ -23,12 +23,19 @@
     }
     return out;
   }
-  function writeHash() {
-    const parts = Object.entries(config).map(([k, v]) => {
+  function hashOf(values) {
+    return "#" + Object.entries(values).map(([k, v]) => {
       const text = Array.isArray(v) ? v.join(",") : (typeof v === "boolean" ? (v ? "1" : "0") : String(v));
       return `${encodeURIComponent(k)}=${encodeURIComponent(text)}`;
-    });
-    history.replaceState(null, "", "#" + parts.join("&"));
+    }).join("&");
+  }
+  // replaceState fires no hashchange: the page's own writes never come back as a new link
+  function writeHash() { history.replaceState(null, "", hashOf(config)); }
+  // a link pasted into an open tab (only its fragment changed): applied as on load
+  function onHashChange() {
+    if (!location.hash || location.hash === hashOf(config)) return;
+    say("");
+    send({ type: "config", config: readHash() });
   }
   NNP.readHash = readHash;
 
@@ -407,5 +414,6 @@
   }
 
   NNP.state = () => ({ config, data, frame, playing, session, fps: rate.fps, eps: rate.eps, hist, layout, selected, drawn: rate.drawn });
+  window.addEventListener("hashchange", onHashChange);
   wire(); wireLessons(); connect(); requestAnimationFrame(render);
 })(window.NNP);
