@@ -376,3 +376,12 @@ def test_a_link_pasted_into_an_open_tab_is_applied(page, base_url):
     # the page rewrote the link in full; that write is not taken for a new link
     assert "data=xor" in page.url and "learning_rate=" in page.url
     assert page.evaluate("window.configSends") == 1
+
+
+def test_the_noise_slider_is_off_where_the_data_keeps_its_own(page, base_url):
+    open_page(page, base_url, "#data=linear&hidden=3")
+    noise = page.get_by_test_id("noise")
+    assert noise.is_disabled() and "seed document" in noise.get_attribute("title")
+    page.get_by_test_id("dataset").select_option("circle")
+    page.wait_for_function("NNP.state().data.config.data == 'circle'")
+    assert noise.is_enabled()

@@ -5,6 +5,7 @@
 (function (NNP) {
   const $ = id => document.getElementById(id);
   const LIST_KEYS = ["features", "hidden", "activation", "picture"];
+  const PLAYGROUND_SETS = ["circle", "xor", "gauss", "spiral", "plane", "multi_gaussian"];
   let socket = null, session = null, config = {}, data = null, frame = null, dirty = false;
   let playing = false, layout = null, selected = null, limits = null, view = null;
   let hist = { epoch: [], loss: [], val: [] };
@@ -156,10 +157,14 @@
   function syncControls() {
     $("dataset").value = config.data;
     $("noise").value = Math.round(config.noise * 100); $("noise-out").textContent = Math.round(config.noise * 100);
+    // the seed problems keep their own noise (in their data's units), uploads have none
+    const noisy = PLAYGROUND_SETS.includes(config.data) || config.data === "formula";
+    $("noise").disabled = !noisy;
+    $("noise").title = noisy ? "" : (config.data === "upload" ? "an uploaded table keeps its rows as they are" : "a seed problem keeps the noise of its seed document; the slider applies to the Playground's sets and to formulas");
     $("train-pct").value = config.train_pct; $("train-out").textContent = config.train_pct;
     $("formula").value = config.formula;
     $("formula-box").hidden = config.data !== "formula";
-    $("features-box").hidden = !(data && data.dims === 2 && !data.columns && ["circle", "xor", "gauss", "spiral", "plane", "multi_gaussian"].includes(config.data));
+    $("features-box").hidden = !(data && data.dims === 2 && !data.columns && PLAYGROUND_SETS.includes(config.data));
     buildFeatures();
     $("activation").value = config.activation[0] || "tanh";
     $("optimizer").value = config.optimizer;
