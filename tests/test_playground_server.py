@@ -562,3 +562,11 @@ def test_identifier_like_text_columns_are_left_out_and_never_the_default_target(
     assert page.until("frame", lambda m: m["epoch"] == 1)["loss"] is not None
     assert "name" not in page.get("/api/data.csv").splitlines()[0]
     page.close()
+
+
+def test_the_analysis_of_an_ensemble_says_to_choose_one_member(server):
+    page = Page(server[0], {"data": "circle", "hidden": "3", "members": 2})
+    page.until("frame")
+    note = json.loads(page.get("/api/analysis"))["note"]
+    assert "one member only: choose members = 1" in note and "2000" not in note
+    page.close()

@@ -145,9 +145,12 @@ def analysis(session):
         out.update(eigenvalues=[float(v) for v in eig], gradient_norm=float(c.gradient_norm),
                    near_zero=int(len(c.near_zero)), loss=float(c.loss),
                    condition_number=_num(c.condition_number))
+    elif fit.n_members > 1:
+        out["note"] = (f"the Hessian is computed for one member only: choose members = 1 "
+                       f"(this fit has {fit.n_members})")
     else:
         out["note"] = (f"the Hessian of {out['n_params']} parameters is not computed here (at "
-                       f"most {MAX_HESSIAN_PARAMS}, one member)")
+                       f"most {MAX_HESSIAN_PARAMS})")
     # the picture's corners against the training rows: where the drawing extrapolates
     grid = session.grid
     if grid is not None:
