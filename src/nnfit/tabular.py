@@ -35,7 +35,7 @@ from ._tablecolumns import (class_labels, column_kind, column_values, infer_task
 from .errors import InvalidOptionError
 
 __all__ = ["TableSpec", "ColumnRule", "learn_table", "read_table", "load_table", "list_tables",
-           "is_table", "column_kind", "class_labels", "infer_task"]
+           "is_table", "column_kind", "identifier_like", "class_labels", "infer_task"]
 
 KINDS = ("number", "boolean", "date", "category")
 MISSING = ("impute", "drop", "error")
@@ -248,6 +248,13 @@ class TableSpec:
         return spec
 
 
+def identifier_like(n_distinct, n_known):
+    """Whether a text column of ``n_distinct`` values over its ``n_known`` filled rows is an
+    identifier or free text rather than categories: one-hot encoding it would give a column per
+    value (more than MAX_CATEGORIES, or more than 20 and over half the rows)."""
+    return n_distinct > MAX_CATEGORIES or (n_distinct > 20 and n_distinct > 0.5 * n_known)
+
+
 def _rule_from_dict(values):
     rule = ColumnRule(name=str(values["name"]), kind=values["kind"], fill=values["fill"],
                       mean=float(values["mean"]), scale=float(values["scale"]),
@@ -310,8 +317,7 @@ def learn_table(frame, target, *, task, missing="impute"):
         if kind == "category":
             known = values[~gaps]
             distinct = np.unique(known)
-            if len(distinct) > MAX_CATEGORIES or (len(distinct) > 20
-                                                  and len(distinct) > 0.5 * len(known)):
+            if identifier_like(len(distinct), len(known)):
                 raise InvalidOptionError(
                     f"column {column!r} has {len(distinct)} distinct text values in "
                     f"{len(known)} rows (an identifier or free text?); one-hot encoding it "

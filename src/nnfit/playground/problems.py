@@ -223,20 +223,16 @@ def apply_points(problem, points):
 
 def identifier_columns(frame):
     """Text columns the library refuses to one-hot encode (an identifier or free text: too
-    many distinct values), found by :func:`nnfit.tabular.learn_table`'s own rule."""
-    import pandas as pd
-
-    from ..tabular import learn_table
+    many distinct values), by :func:`nnfit.tabular.identifier_like`, the rule
+    :func:`~nnfit.tabular.learn_table` applies."""
+    from ..tabular import column_kind, identifier_like
 
     out = []
     for column in frame.columns:
-        if pd.api.types.is_numeric_dtype(frame[column]) or frame[column].notna().sum() == 0:
-            continue
-        try:
-            learn_table(frame[[column]], ("target",), task="regression")
-        except InvalidOptionError as err:
-            if "distinct text values" in str(err):
-                out.append(str(column))
+        known = frame[column].dropna()
+        if len(known) and column_kind(frame[column]) == "category" and identifier_like(
+                known.astype(str).nunique(), len(known)):
+            out.append(str(column))
     return out
 
 
