@@ -110,6 +110,11 @@ def test_play_pause_and_a_falling_loss(page, base_url):
     assert epoch(page) == stopped  # paused means paused
     assert float(page.get_by_test_id("loss-train").inner_text()) < 0.7 * first
     assert float(page.get_by_test_id("loss-val").inner_text()) > 0
+    # seed 004's contributions over the plane: a map a last-layer unit, drawn
+    page.get_by_test_id("contributions").wait_for(state="visible")
+    blank = page.evaluate("(() => { const c = document.createElement('canvas'); c.width = 340;"
+                          " c.height = 140; return c.toDataURL(); })()")
+    assert canvas_pixels(page, "contributions") != blank
     page.get_by_test_id("step").click()
     wait_epoch(page, stopped + 1)
     screenshot(page, "playground.png")

@@ -570,3 +570,32 @@ def test_the_analysis_of_an_ensemble_says_to_choose_one_member(server):
     note = json.loads(page.get("/api/analysis"))["note"]
     assert "one member only: choose members = 1" in note and "2000" not in note
     page.close()
+
+
+def test_contribution_maps_add_up_to_the_pictured_output():
+    # seed 004's picture over a plane: the units' maps W[j] h_j, decoded from their bytes, sum
+    # to the output's pre-activation less its bias (class 1's log-odds for two classes)
+    from nnfit.playground.frames import _contribution_maps
+
+    rng = np.random.default_rng(0)
+    hidden = np.maximum(rng.normal(size=(400, 5)), 0)
+    for W in (rng.normal(size=(5, 1)), rng.normal(size=(5, 2))):
+        b = rng.normal(size=W.shape[1])
+        out = _contribution_maps([(None, None), (W, b)], hidden)
+        s = out["contrib_scale"]
+        maps = np.stack([np.asarray(m, float) / 255 * 2 * s - s for m in out["contrib_maps"]], 1)
+        z = hidden @ W
+        pictured = z[:, 0] if W.shape[1] == 1 else z[:, 1] - z[:, 0]
+        # each byte is within half a step (s / 255) of its value: five units, five half-steps
+        np.testing.assert_allclose(maps.sum(axis=1), pictured, atol=5 * s / 255 * (1 + 1e-9))
+    assert _contribution_maps([(None, None), (rng.normal(size=(5, 3)), np.zeros(3))],
+                              hidden) == {}
+
+
+def test_a_two_input_frame_carries_the_contribution_maps(server):
+    page = Page(server[0], {"data": "circle", "hidden": "4,3"})
+    frame = page.until("frame")
+    # a map a last-layer unit, on the thumbnails' grid
+    assert len(frame["contrib_maps"]) == 3 and frame["contrib_scale"] > 0
+    assert all(len(m) == 16 * 16 for m in frame["contrib_maps"])
+    page.close()

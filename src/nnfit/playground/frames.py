@@ -2,7 +2,7 @@
 
 A frame is computed from the session's current :class:`~nnfit.Fit` on a fixed grid over the
 picture's plane: the output (a curve over 1 input, a heat map over 2), every hidden unit's output
-(the thumbnails), the last hidden layer's contributions ``W[j] * h_j`` (1 input), the weights (the
+(the thumbnails), the last hidden layer's contributions ``W[j] * h_j`` (curves for 1 input, maps for 2), the weights (the
 links) and the members' spread. The forward pass is NumPy on the host: on a grid of a few
 thousand points it costs well under a millisecond per layer, where a JAX call would cost its
 dispatch and, for every new shape, a compilation; the picture's grid and the thumbnails' go
@@ -20,6 +20,7 @@ THUMB_2D = 16  # of a unit's thumbnail
 GRID_1D = 160
 THUMB_1D = 48
 MAX_THUMBS = 400  # units beyond these are not pictured (their layer is said to be too wide)
+MAX_CONTRIB_MAPS = 64  # last-layer units beyond these get no contribution maps (too small to read)
 MAX_WEIGHTS = 5000  # parameters beyond these are not sent (the links would be a blur)
 
 _NP = {
@@ -149,10 +150,30 @@ def build_frame(fit, grid, problem):
         W = params[-1][0][:, 0]
         frame["contrib"] = np.round(hidden * W, 5).T.tolist()
         frame["contrib_bias"] = float(params[-1][1][0])
+    elif grid.dims == 2 and len(params) > 1 and params[-1][0].shape[0] <= MAX_CONTRIB_MAPS:
+        frame.update(_contribution_maps(params, every[-2][n:]))
     if sum(W.size for W, _ in params) <= MAX_WEIGHTS:
         frame["weights"] = [np.round(W, 4).tolist() for W, _ in params]
         frame["biases"] = [np.round(b, 4).tolist() for _, b in params]
     return frame
+
+
+def _contribution_maps(params, hidden):
+    """Seed 004's picture over a plane: each last-layer unit's contribution ``W[j] * h_j`` to
+    the pictured output (the prediction, or class 1's log-odds against class 0), one map a
+    unit on a common scale, in the heat map's colours (its low end: a push down).
+
+    ``hidden``: the last hidden layer's outputs over the thumbnails' rows, (n_pixels, units).
+    Returns ``{"contrib_maps": [uint8 (n_pixels,) per unit], "contrib_scale": float}``, or
+    nothing when the output is not one number (more than two classes).
+    """
+    W = params[-1][0]
+    if W.shape[1] > 2:
+        return {}
+    weight = W[:, 0] if W.shape[1] == 1 else W[:, 1] - W[:, 0]
+    contrib = hidden * weight
+    scale = max(float(np.max(np.abs(contrib))), 1e-6)
+    return {"contrib_maps": list(to_bytes(contrib.T, -scale, scale)), "contrib_scale": scale}
 
 
 def _units(params, grid, hidden):

@@ -119,8 +119,9 @@
         $("epoch").textContent = frame.epoch;
         $("loss-train").textContent = frame.loss == null ? "-" : frame.loss.toPrecision(4);
         $("loss-val").textContent = frame.val_loss == null ? "-" : frame.val_loss.toPrecision(4);
-        $("contrib-box").hidden = !frame.contrib;
-        if (frame.contrib) NNP.drawContributions($("contributions"), frame);
+        const contributions = frame.contrib || frame.contrib_maps;
+        $("contrib-box").hidden = !contributions;
+        if (contributions) NNP.drawContributions($("contributions"), frame);
       }
     }
     if (gd.playing && gd.answer) {  // the descent path grows a few steps a frame

@@ -180,6 +180,14 @@ window.NNP = window.NNP || {};
   NNP.drawContributions = function (canvas, frame) {
     const ctx = canvas.getContext("2d"), W = canvas.width, H = canvas.height;
     ctx.clearRect(0, 0, W, H);
+    if (frame && frame.contrib_maps) {  // two inputs: a map a unit, side by side
+      const maps = frame.contrib_maps, n = maps.length;
+      const cols = Math.ceil(Math.sqrt(n * W / H)), rows = Math.ceil(n / cols);
+      const side = Math.max(4, Math.min((W - 4) / cols, (H - 4) / rows) - 3);
+      drawMaps(ctx, maps.map((bytes, j) => ({ bytes, x: 2 + (j % cols) * (side + 3),
+        y: 2 + Math.floor(j / cols) * (side + 3), w: side, h: side })));
+      return;
+    }
     if (!frame || !frame.contrib) return;
     let lo = Infinity, hi = -Infinity;
     for (const c of frame.contrib) for (const v of c) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
