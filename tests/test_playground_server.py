@@ -25,23 +25,12 @@ from nnfit.playground.formula import Formula, FormulaError, sample  # noqa: E402
 
 @pytest.fixture(scope="module")
 def server():
-    import uvicorn
-
     from nnfit.playground import create_app
 
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
     app = create_app()
-    srv = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not srv.started and time.time() < deadline:
-        time.sleep(0.02)
-    yield f"127.0.0.1:{port}", app
-    srv.should_exit = True
-    thread.join(10)
+    address, stop = _serve(app)
+    yield address, app
+    stop()
 
 
 def _serve(app):
