@@ -53,7 +53,7 @@ def toml_text(session):
     name = csv_name(session)
     tables, edited = experiment_tables(session, name)
     config = session.config
-    head = [f"# nnfit playground experiment: run it with  nnfit fit experiment.toml --out run",
+    head = ["# nnfit playground experiment: run it with  nnfit fit experiment.toml --out run",
             f"# settings: {config.data}, hidden {list(config.hidden)}, {config.optimizer} "
             f"at {config.learning_rate}"]
     if "csv" in tables["data"]:

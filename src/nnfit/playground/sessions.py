@@ -31,7 +31,7 @@ import numpy as np
 
 from ..errors import InvalidOptionError
 from .config import PlayConfig
-from . import edits
+from . import edits, splits
 from .edits import Preview, _num
 from .frames import Grid, build_frame
 from .timing import Stopwatch
@@ -194,8 +194,8 @@ class Session:
         before = (self.config, self.problem, getattr(self, "mask", None),
                   getattr(self, "rows", None))
         self.config, self.problem = config, problem
-        self.mask = self._train_mask()
-        self.rows = self._split_rows()
+        self.mask = splits.train_mask(self)
+        self.rows = splits.split_rows(self)
         try:  # before the network is drawn: a network that cannot fit is refused, not built
             edits.check_memory(self)
         except InvalidOptionError:
@@ -222,8 +222,8 @@ class Session:
         problem = problems.build(config, table)
         self.config, self.problem = config, problem
         self.points_epoch = self.epoch
-        self.mask = self._train_mask()  # split again over the new rows, as nnfit fit would
-        self.rows = self._split_rows()
+        self.mask = splits.train_mask(self)  # split again over the new rows, as nnfit fit would
+        self.rows = splits.split_rows(self)
         fit = self.fit
         if fit is not None and not isinstance(fit, Preview):
             self.state, self.init_params = None, fit.params
@@ -257,57 +257,6 @@ class Session:
             message["left_out"] = list(p.left_out)
             message["upload_name"] = self.upload[0]
         return message
-
-    def _train_mask(self):
-        """Which rows train (True) and which validate: the split fit_options makes."""
-        from .._fitdata import split_rows
-
-        p = self.problem
-        n = len(p.coords)
-        if p.validation is not None:
-            return np.ones(n, bool)
-        labels = p.values.astype(np.int64) if p.task == "classification" else None
-        try:
-            train, _ = split_rows(n, self.validation_split, shuffle=True,
-                                  seed=self.config.seed, labels=labels)
-        except InvalidOptionError:
-            return np.ones(n, bool)
-        mask = np.zeros(n, bool)
-        mask[train] = True
-        return mask
-
-    def _split_rows(self):
-        """(X, y, validation_data) for fit_options, split once: the rows nnfit fit's
-        validation_split with validation_shuffle takes (the same function draws them), so that
-        a chunk does not pay for the split again. A table is split by fit_options itself, as
-        the command line splits it (after dropping rows without a target)."""
-        p = self.problem
-        if p.leaves_as_csv and p.validation is None:
-            return self._csv_rows()
-        if p.is_table or p.validation is not None or self.mask.all():
-            return p.X, p.y, p.validation
-        X, y = np.asarray(p.X), np.asarray(p.y)
-        return X[self.mask], y[self.mask], (X[~self.mask], y[~self.mask])
-
-    def _csv_rows(self):
-        """Rows that an exported experiment carries as a CSV, as nnfit fit reads that CSV:
-        the table path standardises every number column on the training rows, so the page
-        trains on the very encoding (the library's own, learnt once here) and its pictures
-        and reports go through it (:meth:`Problem.inputs`)."""
-        from dataclasses import replace
-
-        from .._tablefit import prepare_table
-        from ..options import FitOptions
-
-        keywords = {**self.train_keywords(1), **self.data_keywords(), "task": self.problem.task}
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            prepared = prepare_table(self.model(), self.problem.frame(), "y",
-                                     FitOptions(**keywords))
-        raw = self.problem.grid_inputs
-        p = self.problem = replace(self.problem, spec=prepared.spec)
-        self.problem.grid_inputs = lambda points: p.inputs(raw(points))
-        return prepared.X, prepared.y, prepared.validation_data
 
     @property
     def validation_split(self):
