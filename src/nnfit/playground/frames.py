@@ -1,15 +1,14 @@
 """One picture of a training session: what a WebSocket frame carries to the page.
 
 A frame is computed from the session's current :class:`~nnfit.Fit` on a fixed grid over the
-picture's plane: the output (a curve over 1 input, a heat map over 2), every hidden unit's output
-(the thumbnails), the last hidden layer's contributions ``W[j] * h_j`` (curves for 1 input, maps
-for 2), the weights (the links) and the members' spread. The forward pass is NumPy on the host: on a grid of a few
-thousand points it costs well under a millisecond per layer, where a JAX call would cost its
-dispatch and, for every new shape, a compilation; the picture's grid and the thumbnails' go
-through the network together, in one pass. Grids are bytes (0..255 over a stated range, uint8
-arrays that travel as raw bytes, :mod:`.wire`), so that a frame of a 6 x 8 network is some
-20 kB, not a megabyte of JSON.
-"""
+picture's plane: the output (a curve over 1 input, a heat map over 2), every hidden unit's
+output (the thumbnails), the last hidden layer's contributions ``W[j] * h_j`` (curves for 1
+input, maps for 2), the weights (the links) and the members' spread. The forward pass is NumPy
+on the host: on a grid of a few thousand points it costs well under a millisecond per layer,
+where a JAX call would cost its dispatch and, for every new shape, a compilation; the picture's
+grid and the thumbnails' go through the network together, in one pass. Grids are bytes (0..255
+over a stated range, uint8 arrays that travel as raw bytes, :mod:`.wire`), so that a frame of a
+6 x 8 network is some 20 kB, not a megabyte of JSON."""
 
 from __future__ import annotations
 
