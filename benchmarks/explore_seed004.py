@@ -1,0 +1,105 @@
+"""Seed 004 at full scale: which training setting decides the study's findings (issue 15, item 3).
+
+Not a timing benchmark: the numbers an investigation of the seed's hidden settings needs,
+printed one line a model. The seed's networks (relu, Keras' RandomNormal(0.05) weights and
+biases, no input normalisation) on nnfit's seed-004-like data, Adam in batches of 32::
+
+    python benchmarks/explore_seed004.py study 0.001 100        # every 1-layer and 16-unit model
+    python benchmarks/explore_seed004.py penalties 0.001 100    # 5 x 1024 and its penalty variants
+    python benchmarks/explore_seed004.py history 0.001 100 256  # the variants' MSE by epoch, 5 x 256
+    python benchmarks/explore_seed004.py classifiers 0.001 100 500  # 5 x 1024 classifiers, 500 rows
+
+Arguments: the experiment, the learning rate, the epochs, and a width (history) or the number of
+training rows (classifiers). The seed's own numbers are in ``nnfit.sweep.studies``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import warnings
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
+
+import numpy as np  # noqa: E402
+
+import nnfit  # noqa: E402
+from nnfit.datasets import load_dataset  # noqa: E402
+from nnfit.demos._seed004_shared import VARIANTS, member_mse, relu_model  # noqa: E402
+
+STUDY = [("2 units", (2,)), ("8 units", (8,)), ("128 units", (128,)), ("1024 units", (1024,)),
+         ("8192 units", (8192,))] + [(f"{k} x 16", (16,) * k) for k in range(1, 5)]
+CLASS_L2 = (0.0, 0.001, 0.01)
+
+
+def _fit(model, X, y, rate, epochs, **options):
+    return nnfit.fit(model, X, y, optimizer="adam", learning_rate=rate, epochs=epochs,
+                     batch_size=32, seed=0, **options)
+
+
+def study(rate, epochs, _):
+    d = load_dataset("capacity", n_val=1000)
+    for name, hidden in STUDY:
+        start = time.perf_counter()
+        fit = _fit(relu_model(hidden), d.X, d.y, rate, epochs, n_members=3)
+        train, val = member_mse(fit, d.X, d.y), member_mse(fit, d.X_val, d.y_val)
+        print(f"{name:10s} train MSE {train.mean():.4f} (best {train.min():.4f}), validation "
+              f"{val.mean():.4f}, {time.perf_counter() - start:.1f} s", flush=True)
+
+
+def _variants(d, hidden, rate, epochs):
+    return _fit(relu_model(hidden), d.X, d.y, rate, epochs, l1=[[v[1]] for v in VARIANTS],
+                l2=[[v[2]] for v in VARIANTS])
+
+
+def penalties(rate, epochs, _):
+    d = load_dataset("capacity", n_val=1000)
+    fit = _variants(d, (1024,) * 5, rate, epochs)
+    train, val = member_mse(fit, d.X, d.y), member_mse(fit, d.X_val, d.y_val)
+    for (name, _, _), a, b in zip(VARIANTS, train, val):
+        print(f"5 x 1024 {name:12s} train MSE {a:.4f}, validation {b:.4f}")
+
+
+def history(rate, epochs, width):
+    d = load_dataset("capacity", n_val=1000)
+    h = _variants(d, (int(width),) * 5, rate, epochs).history
+    marks = [e for e in (0, 2, 5, 10, 20, 40, 60, 99, 199, 299) if e < epochs]
+    for m, (name, _, _) in enumerate(VARIANTS):
+        rows = h[h.member == m]
+        print(f"{name:12s} " + "  ".join(f"{e}: {rows.iloc[e]['mse']:.4f}/"
+                                         f"{rows.iloc[e]['penalty']:.3g}" for e in marks))
+
+
+def classifiers(rate, epochs, rows):
+    d = load_dataset("capacity_classification", n_val=10000)
+    n = int(rows)
+    fit = _fit(relu_model((1024,) * 5, output="sigmoid"), d.X[:n], d.y[:n], rate, epochs,
+               l2=[[v] for v in CLASS_L2])
+
+    def positive(X):
+        p = np.asarray(fit.predict_members(X))
+        return p[..., -1] if p.ndim == 3 else p
+
+    val, train = positive(d.X_val), positive(d.X[:n])
+    for l2, p, pt in zip(CLASS_L2, val, train):
+        q = np.clip(p, 1e-7, 1 - 1e-7)
+        bce = -np.mean(d.y_val * np.log(q) + (1 - d.y_val) * np.log(1 - q))
+        print(f"L2 {l2:<6} train accuracy {np.mean((pt > 0.5) == d.y[:n]):.4f}, validation "
+              f"{np.mean((p > 0.5) == d.y_val):.4f} (cross-entropy {bce:.3f})")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("experiment", choices=["study", "penalties", "history", "classifiers"])
+    parser.add_argument("rate", type=float)
+    parser.add_argument("epochs", type=int)
+    parser.add_argument("extra", nargs="?", default="256", help="width (history) or rows")
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    globals()[args.experiment](args.rate, args.epochs, args.extra)
+
+
+if __name__ == "__main__":
+    main()
