@@ -63,6 +63,6 @@ def _csv_rows(session):
         prepared = prepare_table(session.model(), session.problem.frame(), "y",
                                  FitOptions(**keywords))
     raw = session.problem.grid_inputs
-    p = session.problem = replace(session.problem, spec=prepared.spec)
-    session.problem.grid_inputs = lambda points: p.inputs(raw(points))
+    encoded = replace(session.problem, spec=prepared.spec)
+    session.problem = replace(encoded, grid_inputs=lambda points: encoded.inputs(raw(points)))
     return prepared.X, prepared.y, prepared.validation_data
