@@ -92,6 +92,8 @@ def test_cube_root_is_linspace_without_noise():
 def test_capacity_sizes_and_noise_level():
     ds = load_dataset("capacity")
     assert ds.X.shape == (50, 1) and ds.X_val.shape == (1000, 1) and ds.y_val.shape == (1000,)
+    # inputs over [-3, 3], as the seed's networks need (see _generators._capacity)
+    assert -3 <= ds.X_val.min() < -2.9 and 2.9 < ds.X_val.max() <= 3
     # the true curve's validation MSE is the noise floor a well-fitted model approaches
     floor = np.mean((ds.y_val - _generators.capacity_mean(ds.X_val[:, 0])) ** 2)
     assert 0.015 < floor < 0.03
@@ -101,7 +103,8 @@ def test_capacity_sizes_and_noise_level():
 
 def test_capacity_classification_best_accuracy_is_about_0_90():
     ds = load_dataset("capacity_classification")
-    assert ds.X.shape == (500, 2) and ds.X_val.shape == (10000, 2)
+    assert ds.X.shape == (200, 2) and ds.X_val.shape == (10000, 2)
+    assert np.abs(ds.X_val).max() <= 3
     assert ds.y.dtype == ds.y_val.dtype == np.int64
     bayes = np.mean(_generators.capacity_label(ds.X_val) == ds.y_val)
     assert 0.89 < bayes < 0.91
@@ -176,7 +179,12 @@ def _arrays(name, params, registry):
     return registry[name][0](**params)
 
 
-@pytest.mark.parametrize("name", sorted(set(NAMES) - SORTED_BEFORE))
+# the seed-004-like sets were redrawn on purpose since (issue 15: inputs over [-3, 3]); their
+# own tests above check what they must be
+REDRAWN_SINCE = {"capacity", "capacity_classification"}
+
+
+@pytest.mark.parametrize("name", sorted(set(NAMES) - SORTED_BEFORE - REDRAWN_SINCE))
 def test_every_other_set_is_the_previous_versions_bit_for_bit(name, previous_registry):
     # the seed documents' numbers depend on these arrays and their order
     for params in PARAMS if name not in UNSEEDED else [{}, {"n_samples": 7, "stop": 10.0}]:
