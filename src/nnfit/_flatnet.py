@@ -17,6 +17,14 @@ the program's parameters have one of two layouts, chosen at plan time by size
 each layer's ``(W, b)``, whose products ``h @ W + b`` are the plain ones (the odd 1025-wide
 [W; b] of a 1024-unit layer brings no gain there and picks slower matrix kernels). The two
 layouts compute the same function, rounded differently.
+
+A flat program whose every width is at most :data:`~nnfit._featuremajor.NARROW` (seed 000's
+2 -> 5 -> 5 -> 1) runs its layers feature-major instead (:func:`feature_major`): activations
+(units, rows), each layer :func:`nnfit._featuremajor.dense` of its [W; b] and its
+non-augmented input, a fused sum of broadcast products with a hand-written gradient. Under the
+ensembles' ``vmap`` the products of tiny matrices cost each member its own kernels; the sums
+only grow longer with the members. Seed 000's fit (200 epochs of 13 steps, 2-core CPU): one
+member 0.059 s as products, 0.030 s feature-major; 100 members 2.08 s and 0.94 s.
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import objectives
+from . import _featuremajor, objectives
 from .mlp import ACTIVATIONS, Network, flatten_params, output_activation, unflatten_params
 
 
@@ -115,6 +123,18 @@ def matrices(static, params):
     return mats
 
 
+def feature_major(static):
+    """Whether the program of ``static`` runs its network feature-major (see the module's
+    docstring): the flat layout with every width at most :data:`~nnfit._featuremajor.NARROW`."""
+    return static.layout == "flat" and max(_sizes(static)) <= _featuremajor.NARROW
+
+
+def augmented(static):
+    """Whether the program of ``static`` takes its inputs with a ones column (:func:`inputs`):
+    the flat layout's row-major products [h, 1] @ [W; b]."""
+    return static.layout == "flat" and not feature_major(static)
+
+
 def network(static, data):
     """The :class:`~nnfit.mlp.Network` of ``static`` with the input statistics of ``data``."""
     return Network(static.spec, static.n_inputs, static.n_outputs, data.mean, data.var)
@@ -126,22 +146,33 @@ def _with_ones(h):
 
 def inputs(net, X, augmented=True):
     """Inputs (n, n_inputs) as the program's network takes them: normalised, and with a ones
-    column added for [W; b] matrices (``augmented``, the flat layout)."""
+    column added for [W; b] matrices in rows (``augmented``, :func:`augmented`)."""
     if X is None:
         return None
     return _with_ones(net.normalized(X)) if augmented else net.normalized(X)
 
 
-def forward(net, mats, X):
-    """The network's output before its output activation, for inputs from :func:`inputs`;
-    ``mats`` as :func:`matrices` gives them ([W; b] matrices or (W, b) pairs)."""
-    return _forward(net, mats, X, None)[0]
+def forward(net, mats, X, columns=False):
+    """The network's output (rows, n_outputs) before its output activation, for inputs from
+    :func:`inputs`; ``mats`` as :func:`matrices` gives them ([W; b] matrices or (W, b)
+    pairs); ``columns``: the [W; b] layers run feature-major (:func:`feature_major`, inputs
+    not augmented)."""
+    return _forward(net, mats, X, None, columns)[0]
 
 
-def _forward(net, mats, X, probes):
+def _forward(net, mats, X, probes, columns=False):
     """:func:`forward`, with ``probes`` (or None): zero arrays, one a layer, (rows, n_out),
     added to the layers' products, so that the gradient with respect to them is each layer's
     output gradient; and then the peak of each layer's input (:func:`gradient_bound`)."""
+    if columns:  # feature-major: h is (n, rows), and the output comes back as (rows, n)
+        h, peaks = X.T, []
+        for layer, (Wb, activation) in enumerate(zip(mats, net.activations)):
+            z = _featuremajor.dense(Wb, h)
+            if probes is not None:
+                z, peaks = z + probes[layer].T, peaks + [peak(h)]
+            if layer == len(mats) - 1:
+                return z.T, peaks
+            h = ACTIVATIONS[activation](z)
     h, peaks = X, []
     for layer, (Wb, activation) in enumerate(zip(mats, net.activations)):
         pair = isinstance(Wb, tuple)
@@ -203,7 +234,7 @@ def penalty(mats, l1, l2):
 def terms(static, net, mats, X, y, w, probes=None):
     """Data loss, metrics and the layers' input peaks (:func:`peak`; with ``probes``, see
     :func:`_forward`; else none) of the network ``mats`` on one batch."""
-    logits, peaks = _forward(net, mats, X, probes)
+    logits, peaks = _forward(net, mats, X, probes, feature_major(static))
     data_loss = objectives.LOSSES[static.loss](y, logits, w)
     names = objectives.METRICS[static.task] if static.metrics is None else static.metrics
     if static.task == "regression":  # metrics on the predictions (exp: of a log link)

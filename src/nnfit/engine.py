@@ -307,7 +307,7 @@ def _run_chunk(static, state, data, hyper, n_epochs, count, orders):
         return _unpack_scalars(state, s), records
 
     net = _flatnet.network(static, data)
-    augmented = static.layout == "flat"
+    augmented = _flatnet.augmented(static)
     data = data._replace(X=_flatnet.inputs(net, data.X, augmented),
                          X_val=_flatnet.inputs(net, data.X_val, augmented))
     return _flatnet.for_members(static, member, state, hyper, orders)
