@@ -58,6 +58,13 @@ def _expected_failures(estimator):
                 "check_sample_weight_equivalence_on_sparse_data": split,
                 "check_fit_score_takes_y": partial, "check_n_features_in_after_fitting": partial,
                 "check_estimators_partial_fit_n_features": partial}
+    if estimator.dtype == "float32":
+        ulp = ("float32 training: weighted rows and repeated rows are summed in different "
+               "orders, and on some CPUs (an AMD EPYC, not an Intel Xeon) the predictions then "
+               "differ by one float32 rounding (1.2e-7 relative), above the check's 1e-7; "
+               "test_weights_equal_repeated_rows checks it at float32's precision")
+        return {"check_sample_weight_equivalence_on_dense_data": ulp,
+                "check_sample_weight_equivalence_on_sparse_data": ulp}
     if estimator.solver == "lm":
         few = ("the check fits 30 features on 27 rows: fewer residuals than parameters, which "
                "Levenberg-Marquardt cannot solve (the error says so)")
@@ -68,7 +75,12 @@ def _expected_failures(estimator):
 
 def test_the_default_instances_expect_no_failures():
     for estimator in _check_instances():
-        assert _expected_failures(estimator) == {}
+        if estimator.get_params().get("dtype") == "float32":  # float32 rounding, see above
+            assert set(_expected_failures(estimator)) == {
+                "check_sample_weight_equivalence_on_dense_data",
+                "check_sample_weight_equivalence_on_sparse_data"}
+        else:
+            assert _expected_failures(estimator) == {}
     tags = nnfit.MLPClassifier().__sklearn_tags__()
     assert tags.input_tags.sparse and tags.classifier_tags.multi_label
     assert nnfit.MLPRegressor().__sklearn_tags__().input_tags.sparse

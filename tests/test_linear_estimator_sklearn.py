@@ -426,7 +426,9 @@ def test_scikit_learns_own_fails_more_checks_on_float32_input():
     # scikit-learn solves in float32: weighted and repeated rows then differ by float32
     # rounding, and BLAS's float32 sums make a row's prediction depend on its position; nnfit
     # solves and predicts in float64 and rounds once
+    # (the order check depends on the CPU's BLAS: failed on an Intel Xeon, passes on AMD EPYC)
     theirs = failed_checks(Float32SkLinearRegression())
-    assert theirs == FLOAT32_BY_DESIGN | {"check_sample_weight_equivalence_on_dense_data",
-                                          "check_sample_weight_equivalence_on_sparse_data",
-                                          "check_methods_sample_order_invariance"}
+    weights = {"check_sample_weight_equivalence_on_dense_data",
+               "check_sample_weight_equivalence_on_sparse_data"}
+    assert FLOAT32_BY_DESIGN | weights <= theirs
+    assert theirs <= FLOAT32_BY_DESIGN | weights | {"check_methods_sample_order_invariance"}
