@@ -162,10 +162,11 @@ def train_single(X, Y, p, idx, wts, step=None):
     return p, ls
 
 
-def train_vmap(X, Y, p, idx, wts):
-    """p leaves (M, ...), idx (steps, M, B). Returns final params and losses (steps, M)."""
+def train_vmap(X, Y, p, idx, wts, member=None):
+    """p leaves (M, ...), idx (steps, M, B); ``member`` the per-member step (default
+    :func:`member_step`). Returns final params and losses (steps, M)."""
     s = jax.vmap(OPT.init)(p)
-    step = jax.vmap(partial(member_step, X, Y), in_axes=(0, 0, 0, None))
+    step = jax.vmap(partial(member or member_step, X, Y), in_axes=(0, 0, 0, None))
 
     def body(c, xs):
         p, s = c
@@ -428,19 +429,6 @@ def member_step_f(X, Y, p, s, idx, w):
     return optax.apply_updates(p, u), s, l
 
 
-def train_vmap_f(X, Y, p, idx, wts):
-    s = jax.vmap(OPT.init)(p)
-    step = jax.vmap(partial(member_step_f, X, Y), in_axes=(0, 0, 0, None))
-
-    def body(c, xs):
-        p, s = c
-        p, s, l = step(p, s, *xs)
-        return (p, s), l
-
-    (p, s), ls = lax.scan(body, (p, s), (idx, wts))
-    return p, ls
-
-
 def to_minor(p):
     return {k: jnp.moveaxis(v, 0, -1) for k, v in p.items()}
 
@@ -647,7 +635,8 @@ def main(argv=None):
             t, c, (p, ls) = timed(fn, (p0, idx, wts), args.repeat)
             report(name, "-", t, c, p, ls, ref)
         elif base == "vf":
-            t, c, (p, ls) = timed(partial(train_vmap_f, X, Y), (p0, idx, wts), args.repeat)
+            t, c, (p, ls) = timed(partial(train_vmap, X, Y, member=member_step_f), (p0, idx, wts),
+                                 args.repeat)
             report(name, "-", t, c, p, ls, ref)
         elif base in ("manual", "manualt"):
             fn = partial(train_manual, X, Y, batch_minor=base == "manualt")
