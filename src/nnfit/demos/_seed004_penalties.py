@@ -191,20 +191,27 @@ def penalties(ctx, big, before, big_params):
                 f"Not reproduced: {name} did not lower the validation MSE "
                 f"({by.loc[name, 'val mse']:.4f} against {by.loc['unpenalised', 'val mse']:.4f} "
                 f"unpenalised; the seed: {SEED_EVALUATE[name][1][1]:.4f} against 0.0297)"
-                + (_L1_COLLAPSE if name in flat else "."))
+                + (_l1_collapse(by.loc[name, "train mse"], float(np.var(y)))
+                   if name == "L1 0.001" else "."))
     return norms, unpen
 
 
-# Why the L1 variant can end flat (measured: benchmarks/explore_seed004.py history)
+def _l1_collapse(train_mse, constant_mse):
+    """Why the L1 variant ends (nearly) flat, measured by ``benchmarks/explore_seed004.py
+    history``: the warning's second half."""
+    return (f": its training MSE is {train_mse:.4f}, where a constant scores "
+            f"{constant_mse:.4f}" + _L1_COLLAPSE)
+
+
 _L1_COLLAPSE = (
-    ": it ends as a constant. Under Adam every weight whose data gradient is below the L1 "
-    "pull (0.001) moves by about the learning rate a step towards zero, whatever its size, so "
-    "a network of 4.2 million weights of about 0.05 is shrunk to nothing within about fifty "
-    "steps unless it has fitted the data by then; once flat, no weight's data gradient "
-    "exceeds the pull again. Keras does the same on these data (benchmarks/SWEEP.md). The flat "
-    "network is the better minimum: the seed's own L1 network ends with a loss of 0.39, above "
-    "the about 0.05 a constant scores on its data (its 2-unit rows), so its training stopped "
-    "on the way down, with its data, not shown, holding the fit up for longer than these.")
+    ". Under Adam every weight whose data gradient is below the L1 pull (0.001) moves by about "
+    "the learning rate a step towards zero, whatever its size, so weights of about 0.05 are "
+    "gone within about fifty steps unless the network has fitted the data by then; once it is "
+    "flat, no weight's data gradient exceeds the pull again (Keras flattens penalised networks "
+    "alike: benchmarks/SWEEP.md). The flat network is the better minimum: the seed's own L1 "
+    "network ends with a loss of 0.39, above the about 0.05 a constant scores on its data (its "
+    "2-unit rows), so its training stopped on the way down, its data, not shown, holding the "
+    "fit up for longer than these do.")
 
 
 def classification(ctx):
