@@ -132,10 +132,15 @@ def capacity_mean(x):
     return 0.6 * u * np.sin(4 * np.pi * u)
 
 
+def capacity_boundary(x1):
+    """The class boundary of "capacity_classification": the parabola x2 = x1**2 / 3 - 1.5."""
+    return np.asarray(x1, dtype=np.float64) ** 2 / 3.0 - 1.5
+
+
 def capacity_label(X):
     """The noiseless class of "capacity_classification" for X of shape (n, 2): (n,) int64,
-    1 above the parabola x2 = x1**2 / 3 - 1.5."""
-    return (X[:, 1] > X[:, 0] ** 2 / 3.0 - 1.5).astype(np.int64)
+    1 above :func:`capacity_boundary`."""
+    return (X[:, 1] > capacity_boundary(X[:, 0])).astype(np.int64)
 
 
 def _two_streams(seed):

@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 
+from ._seed004_capacity import SEED_TABLE
 from ._seed004_shared import VARIANTS, _figure, _fit, member_mse, relu_model, weight_penalty
 
 SEED_EVALUATE = {  # [loss, mse] on train, then on validation
@@ -190,7 +191,8 @@ def penalties(ctx, big, before, big_params):
             report.add_warning(
                 f"Not reproduced: {name} did not lower the validation MSE "
                 f"({by.loc[name, 'val mse']:.4f} against {by.loc['unpenalised', 'val mse']:.4f} "
-                f"unpenalised; the seed: {SEED_EVALUATE[name][1][1]:.4f} against 0.0297)"
+                f"unpenalised; the seed: {SEED_EVALUATE[name][1][1]:.4f} against "
+                f"{SEED_TABLE['5 layers of 1024'][1]:.4f})"
                 + (_l1_collapse(by.loc[name, "train mse"], float(np.var(y)))
                    if name == "L1 0.001" else "."))
     return norms, unpen
@@ -199,19 +201,16 @@ def penalties(ctx, big, before, big_params):
 def _l1_collapse(train_mse, constant_mse):
     """Why the L1 variant ends (nearly) flat, measured by ``benchmarks/explore_seed004.py
     history``: the warning's second half."""
-    return (f": its training MSE is {train_mse:.4f}, where a constant scores "
-            f"{constant_mse:.4f}" + _L1_COLLAPSE)
-
-
-_L1_COLLAPSE = (
-    ". Under Adam every weight whose data gradient is below the L1 pull (0.001) moves by about "
-    "the learning rate a step towards zero, whatever its size, so weights of about 0.05 are "
-    "gone within about fifty steps unless the network has fitted the data by then; once it is "
-    "flat, no weight's data gradient exceeds the pull again (Keras flattens penalised networks "
-    "alike: benchmarks/SWEEP.md). The flat network is the better minimum: the seed's own L1 "
-    "network ends with a loss of 0.39, above the about 0.05 a constant scores on its data (its "
-    "2-unit rows), so its training stopped on the way down, its data, not shown, holding the "
-    "fit up for longer than these do.")
+    return (
+        f": its training MSE is {train_mse:.4f}, where a constant scores {constant_mse:.4f}. "
+        "Under Adam every weight whose data gradient is below the L1 pull (0.001) moves by "
+        "about the learning rate a step towards zero, whatever its size, so weights of about "
+        "0.05 are gone within about fifty steps unless the network has fitted the data by then; "
+        "once it is flat, no weight's data gradient exceeds the pull again (Keras flattens "
+        "penalised networks alike: benchmarks/SWEEP.md). The flat network is the better "
+        "minimum: the seed's own L1 network ends with a loss of 0.39, above the about 0.05 a "
+        "constant scores on its data (its 2-unit rows), so its training stopped on the way "
+        "down, its data, not shown, holding the fit up for longer than these do.")
 
 
 def classification(ctx):
@@ -231,7 +230,7 @@ def classification(ctx):
 
     import nnfit
     from nnfit import plots
-    from nnfit._generators import capacity_label
+    from nnfit._generators import capacity_boundary, capacity_label
     from nnfit.plots.style import CYCLE
 
     report, say, cfg, timings, numbers, quick = (ctx.report, ctx.say, ctx.cfg, ctx.timings,
@@ -268,7 +267,7 @@ def classification(ctx):
                                 "series": [
         (Xc[yc == 0, 0], Xc[yc == 0, 1], "class 0", "points", CYCLE[0]),
         (Xc[yc == 1, 0], Xc[yc == 1, 1], "class 1", "points", CYCLE[1]),
-        (xs, xs ** 2 / 3 - 1.5, "noiseless boundary", "line", "#1a1a1a")]}],
+        (xs, capacity_boundary(xs), "noiseless boundary", "line", "#1a1a1a")]}],
         size=(5.6, 4.4)), "The classification data; 10% of the labels are flipped")
     bayes = float(np.mean(capacity_label(Xc_val) == yc_val))
     report.add_text(f"The noiseless boundary classifies {bayes:.4f} of the validation points "
