@@ -19,6 +19,12 @@ import nnfit  # noqa: E402
 # library leaves JAX's settings alone unless asked): programs freed between modules (below)
 # come back from disk instead of compiling again.
 nnfit.enable_compilation_cache()
+# ... but traces every program, as a library user's process does: keeping traced programs on
+# disk (nnfit._exported) costs a first trace ~20 % more, and the suite's thousands of programs
+# are each traced once. tests/test_programs_exported.py turns it on where it is tested.
+from nnfit import _programs  # noqa: E402
+
+_programs.EXPORT_FOLDER = None
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -1,0 +1,176 @@
+"""Traced programs kept on disk, so that a new process skips tracing them.
+
+JAX's persistent compilation cache (:mod:`nnfit._programs`) spares a new process XLA's
+compilation, but not tracing the program and lowering it to StableHLO, which JAX needs to find
+the cache entry: 0.3-0.8 s for a training program, ~30 s of a warm ``nnfit demo``. Where that
+cache is on, each program is also exported (:mod:`jax.export`: its StableHLO, serialized) under
+a key of everything that shapes it, and a later process deserializes it instead of tracing,
+then compiles it (from the persistent cache).
+
+The key holds the program's name and function, the static configuration, the arguments' tree,
+shapes and dtypes, the donated arguments, the JAX settings that change tracing, the versions
+of jax and jaxlib and a hash of nnfit's own source files, so an edit of nnfit, a new JAX or
+another setting never meets an old program. A static configuration is only keyed when it is
+made of plain values: the ``repr`` of a callable (a user's schedule function) holds an
+address, which says nothing of what it computes, so such programs are traced as before.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import functools
+import hashlib
+import os
+import pickle
+import tempfile
+
+import jax
+
+FOLDER = "nnfit-exported"
+# the jax.config settings that change what a traced program computes
+SETTINGS = ("jax_enable_x64", "jax_default_matmul_precision", "jax_numpy_rank_promotion",
+            "jax_numpy_dtype_promotion", "jax_default_prng_impl", "jax_threefry_partitionable")
+
+
+@functools.lru_cache(maxsize=1)
+def source_hash():
+    """A hash of every Python file of the nnfit package (read once a process)."""
+    root = os.path.dirname(os.path.abspath(__file__))
+    digest = hashlib.sha256()
+    for folder, dirs, files in sorted(os.walk(root)):
+        dirs.sort()
+        for name in sorted(files):
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                digest.update(os.path.relpath(path, root).encode())
+                with open(path, "rb") as f:
+                    digest.update(f.read())
+    return digest.hexdigest()
+
+
+def plain(value):
+    """Whether ``repr(value)`` says all of it: None, numbers, strings, enums, and tuples,
+    lists, dicts and dataclasses of those."""
+    if value is None or isinstance(value, (bool, int, float, complex, str, bytes, enum.Enum)):
+        return True
+    if isinstance(value, (tuple, list, frozenset)):
+        return all(plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(plain(k) and plain(v) for k, v in value.items())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return all(plain(getattr(value, f.name)) for f in dataclasses.fields(value))
+    return False
+
+
+def key(name, fn, static, tree, avals, donate):
+    """The file name of a program's export, or None when ``static`` is not :func:`plain`."""
+    if not plain(static):
+        return None
+    import jaxlib
+
+    settings = tuple(getattr(jax.config, s, None) for s in SETTINGS)
+    text = repr((name, fn.__module__, fn.__qualname__, static, str(tree), avals, donate,
+                 settings, jax.default_backend(), jax.__version__, jaxlib.__version__,
+                 source_hash()))
+    return hashlib.sha256(text.encode()).hexdigest() + ".bin"
+
+
+def _flat(fn, static, tree):
+    """``fn(static, *args)`` as a function of the arguments' leaves returning its outputs'
+    leaves (what :mod:`jax.export` serializes without knowing nnfit's types); the outputs'
+    tree is appended to the returned list when traced."""
+    out_trees = []
+
+    def flat(*leaves):
+        leaves_out, out_tree = jax.tree.flatten(fn(static, *jax.tree.unflatten(tree, leaves)))
+        out_trees.append(out_tree)
+        return leaves_out
+
+    return flat, out_trees
+
+
+def _flat_donate(args, donate):
+    """The leaf positions of the arguments at ``donate``."""
+    positions, at = [], 0
+    for i, a in enumerate(args):
+        n = len(jax.tree.leaves(a))
+        if i in donate:
+            positions.extend(range(at, at + n))
+        at += n
+    return tuple(positions)
+
+
+def _survives_pickling(tree):
+    """Whether a pickled copy of the tree structure ``tree`` builds the same trees: some
+    libraries' pytree nodes (equinox modules, as optimistix's solver states) lose what they
+    need to rebuild themselves."""
+    try:
+        copy = pickle.loads(pickle.dumps(tree))
+        leaves = list(range(copy.num_leaves))
+        return copy == tree and jax.tree.unflatten(copy, leaves) is not None
+    except Exception:
+        return False
+
+
+def _compile(exported, out_tree, leaves, donate, title):
+    def call(*args):
+        return exported.call(*args)
+
+    # named as the traced function was (JAX names its cache entries "jit_<name>-...")
+    call.__name__ = call.__qualname__ = title
+    compiled = jax.jit(call, donate_argnums=donate).lower(*leaves).compile()
+
+    def program(*args):
+        return jax.tree.unflatten(out_tree, compiled(*jax.tree.leaves(args)))
+
+    return program
+
+
+def load(folder, name, args, donate):
+    """The program exported as ``name`` in ``folder``, compiled for ``args``; None if absent
+    or unreadable."""
+    from jax import export
+
+    path = os.path.join(folder, FOLDER, name)
+    try:
+        with open(path, "rb") as f:
+            blob, out_tree, title = pickle.loads(f.read())
+        exported = export.deserialize(bytearray(blob))
+    except Exception:  # absent, partly written by a killed process, or from another version
+        return None
+    if not _survives_pickling(out_tree):  # kept by an earlier nnfit: never again
+        try:
+            os.remove(path)
+        except OSError:
+            pass
+        return None
+    return _compile(exported, out_tree, jax.tree.leaves(args), _flat_donate(args, donate),
+                    title)
+
+
+def save(folder, name, fn, static, args, donate):
+    """Trace ``fn(static, *args)`` once, keep its export as ``name`` in ``folder`` (atomically;
+    a folder that cannot be written is skipped) and return it compiled."""
+    from jax import export
+
+    leaves, tree = jax.tree.flatten(args)
+    flat, out_trees = _flat(fn, static, tree)
+    positions = _flat_donate(args, donate)
+    exported = export.export(jax.jit(flat, donate_argnums=positions))(*leaves)
+    try:
+        if not _survives_pickling(out_trees[0]):
+            raise TypeError("an output tree that does not pickle")
+        payload = pickle.dumps((bytes(exported.serialize()), out_trees[0], fn.__name__))
+        where = os.path.join(folder, FOLDER)
+        os.makedirs(where, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=where, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(payload)
+            os.replace(tmp, os.path.join(where, name))
+        except OSError:
+            os.unlink(tmp)
+    except Exception:  # not serializable, or a folder that cannot be written: not kept
+        pass
+    return _compile(exported, out_trees[0], leaves, positions, fn.__name__)

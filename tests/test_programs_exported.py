@@ -1,0 +1,144 @@
+"""Traced programs kept on disk (nnfit._exported): a program read back computes exactly what
+the traced one does, and only programs whose key says all of them are kept."""
+
+import dataclasses
+import os
+import subprocess
+import sys
+
+import jax
+import numpy as np
+import optax
+import nnfit
+from nnfit import _exported, _programs
+
+X = np.linspace(-1, 1, 60)[:, None]
+Y = np.sin(3 * X[:, 0])
+
+
+def _fit(**options):
+    return nnfit.fit(nnfit.MLP(hidden=(6, 4), activation="tanh"), X, Y, epochs=30,
+                     batch_size=16, validation_split=0.2, n_members=2, seed=5, **options)
+
+
+def _fresh_programs(monkeypatch, folder):
+    """An empty in-process cache, programs kept in ``folder`` (None: traced every time)."""
+    monkeypatch.setattr(_programs, "PROGRAMS", _programs.ProgramCache())
+    monkeypatch.setattr(_programs, "EXPORT_FOLDER", None if folder is None else str(folder))
+    jax.clear_caches()
+
+
+def _same(a, b):
+    assert a.history.equals(b.history)
+    for m in range(a.n_members):
+        for p, q in zip(jax.tree.leaves(a.member_params(m)), jax.tree.leaves(b.member_params(m))):
+            np.testing.assert_array_equal(p, q)
+
+
+def _never_trace(*args, **kwargs):
+    raise AssertionError("the program was traced again instead of read back")
+
+
+def test_a_program_read_back_trains_exactly_as_the_traced_one(tmp_path, monkeypatch):
+    _fresh_programs(monkeypatch, None)
+    traced = _fit()
+    _fresh_programs(monkeypatch, tmp_path)
+    kept = _fit()
+    files = os.listdir(tmp_path / _exported.FOLDER)
+    assert len(files) == 2, files  # the initialisation and the training program
+    _fresh_programs(monkeypatch, tmp_path)
+    monkeypatch.setattr(_exported, "save", _never_trace)
+    read_back = _fit()
+    _same(traced, kept)
+    _same(traced, read_back)
+
+
+def test_a_damaged_file_is_traced_again_and_replaced(tmp_path, monkeypatch):
+    _fresh_programs(monkeypatch, tmp_path)
+    first = _fit()
+    folder = tmp_path / _exported.FOLDER
+    for name in os.listdir(folder):
+        (folder / name).write_bytes(b"not a program")
+    _fresh_programs(monkeypatch, tmp_path)
+    again = _fit()
+    _same(first, again)
+    _fresh_programs(monkeypatch, tmp_path)
+    monkeypatch.setattr(_exported, "save", _never_trace)
+    _same(first, _fit())  # the replaced files read back
+
+
+def test_a_program_shaped_by_a_callable_is_never_kept(tmp_path, monkeypatch):
+    # a function's repr holds its address, not what it computes: no key can stand for it
+    _fresh_programs(monkeypatch, tmp_path)
+    schedule = optax.exponential_decay(0.01, transition_steps=10, decay_rate=0.5)
+    fit = _fit(learning_rate=schedule)
+    assert np.isfinite(fit.history["loss"]).all()
+    kept = os.listdir(tmp_path / _exported.FOLDER) if (tmp_path / _exported.FOLDER).exists() else []
+    assert kept == []  # both programs' static configuration holds the schedule
+
+
+def test_least_squares_programs_whose_state_does_not_pickle_are_traced(tmp_path, monkeypatch):
+    # optimistix's solver state is an equinox module, whose tree structure does not survive
+    # pickling: those programs are traced every time, and give the same fit
+    _fresh_programs(monkeypatch, tmp_path)
+    options = dict(optimizer="lm", epochs=300, n_members=2, seed=1)
+    model = nnfit.MLP(hidden=(3,), activation="tanh")
+    first = nnfit.fit(model, X, Y, **options)
+    _fresh_programs(monkeypatch, tmp_path)
+    again = nnfit.fit(model, X, Y, **options)
+    _same(first, again)
+    assert first.history["loss"].iloc[-1] < 0.5 * first.history["loss"].iloc[0]
+    folder = tmp_path / _exported.FOLDER
+    assert not folder.exists() or os.listdir(folder) == []
+
+
+def test_the_key_holds_everything_that_shapes_a_program(monkeypatch):
+    @dataclasses.dataclass(frozen=True)
+    class Config:
+        width: int
+        activation: str = "tanh"
+
+    def key(static=Config(4), shapes=(((60, 1), "float32"),), donate=()):
+        tree = jax.tree.structure((0, 0))
+        return _exported.key("chunk", _fit, static, tree, shapes, donate)
+
+    base = key()
+    assert base == key() and base.endswith(".bin")
+    assert len({base, key(Config(5)), key(Config(4, "relu")), key(shapes=(((61, 1), "float32"),)),
+                key(donate=(0,))}) == 5
+    monkeypatch.setattr(_exported, "source_hash", lambda: "an edited nnfit")
+    assert key() != base
+    assert _exported.key("chunk", _fit, Config(lambda x: x), jax.tree.structure(0), (), ()) is None
+
+
+def test_plain_values():
+    assert _exported.plain((1, 2.5, "a", None, True, (("x", 1),), {"k": (1, 2)}))
+    assert not _exported.plain((1, print))
+    assert not _exported.plain({"k": object()})
+
+
+def test_a_new_process_reads_the_programs_back(tmp_path):
+    code = ("import numpy as np, nnfit\n"
+            "from nnfit import _exported\n"
+            "calls = []\n"
+            "save = _exported.save\n"
+            "_exported.save = lambda *a, **k: calls.append(1) or save(*a, **k)\n"
+            "X = np.linspace(0, 1, 30)[:, None]\n"
+            "fit = nnfit.fit(nnfit.MLP(hidden=(4,)), X, X[:, 0] ** 2, epochs=20, seed=3)\n"
+            "print(len(calls), repr(float(fit.history.loss.iloc[-1])))\n")
+    env = {**os.environ, "NNFIT_CACHE_DIR": str(tmp_path)}
+    runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                           timeout=300) for _ in range(2)]
+    assert [r.returncode for r in runs] == [0, 0], [r.stderr[-2000:] for r in runs]
+    (traced, loss), (again, loss_again) = (r.stdout.split() for r in runs)
+    assert (traced, again) == ("2", "0") and loss == loss_again
+
+
+def test_a_folder_that_cannot_be_written_only_costs_the_keeping(tmp_path, monkeypatch):
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("")
+    _fresh_programs(monkeypatch, None)
+    traced = _fit()
+    _fresh_programs(monkeypatch, blocked)
+    _same(traced, _fit())
+    assert blocked.read_text() == ""
