@@ -6,8 +6,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..report import Report
+from ..report._background import FigureRenderer
 
 __all__ = ["DemoReport", "Steps", "mse"]
+
+# A demo report holds dozens of figures: they render in a worker process while the demo trains
+# its next model (one worker, started with the first figure, shared by every demo).
+RENDERER = FigureRenderer()
 
 
 class DemoReport(Report):
@@ -24,7 +29,7 @@ class DemoReport(Report):
     """
 
     def __init__(self, title, subtitle=None, *, quick=False, dpi=None):
-        super().__init__(title, subtitle, dpi=dpi or (72 if quick else 100))
+        super().__init__(title, subtitle, dpi=dpi or (72 if quick else 100), renderer=RENDERER)
         self.numbers = {}
         self.checks = []
         self.quick = quick

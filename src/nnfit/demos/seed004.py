@@ -29,6 +29,7 @@ import time
 
 import numpy as np
 
+from ._common import RENDERER
 from ._seed004_capacity import (SEED_TABLE, _Study, big_model, capacity_table, layers_of_16,
                                 one_hidden_layer)
 from ._seed004_penalties import (CLASS_VARIANTS, SEED_CLASSIFICATION, SEED_EVALUATE,
@@ -91,7 +92,8 @@ def build(quick=False, progress=None):
     grid = np.linspace(-3, 3, 400)
     study = _Study(X, y, X_val, y_val)
     report = Report(TITLE, subtitle="Seed 004 (20200217_examples) reproduced with nnfit"
-                    + (" - quick mode: smaller widths, fewer epochs" if quick else ""))
+                    + (" - quick mode: smaller widths, fewer epochs" if quick else ""),
+                    renderer=RENDERER)
 
     # ------------------------------------------------------------------ data
     report.add_section("Data generation")

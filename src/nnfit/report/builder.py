@@ -140,6 +140,21 @@ def _slug(text, taken):
     return slug
 
 
+class _Figure:
+    """A figure's block of the page: its PNG (bytes, or a pending ``.result()`` of them) as a
+    base64 ``<img>``, its alt text and caption."""
+
+    def __init__(self, png, alt, caption):
+        self.png, self.alt, self.caption = png, alt, caption
+
+    def __str__(self):
+        png = self.png if isinstance(self.png, bytes) else self.png.result()
+        data = base64.b64encode(png).decode("ascii")
+        return (f'<figure><img src="data:image/png;base64,{data}" '
+                f'alt="{html.escape(self.alt, quote=True)}">'
+                f"<figcaption>{html.escape(self.caption)}</figcaption></figure>")
+
+
 class Report:
     """A report under construction; each ``add_*`` method returns the report, so calls chain.
 
@@ -150,6 +165,9 @@ class Report:
     dpi : int
         Resolution of the embedded figures (110 reads well on screen and paper; lower makes
         smaller files).
+    renderer : FigureRenderer, optional
+        Render the figures in the background (``nnfit.report._background``) while the caller
+        goes on; by default each figure is rendered when it is added.
 
     Attributes
     ----------
@@ -158,10 +176,11 @@ class Report:
     n_figures : int
     """
 
-    def __init__(self, title, subtitle=None, *, dpi=110):
+    def __init__(self, title, subtitle=None, *, dpi=110, renderer=None):
         self.title = str(title)
         self.subtitle = subtitle
         self.dpi = dpi
+        self.renderer = renderer
         self.warnings = []
         self.n_figures = 0
         self._blocks = []
@@ -257,20 +276,19 @@ class Report:
         if isinstance(fig, (bytes, bytearray)):
             png = bytes(fig)
         else:
-            from ..plots.style import figure_to_png
+            if self.renderer is not None:
+                png = self.renderer.submit(fig, dpi or self.dpi)
+            else:
+                from ..plots.style import figure_to_png
 
-            png = figure_to_png(fig, dpi=dpi or self.dpi)
+                png = figure_to_png(fig, dpi=dpi or self.dpi)
             if "matplotlib.pyplot" in sys.modules:  # a pyplot figure would otherwise stay open
                 import matplotlib.pyplot as plt
 
                 plt.close(fig)
         self.n_figures += 1
-        data = base64.b64encode(png).decode("ascii")
         text = f"Figure {self.n_figures}." + (f" {caption}" if caption else "")
-        self._blocks.append(
-            f'<figure><img src="data:image/png;base64,{data}" '
-            f'alt="{html.escape(alt or caption or f"figure {self.n_figures}", quote=True)}">'
-            f"<figcaption>{html.escape(text)}</figcaption></figure>")
+        self._blocks.append(_Figure(png, alt or caption or f"figure {self.n_figures}", text))
         return self
 
     def add_warning(self, text, *, level="warning"):
@@ -337,7 +355,7 @@ class Report:
         subtitle = f'<p class="subtitle">{html.escape(self.subtitle)}</p>' if self.subtitle else ""
         return PAGE.format(
             title=html.escape(self.title), subtitle=subtitle, css=CSS, warnings=warnings,
-            toc=toc, body="\n".join(self._blocks), version=html.escape(nnfit.__version__),
+            toc=toc, body="\n".join(map(str, self._blocks)), version=html.escape(nnfit.__version__),
             when=datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"))
 
     def write(self, path):
