@@ -7,10 +7,12 @@ shape (a grid search) compile once.
 JAX's persistent compilation cache lets a new process skip compilation as well, and in the
 folder of a cache that nnfit turned on, nnfit keeps each traced program too
 (:mod:`nnfit._exported`), so that a new process skips tracing: a small fit in a new process
-took 1.0 s instead of 2.2 s (``benchmarks/bench_demo_parts.py --demos fit``). The cache is configured through JAX's process-wide settings,
-which a library must not change behind its user's back. So nnfit turns it on only when asked: by the command line (an application that
+took 1.0 s instead of 2.2 s (``benchmarks/bench_demo_parts.py --demos fit``). The cache is
+configured through JAX's process-wide settings, which a library must not change behind its
+user's back. So nnfit turns it on only when asked: by the command line (an application that
 owns its process), by ``NNFIT_CACHE_DIR=FOLDER`` in the environment, or by calling
-:func:`enable_compilation_cache` (``nnfit.enable_compilation_cache``) -- and never when the user configured a cache folder of their own.
+:func:`enable_compilation_cache` (``nnfit.enable_compilation_cache``) -- and never when the
+user configured a cache folder of their own.
 """
 
 from __future__ import annotations
