@@ -77,9 +77,9 @@ def test_a_program_shaped_by_a_callable_is_never_kept(tmp_path, monkeypatch):
     assert kept == []  # both programs' static configuration holds the schedule
 
 
-def test_least_squares_programs_whose_state_does_not_pickle_are_traced(tmp_path, monkeypatch):
-    # optimistix's solver state is an equinox module, whose tree structure does not survive
-    # pickling: those programs are traced every time, and give the same fit
+def test_least_squares_programs_whose_state_is_not_plain_data_are_traced(tmp_path, monkeypatch):
+    # optimistix's solver state is an equinox module, whose tree structure holds functions and
+    # objects no literal describes: those programs are traced every time, and give the same fit
     _fresh_programs(monkeypatch, tmp_path)
     options = dict(optimizer="lm", epochs=300, n_members=2, seed=1)
     model = nnfit.MLP(hidden=(3,), activation="tanh")
@@ -109,6 +109,41 @@ def test_the_key_holds_everything_that_shapes_a_program(monkeypatch):
     monkeypatch.setattr(_exported, "source_hash", lambda: "an edited nnfit")
     assert key() != base
     assert _exported.key("chunk", _fit, Config(lambda x: x), jax.tree.structure(0), (), ()) is None
+
+
+def test_a_tree_structure_is_described_as_plain_data_and_rebuilt():
+    import collections
+    import json
+
+    state = optax.adam(1e-3).init({"a": np.zeros(3), "b": (np.zeros(2), None)})
+    tree = jax.tree.structure((state, {"x": 1, "z": [2, 3]}, None,
+                               collections.OrderedDict(b=1, a=2), ()))
+    text = json.dumps(_exported.describe_tree(tree))
+    assert "ScaleByAdamState" in text
+    assert _exported.build_tree(json.loads(text)) == tree
+    assert _exported.build_tree(_exported.describe_tree(jax.tree.structure(7))) == \
+        jax.tree.structure(0)
+
+
+def test_a_tree_no_literal_describes_is_refused():
+    @jax.tree_util.register_static
+    class Opaque:  # no repr that reads back: equinox modules are such nodes
+        pass
+
+    tree = jax.tree.structure(({"a": 1}, Opaque()))
+    try:
+        _exported.describe_tree(tree)
+    except TypeError as error:
+        assert "Opaque" in str(error)
+    else:
+        raise AssertionError("an opaque node was described")
+    # a description naming a type no loaded module holds rebuilds nothing
+    try:
+        _exported.build_tree(["no_such_module_here", "Thing", "None", []])
+    except KeyError:
+        pass
+    else:
+        raise AssertionError("an unknown module was accepted")
 
 
 def test_plain_values():

@@ -13,6 +13,10 @@ of jax and jaxlib and a hash of nnfit's own source files, so an edit of nnfit, a
 another setting never meets an old program. A static configuration is only keyed when it is
 made of plain values: the ``repr`` of a callable (a user's schedule function) holds an
 address, which says nothing of what it computes, so such programs are traced as before.
+
+A kept file is plain data: a JSON line (the function's name and its outputs' tree structure,
+described by :func:`describe_tree`) and the bytes of ``Exported.serialize()``. Nothing in it is
+executed or imported when read; a tree that cannot be described so is not kept.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ import enum
 import functools
 import hashlib
 import os
-import pickle
+import ast
+import json
+import sys
 import tempfile
 
 import jax
@@ -101,16 +107,46 @@ def _flat_donate(args, donate):
     return tuple(positions)
 
 
-def _survives_pickling(tree):
-    """Whether a pickled copy of the tree structure ``tree`` builds the same trees: some
-    libraries' pytree nodes (equinox modules, as optimistix's solver states) lose what they
-    need to rebuild themselves."""
+def describe_tree(tree):
+    """A JSON-able description of the tree structure ``tree``: None for a leaf, else
+    ``[module, qualified name of the node's type, repr of its auxiliary data, [children]]``.
+
+    Raises TypeError where :func:`build_tree` could not rebuild the same structure (a node
+    type that is not a module's attribute, auxiliary data whose ``repr`` is not a literal: the
+    equinox modules of optimistix's solver states).
+    """
+    data = tree.node_data()
+    if data is None:
+        return None
+    kind, aux = data
+    text = repr(aux)
     try:
-        copy = pickle.loads(pickle.dumps(tree))
-        leaves = list(range(copy.num_leaves))
-        return copy == tree and jax.tree.unflatten(copy, leaves) is not None
-    except Exception:
-        return False
+        same = ast.literal_eval(text) == aux
+    except (ValueError, SyntaxError):
+        same = False
+    if not same:
+        raise TypeError(f"{kind.__qualname__}'s auxiliary data is not a literal")
+    description = [kind.__module__, kind.__qualname__, text,
+                   [describe_tree(child) for child in tree.children()]]
+    if build_tree(description) != tree:
+        raise TypeError(f"{kind.__qualname__} does not rebuild from its description")
+    return description
+
+
+def build_tree(description):
+    """The tree structure :func:`describe_tree` described; node types are looked up in
+    modules already imported (nothing is imported or run). Raises on anything unknown."""
+    if description is None:
+        return jax.tree.structure(0)
+    module, qualname, aux, children = description
+    if (module, qualname) == ("builtins", "NoneType"):
+        return jax.tree.structure(None)
+    kind = sys.modules[module]
+    for part in qualname.split("."):
+        kind = getattr(kind, part)
+    return jax.tree_util.PyTreeDef.from_node_data_and_children(
+        jax.tree_util.default_registry, (kind, ast.literal_eval(aux)),
+        [build_tree(child) for child in children])
 
 
 def _compile(exported, out_tree, leaves, donate, title):
@@ -135,15 +171,11 @@ def load(folder, name, args, donate):
     path = os.path.join(folder, FOLDER, name)
     try:
         with open(path, "rb") as f:
-            blob, out_tree, title = pickle.loads(f.read())
+            header, blob = f.read().split(b"\n", 1)
+        header = json.loads(header)
+        out_tree, title = build_tree(header["out_tree"]), header["title"]
         exported = export.deserialize(bytearray(blob))
     except Exception:  # absent, partly written by a killed process, or from another version
-        return None
-    if not _survives_pickling(out_tree):  # kept by an earlier nnfit: never again
-        try:
-            os.remove(path)
-        except OSError:
-            pass
         return None
     return _compile(exported, out_tree, jax.tree.leaves(args), _flat_donate(args, donate),
                     title)
@@ -159,9 +191,8 @@ def save(folder, name, fn, static, args, donate):
     positions = _flat_donate(args, donate)
     exported = export.export(jax.jit(flat, donate_argnums=positions))(*leaves)
     try:
-        if not _survives_pickling(out_trees[0]):
-            raise TypeError("an output tree that does not pickle")
-        payload = pickle.dumps((bytes(exported.serialize()), out_trees[0], fn.__name__))
+        header = json.dumps({"title": fn.__name__, "out_tree": describe_tree(out_trees[0])})
+        payload = header.encode() + b"\n" + bytes(exported.serialize())
         where = os.path.join(folder, FOLDER)
         os.makedirs(where, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=where, suffix=".tmp")
