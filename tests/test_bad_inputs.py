@@ -204,8 +204,8 @@ def test_every_option_can_be_set_everywhere_or_says_where_instead(tmp_path, name
         for k, v in {**needs, name: value}.items():
             argv.append(f"{flags[k][0]}={_flag_text(v)}" if not isinstance(v, bool) else
                         flags[k][0] if v else "--no-" + flags[k][0][2:])
-        train = cli._experiment(cli._parser().parse_args(argv))[1]["train"]
-        data = cli._experiment(cli._parser().parse_args(argv))[1]["data"]
+        train = cli._experiment(cli.build_parser().parse_args(argv))[1]["train"]
+        data = cli._experiment(cli.build_parser().parse_args(argv))[1]["data"]
         # the command line's own defaults: validation rows at random (stratified), and a
         # standardised regression target
         assert FitOptions(**{k: v for k, v in {**data, **train}.items()

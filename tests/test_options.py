@@ -327,7 +327,7 @@ def test_the_command_line_reads_python_number_spellings(tmp_path):
 
     argv = ["fit", "--dataset", "cubic", "--lr", ".05", "--l2", "5e-4", "--validation-split",
             ".25", "--epochs", "3"]
-    tables = cli._experiment(cli._parser().parse_args(argv))[1]
+    tables = cli._experiment(cli.build_parser().parse_args(argv))[1]
     assert tables["train"]["learning_rate"] == 0.05 and tables["train"]["l2"] == 5e-4
     assert tables["data"]["validation_split"] == 0.25
 
