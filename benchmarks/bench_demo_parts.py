@@ -49,8 +49,6 @@ setup, name = sys.argv[1], sys.argv[2]
 if setup == "before":
     _programs.EXPORT_FOLDER = None
     common.RENDERER = None
-    for module in ("seed002", "seed004"):
-        importlib.import_module("nnfit.demos." + module).RENDERER = None
 spent = {"programs_s": 0.0, "png_s": 0.0}
 compiled = _programs.ProgramCache.compiled
 def timed_compiled(self, *args, **kwargs):

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import time
 
-from ._common import RENDERER
+from . import _common
 from ._seed002_adam import adam, compare
 from ._seed002_extrapolation import basis_expansion, extrapolation
 from ._seed002_least_squares import curvature, least_squares, parameters
@@ -80,7 +80,7 @@ def build(quick=False, progress=None):
     _, _, model = diagnose.seed_002_problem()  # 1-3-1 tanh, N(0, 0.1) initial values
     report = Report(TITLE, subtitle="Seed 002 reproduced with nnfit: every cell of the seed "
                     "notebook runs" + (" (quick mode: fewer starts and timings)" if quick else ""),
-                    renderer=RENDERER)
+                    renderer=_common.RENDERER)
 
     # ------------------------------------------------------------------ the model and data
     report.add_section("Flexible nonlinear models for regression")

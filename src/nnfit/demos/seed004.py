@@ -29,7 +29,7 @@ import time
 
 import numpy as np
 
-from ._common import RENDERER
+from . import _common
 from ._seed004_capacity import (SEED_TABLE, _Study, big_model, capacity_table, layers_of_16,
                                 one_hidden_layer)
 from ._seed004_penalties import (CLASS_VARIANTS, SEED_CLASSIFICATION, SEED_EVALUATE,
@@ -93,7 +93,7 @@ def build(quick=False, progress=None):
     study = _Study(X, y, X_val, y_val)
     report = Report(TITLE, subtitle="Seed 004 (20200217_examples) reproduced with nnfit"
                     + (" - quick mode: smaller widths, fewer epochs" if quick else ""),
-                    renderer=RENDERER)
+                    renderer=_common.RENDERER)
 
     # ------------------------------------------------------------------ data
     report.add_section("Data generation")
