@@ -1,6 +1,8 @@
 """The feature-major dense layer of narrow flat programs (nnfit._featuremajor), against the
 plain product: its gradients, the network it builds, and whole fits of either form."""
 
+from functools import partial
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -20,32 +22,37 @@ def _layer(k, j, rows, dtype=np.float64):
     return Wb, h, c
 
 
-def _loss_fm(Wb, h, c):  # a non-linear loss, so that dz differs from element to element
-    return jnp.sum(c * jnp.tanh(_featuremajor.dense(Wb, h)))
+DENSE = [_featuremajor.dense, _featuremajor.dense_members]  # the sums' and the product's VJP
+
+
+def _loss_fm(Wb, h, c, dense=_featuremajor.dense):  # non-linear: dz differs element to element
+    return jnp.sum(c * jnp.tanh(dense(Wb, h)))
 
 
 def _loss_plain(Wb, h, c):
     return jnp.sum(c * jnp.tanh((h.T @ Wb[:-1] + Wb[-1][None]).T))
 
 
+@pytest.mark.parametrize("dense", DENSE)
 @pytest.mark.parametrize("k, j, rows", SHAPES)
-def test_dense_and_its_gradients_equal_the_plain_product(k, j, rows):
+def test_dense_and_its_gradients_equal_the_plain_product(k, j, rows, dense):
     with jax.enable_x64(True):
         Wb, h, c = _layer(k, j, rows)
-        np.testing.assert_allclose(_featuremajor.dense(Wb, h), (h.T @ Wb[:-1] + Wb[-1][None]).T,
+        np.testing.assert_allclose(dense(Wb, h), (h.T @ Wb[:-1] + Wb[-1][None]).T,
                                    rtol=1e-13, atol=1e-13)
-        got = jax.grad(_loss_fm, argnums=(0, 1))(Wb, h, c)
+        got = jax.grad(partial(_loss_fm, dense=dense), argnums=(0, 1))(Wb, h, c)
         want = jax.grad(_loss_plain, argnums=(0, 1))(Wb, h, c)
         for g, w in zip(got, want):
             assert g.shape == w.shape and g.dtype == w.dtype
             np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("dense", DENSE)
 @pytest.mark.parametrize("k, j, rows", SHAPES)
-def test_dense_gradients_equal_finite_differences(k, j, rows):
+def test_dense_gradients_equal_finite_differences(k, j, rows, dense):
     with jax.enable_x64(True):
         Wb, h, c = _layer(k, j, rows)
-        gWb, gh = jax.grad(_loss_fm, argnums=(0, 1))(Wb, h, c)
+        gWb, gh = jax.grad(partial(_loss_fm, dense=dense), argnums=(0, 1))(Wb, h, c)
         step = 1e-6
         for grad, arg in ((gWb, 0), (gh, 1)):
             args = [np.asarray(Wb), np.asarray(h)]
@@ -53,16 +60,17 @@ def test_dense_gradients_equal_finite_differences(k, j, rows):
                 up, down = [a.copy() for a in args], [a.copy() for a in args]
                 up[arg][index] += step
                 down[arg][index] -= step
-                fd = (_loss_fm(*map(jnp.asarray, up), c) - _loss_fm(*map(jnp.asarray, down), c)) \
-                    / (2 * step)
+                fd = (_loss_fm(*map(jnp.asarray, up), c, dense)
+                      - _loss_fm(*map(jnp.asarray, down), c, dense)) / (2 * step)
                 assert float(grad[index]) == pytest.approx(float(fd), rel=1e-6, abs=1e-7)
 
 
-def test_dense_vmaps_over_members_and_keeps_float32():
+@pytest.mark.parametrize("dense", DENSE)
+def test_dense_vmaps_over_members_and_keeps_float32(dense):
     Wb = jnp.asarray(RNG.normal(size=(4, 3, 5)), jnp.float32)  # 4 members: k = 2, j = 5
     h = jnp.asarray(RNG.normal(size=(4, 2, 8)), jnp.float32)
     c = jnp.asarray(RNG.normal(size=(5, 8)), jnp.float32)
-    got = jax.vmap(jax.grad(_loss_fm), in_axes=(0, 0, None))(Wb, h, c)
+    got = jax.vmap(jax.grad(partial(_loss_fm, dense=dense)), in_axes=(0, 0, None))(Wb, h, c)
     want = jax.vmap(jax.grad(_loss_plain), in_axes=(0, 0, None))(Wb, h, c)
     assert got.dtype == jnp.float32
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
@@ -139,3 +147,20 @@ def test_feature_major_fits_equal_product_fits(case, monkeypatch):
         np.testing.assert_allclose(bc, br, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(columns.histories.to_numpy(float), rows.histories.to_numpy(float),
                                rtol=1e-9, atol=1e-12)
+
+
+def test_only_a_program_of_several_members_takes_the_product_gradient(monkeypatch):
+    traced = []
+    for name in ("dense", "dense_members"):
+        real = getattr(_featuremajor, name)
+        monkeypatch.setattr(_featuremajor, name,
+                            lambda Wb, h, real=real, name=name: traced.append(name) or real(Wb, h))
+    X = RNG.normal(size=(20, 2))
+    y = X[:, 0] - X[:, 1] ** 2
+    for n_members in (1, 3):
+        _programs.PROGRAMS.clear()
+        jax.clear_caches()
+        traced.clear()
+        nnfit.fit(nnfit.MLP(hidden=(4,)), X, y, epochs=2, batch_size=8, n_members=n_members)
+        # the training program's layers; validation and prediction have no gradient to take
+        assert "dense_members" in traced if n_members > 1 else "dense_members" not in traced

@@ -14,6 +14,14 @@ k x j single-row reductions for the weight gradient, and gained 1.6x against the
 the hand-written one, three fused expressions, gained ~3x (benchmarks/explore_ensemble_layouts.py,
 layouts ``vf`` and ``a``).
 
+A program of several members takes :func:`dense_members` instead, the same layer whose weight
+and bias gradient is one product ``[h; 1] @ dz.T``: under ``vmap`` XLA runs it as a batched
+product, where the sums over the rows of :func:`dense`'s ``h * dz`` became reductions with a
+fixed cost of ~85 us each, five a step of seed 000's network, whatever the member count. Seed
+000's fit, the two alternating in one process (10 pairs, 2-core CPU): 100 members 0.69 s
+against 0.86 s, 4 members 0.054 s against 0.072 s; one member 0.032 s against 0.030 s, so a
+single member keeps the sums.
+
 Only the affine part is here: the activations between layers are differentiated by JAX as
 everywhere else.
 """
@@ -55,6 +63,17 @@ def dense(Wb, h):
     >>> dense(Wb, jnp.array([[1.0, 0.0, 2.0], [0.0, 1.0, 1.0]])).tolist()
     [[1.5, 3.5, 5.5], [1.5, 3.5, 7.5]]
     """
+    return _affine(Wb, h)
+
+
+@jax.custom_vjp
+def dense_members(Wb, h):
+    """:func:`dense`, whose gradient with respect to ``Wb`` is one product (see the module's
+    docstring): the layer of a program that trains several members. Same shapes and values."""
+    return _affine(Wb, h)
+
+
+def _affine(Wb, h):
     k = h.shape[0]
     z = Wb[k][:, None]
     for i in range(k):  # unrolled: each term one fused broadcast multiply-add
@@ -62,19 +81,32 @@ def dense(Wb, h):
     return z
 
 
-def _dense_fwd(Wb, h):
-    return dense(Wb, h), (Wb, h)
+def _forward(Wb, h):
+    return _affine(Wb, h), (Wb, h)
 
 
-def _dense_bwd(residuals, dz):
-    """dz (j, rows) -> the gradients of Wb, (k + 1, j), and of h, (k, rows)."""
-    Wb, h = residuals
+def _input_gradient(Wb, dz):
+    """dz (j, rows) -> the gradient of h, (k, rows)."""
     k, j = Wb.shape[0] - 1, Wb.shape[1]
     dh = Wb[:k, 0, None] * dz[0][None, :]
     for out in range(1, j):  # unrolled as the forward pass: the bias row takes no part
         dh = dh + Wb[:k, out, None] * dz[out][None, :]
+    return dh
+
+
+def _summed_bwd(residuals, dz):
+    """dz (j, rows) -> the gradients of Wb, (k + 1, j), and of h, (k, rows)."""
+    Wb, h = residuals
     dW = jnp.sum(h[:, None, :] * dz[None, :, :], axis=2)
-    return jnp.concatenate([dW, jnp.sum(dz, axis=1)[None]]), dh
+    return jnp.concatenate([dW, jnp.sum(dz, axis=1)[None]]), _input_gradient(Wb, dz)
 
 
-dense.defvjp(_dense_fwd, _dense_bwd)
+def _product_bwd(residuals, dz):
+    """:func:`_summed_bwd` with [W; b]'s gradient as the product [h; 1] @ dz.T."""
+    Wb, h = residuals
+    augmented = jnp.concatenate([h, jnp.ones((1, h.shape[1]), h.dtype)])
+    return jnp.einsum("kr,jr->kj", augmented, dz), _input_gradient(Wb, dz)
+
+
+dense.defvjp(_forward, _summed_bwd)
+dense_members.defvjp(_forward, _product_bwd)

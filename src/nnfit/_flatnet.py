@@ -160,14 +160,17 @@ def forward(net, mats, X, columns=False):
     return _forward(net, mats, X, None, columns)[0]
 
 
-def _forward(net, mats, X, probes, columns=False):
+def _forward(net, mats, X, probes, columns=False, members=False):
     """:func:`forward`, with ``probes`` (or None): zero arrays, one a layer, (rows, n_out),
     added to the layers' products, so that the gradient with respect to them is each layer's
-    output gradient; and then the peak of each layer's input (:func:`gradient_bound`)."""
+    output gradient; and then the peak of each layer's input (:func:`gradient_bound`).
+    ``members``: a program of several members, whose feature-major layers take their weight
+    gradient as one product (:func:`nnfit._featuremajor.dense_members`)."""
     if columns:  # feature-major: h is (n, rows), and the output comes back as (rows, n)
         h, peaks = X.T, []
+        dense = _featuremajor.dense_members if members else _featuremajor.dense
         for layer, (Wb, activation) in enumerate(zip(mats, net.activations)):
-            z = _featuremajor.dense(Wb, h)
+            z = dense(Wb, h)
             if probes is not None:
                 z, peaks = z + probes[layer].T, peaks + [peak(h)]
             if layer == len(mats) - 1:
@@ -234,7 +237,7 @@ def penalty(mats, l1, l2):
 def terms(static, net, mats, X, y, w, probes=None):
     """Data loss, metrics and the layers' input peaks (:func:`peak`; with ``probes``, see
     :func:`_forward`; else none) of the network ``mats`` on one batch."""
-    logits, peaks = _forward(net, mats, X, probes, feature_major(static))
+    logits, peaks = _forward(net, mats, X, probes, feature_major(static), static.ensemble)
     data_loss = objectives.LOSSES[static.loss](y, logits, w)
     names = objectives.METRICS[static.task] if static.metrics is None else static.metrics
     if static.task == "regression":  # metrics on the predictions (exp: of a log link)

@@ -53,6 +53,7 @@ class Static:
     metrics: tuple | None = None  # recorded each epoch; None: all of the task's
     layout: str = "flat"  # the parameters as one vector or as (W, b) per layer (nnfit._flatnet)
     last_batch: int = 0  # >0: the last mini-batch is this many rows exactly, not padded and masked
+    ensemble: bool = False  # several members in one program (nnfit._featuremajor.dense_members)
 
 
 def plan(options, network, *, loss, task, metrics, monitor, n_train, n_members, has_validation,
@@ -104,5 +105,6 @@ def plan(options, network, *, loss, task, metrics, monitor, n_train, n_members, 
         chunk=o.chunk_epochs or chunk_size(n_members, batch_size * n_batches if shuffle else 0),
         has_validation=has_validation, early_stopping=o.early_stopping,
         patience=o.n_iter_no_change, monitor=monitor, track_best=bool(restore),
-        l1=uses_l1, l2=uses_l2, metrics=metrics, layout=layers, last_batch=last_batch)
+        l1=uses_l1, l2=uses_l2, metrics=metrics, layout=layers, last_batch=last_batch,
+        ensemble=n_members > 1)
     return static, batch
