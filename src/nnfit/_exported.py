@@ -21,13 +21,13 @@ executed or imported when read; a tree that cannot be described so is not kept.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import enum
 import functools
 import hashlib
-import os
-import ast
 import json
+import os
 import sys
 import tempfile
 
@@ -115,6 +115,17 @@ def describe_tree(tree):
     type that is not a module's attribute, auxiliary data whose ``repr`` is not a literal: the
     equinox modules of optimistix's solver states).
     """
+    description = _describe(tree)
+    try:
+        same = build_tree(description) == tree
+    except (KeyError, AttributeError, TypeError, ValueError):
+        same = False
+    if not same:
+        raise TypeError(f"{tree} does not rebuild from its description")
+    return description
+
+
+def _describe(tree):
     data = tree.node_data()
     if data is None:
         return None
@@ -126,11 +137,7 @@ def describe_tree(tree):
         same = False
     if not same:
         raise TypeError(f"{kind.__qualname__}'s auxiliary data is not a literal")
-    description = [kind.__module__, kind.__qualname__, text,
-                   [describe_tree(child) for child in tree.children()]]
-    if build_tree(description) != tree:
-        raise TypeError(f"{kind.__qualname__} does not rebuild from its description")
-    return description
+    return [kind.__module__, kind.__qualname__, text, [_describe(c) for c in tree.children()]]
 
 
 def build_tree(description):
