@@ -5,6 +5,8 @@ import dataclasses
 import os
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import jax
 import numpy as np
@@ -44,7 +46,7 @@ def test_a_program_read_back_trains_exactly_as_the_traced_one(tmp_path, monkeypa
     traced = _fit()
     _fresh_programs(monkeypatch, tmp_path)
     kept = _fit()
-    files = os.listdir(tmp_path / _exported.FOLDER)
+    files = os.listdir(_exported.version_folder(tmp_path))
     assert len(files) == 2, files  # the initialisation and the training program
     _fresh_programs(monkeypatch, tmp_path)
     monkeypatch.setattr(_exported, "save", _never_trace)
@@ -56,7 +58,7 @@ def test_a_program_read_back_trains_exactly_as_the_traced_one(tmp_path, monkeypa
 def test_a_damaged_file_is_traced_again_and_replaced(tmp_path, monkeypatch):
     _fresh_programs(monkeypatch, tmp_path)
     first = _fit()
-    folder = tmp_path / _exported.FOLDER
+    folder = Path(_exported.version_folder(tmp_path))
     for name in os.listdir(folder):
         (folder / name).write_bytes(b"not a program")
     _fresh_programs(monkeypatch, tmp_path)
@@ -73,7 +75,8 @@ def test_a_program_shaped_by_a_callable_is_never_kept(tmp_path, monkeypatch):
     schedule = optax.exponential_decay(0.01, transition_steps=10, decay_rate=0.5)
     fit = _fit(learning_rate=schedule)
     assert np.isfinite(fit.history["loss"]).all()
-    kept = os.listdir(tmp_path / _exported.FOLDER) if (tmp_path / _exported.FOLDER).exists() else []
+    folder = Path(_exported.version_folder(tmp_path))
+    kept = os.listdir(folder) if folder.exists() else []
     assert kept == []  # both programs' static configuration holds the schedule
 
 
@@ -88,7 +91,7 @@ def test_least_squares_programs_whose_state_is_not_plain_data_are_traced(tmp_pat
     again = nnfit.fit(model, X, Y, **options)
     _same(first, again)
     assert first.history["loss"].iloc[-1] < 0.5 * first.history["loss"].iloc[0]
-    folder = tmp_path / _exported.FOLDER
+    folder = Path(_exported.version_folder(tmp_path))
     assert not folder.exists() or os.listdir(folder) == []
 
 
@@ -177,3 +180,52 @@ def test_a_folder_that_cannot_be_written_only_costs_the_keeping(tmp_path, monkey
     _fresh_programs(monkeypatch, blocked)
     _same(traced, _fit())
     assert blocked.read_text() == ""
+
+
+def _version(top, name, age_s, files=1):
+    """A version folder ``name`` in the kept-programs folder ``top``, last used ``age_s`` ago."""
+    folder = top / name
+    folder.mkdir(parents=True)
+    for i in range(files):
+        (folder / f"{i}.bin").write_bytes(b"x")
+    when = time.time() - age_s
+    os.utime(folder, (when, when))
+    return folder
+
+
+def test_a_new_version_keeps_the_most_recently_used_versions_only(tmp_path, monkeypatch):
+    top = tmp_path / _exported.FOLDER
+    old = [_version(top, f"old{i}", age_s=1000 * (i + 1)) for i in range(_exported.KEEP_VERSIONS)]
+    (top / "legacy.bin").write_bytes(b"a program of the flat layout before version folders")
+    (top / "dead.tmp").write_bytes(b"left by a killed process")
+    monkeypatch.setattr(_exported, "_USED", set())
+    _fresh_programs(monkeypatch, tmp_path)
+    _fit()
+    current = Path(_exported.version_folder(tmp_path))
+    kept = sorted(p.name for p in top.iterdir())
+    # the new version and the KEEP_VERSIONS - 1 most recent old ones; the oldest and the
+    # files outside any version folder are gone
+    assert kept == sorted([current.name] + [p.name for p in old[:-1]]), kept
+    assert len(os.listdir(current)) == 2
+    _fresh_programs(monkeypatch, tmp_path)
+    monkeypatch.setattr(_exported, "save", _never_trace)
+    _fit()  # what the new version kept reads back
+
+
+def test_reading_a_program_marks_its_version_used(tmp_path, monkeypatch):
+    _fresh_programs(monkeypatch, tmp_path)
+    _fit()
+    current = Path(_exported.version_folder(tmp_path))
+    os.utime(current, (1, 1))  # as if last used long ago
+    monkeypatch.setattr(_exported, "_USED", set())
+    _fresh_programs(monkeypatch, tmp_path)
+    monkeypatch.setattr(_exported, "save", _never_trace)
+    _fit()
+    assert time.time() - current.stat().st_mtime < 600
+    # another version's first program now removes the older ones, never this one
+    top = tmp_path / _exported.FOLDER
+    for i in range(_exported.KEEP_VERSIONS):
+        _version(top, f"older{i}", age_s=3600 * (i + 1))
+    _exported.prune(str(tmp_path))
+    assert current.exists() and not (top / f"older{_exported.KEEP_VERSIONS - 1}").exists()
+    assert len(list(top.iterdir())) == _exported.KEEP_VERSIONS

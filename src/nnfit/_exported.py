@@ -14,6 +14,11 @@ another setting never meets an old program. A static configuration is only keyed
 made of plain values: the ``repr`` of a callable (a user's schedule function) holds an
 address, which says nothing of what it computes, so such programs are traced as before.
 
+Each version of nnfit's source and of JAX keeps its programs in a folder of its own
+(:func:`version_folder`), a few megabytes for the five demos; the first program a new version
+keeps removes the folders of all but the :data:`KEEP_VERSIONS` most recently used
+(:func:`prune`), so that editing nnfit or upgrading it does not grow the cache without end.
+
 A kept file is plain data: a JSON line (the function's name and its outputs' tree structure,
 described by :func:`describe_tree`) and the bytes of ``Exported.serialize()``. Nothing in it is
 executed or imported when read; a tree that cannot be described so is not kept.
@@ -28,12 +33,16 @@ import functools
 import hashlib
 import json
 import os
+import shutil
 import sys
 import tempfile
 
 import jax
 
 FOLDER = "nnfit-exported"
+# the versions (of nnfit's source and JAX) whose kept programs stay on disk: the most recently
+# used ones, so that switching between a few checkouts or environments keeps theirs
+KEEP_VERSIONS = 8
 # the jax.config settings that change what a traced program computes
 SETTINGS = ("jax_enable_x64", "jax_default_matmul_precision", "jax_numpy_rank_promotion",
             "jax_numpy_dtype_promotion", "jax_default_prng_impl", "jax_threefry_partitionable")
@@ -53,6 +62,56 @@ def source_hash():
                 with open(path, "rb") as f:
                     digest.update(f.read())
     return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def version_tag():
+    """A short name of this version of nnfit's source, jax and jaxlib."""
+    import jaxlib
+
+    text = repr((jax.__version__, jaxlib.__version__, source_hash()))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def version_folder(folder):
+    """Where this version keeps its programs in the cache ``folder``."""
+    return os.path.join(folder, FOLDER, version_tag())
+
+
+# version folders whose use this process has recorded (their modification time, once)
+_USED = set()
+
+
+def _mark_used(where):
+    if where not in _USED:
+        _USED.add(where)
+        try:
+            os.utime(where)
+        except OSError:
+            pass
+
+
+def prune(folder, keep=KEEP_VERSIONS):
+    """Remove the kept programs of all but the ``keep`` most recently used versions in the
+    cache ``folder`` (by their folders' modification times), and the files that nnfit releases
+    before version folders kept at the top. A process of a removed version still running
+    traces its programs again and keeps them anew."""
+    top = os.path.join(folder, FOLDER)
+    try:
+        entries = list(os.scandir(top))
+    except OSError:
+        return
+    versions = []
+    for entry in entries:
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                versions.append((entry.stat(follow_symlinks=False).st_mtime, entry.path))
+            elif entry.name.endswith((".bin", ".tmp")):
+                os.unlink(entry.path)
+        except OSError:  # removed meanwhile by another process
+            pass
+    for _, path in sorted(versions, reverse=True)[keep:]:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def plain(value):
@@ -175,15 +234,16 @@ def load(folder, name, args, donate):
     or unreadable."""
     from jax import export
 
-    path = os.path.join(folder, FOLDER, name)
+    where = version_folder(folder)
     try:
-        with open(path, "rb") as f:
+        with open(os.path.join(where, name), "rb") as f:
             header, blob = f.read().split(b"\n", 1)
         header = json.loads(header)
         out_tree, title = build_tree(header["out_tree"]), header["title"]
         exported = export.deserialize(bytearray(blob))
     except Exception:  # absent, partly written by a killed process, or from another version
         return None
+    _mark_used(where)
     return _compile(exported, out_tree, jax.tree.leaves(args), _flat_donate(args, donate),
                     title)
 
@@ -200,8 +260,11 @@ def save(folder, name, fn, static, args, donate):
     try:
         header = json.dumps({"title": fn.__name__, "out_tree": describe_tree(out_trees[0])})
         payload = header.encode() + b"\n" + bytes(exported.serialize())
-        where = os.path.join(folder, FOLDER)
-        os.makedirs(where, exist_ok=True)
+        where = version_folder(folder)
+        if not os.path.isdir(where):  # a new version: make room for it
+            os.makedirs(where, exist_ok=True)
+            prune(folder)
+        _mark_used(where)
         fd, tmp = tempfile.mkstemp(dir=where, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as f:
