@@ -83,7 +83,7 @@ def test_ids_are_canonical_and_stable():
     ({"hidden": [(2,)], "alpha": ["0.1"]}, {}, TypeError, "grid key 'alpha' must be a number"),
     ({"hidden": [(2, "a")]}, {}, TypeError, "grid key 'hidden'"),
     ({"hidden": [(2,)], "solver": ["adamx"]}, {}, ValueError, "grid key 'solver': unknown optimizer 'adamx'"),
-    ({"hidden": [(2,)], "learning_rate": ["adaptive"]}, {}, TypeError, "called 'schedule'"),
+    ({"hidden": [(2,)], "learning_rate": ["adaptive"]}, {}, TypeError, "option 'schedule'"),
     ({"hidden": [16, 16]}, {}, ValueError, r"grid key 'hidden' lists \(16,\) twice"),
     ({"hidden": [(2,)], "alpha": [0.1], "l2": [0.1]}, {}, ValueError, "both 'alpha' and 'l2'"),
     ({"hidden": [(2,)], "l1": [(0.1, 0.1, 0.1)]}, {}, ValueError, "grid key 'l1' has 3 values"),

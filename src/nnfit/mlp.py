@@ -140,8 +140,8 @@ class MLP:
         acts = tuple(canonical_activation(a) for a in acts)
         if len(acts) != len(hidden):
             raise InvalidOptionError(
-                f"activation has {len(acts)} entries but there are {len(hidden)} hidden layers "
-                f"{hidden}; give one activation, or one per hidden layer"
+                f"activation has {len(acts)} entries but the network has {len(hidden)} hidden "
+                f"layer(s) {hidden}; give one activation, or one per hidden layer"
             )
         object.__setattr__(self, "activation", acts)
         check_choice("output", self.output, OUTPUTS)

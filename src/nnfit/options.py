@@ -84,7 +84,8 @@ def integer(low=1, high=INT32_MAX):
 
 def real(low=None, high=None, low_open=False, high_open=False):
     def check(name, value):
-        value = float(check_number(name, _plain(value), low=low, high=high, low_open=low_open))
+        value = float(check_number(name, _plain(value), low=low, high=None if high_open else high,
+                                   low_open=low_open))
         if high_open and value >= high:
             raise InvalidOptionError(f"{name} must be < {high}, got {value!r}")
         return value
@@ -132,14 +133,21 @@ def _numbers(name, value, check, depth):
     return check(name, value)
 
 
+def schedule_hint(value):
+    """Where a learning rate given as ``value`` (a string) names a schedule, where to put it
+    instead: scikit-learn's ``learning_rate`` is its schedule; else nothing."""
+    if str(value).strip().lower() not in SCHEDULES:
+        return ""
+    return f". The learning-rate schedule is the option 'schedule' (e.g. schedule={value!r})"
+
+
 def learning_rate(name, value):
     """A positive number, one per member, or an optax schedule (a callable; API only)."""
     if callable(value) and not isinstance(value, (numbers.Number, np.ndarray)):
         return value
     if isinstance(_plain(value), str):
-        raise InvalidOptionError(f"{name} is the step size, a number; got {value!r}. The "
-                                 f"learning-rate schedule is the option 'schedule' "
-                                 f"(e.g. schedule={value!r})")
+        raise InvalidOptionError(f"{name} is the step size, a number; got {value!r}"
+                                 + schedule_hint(value))
     return _numbers(name, value, real(low=0, low_open=True), depth=1)
 
 

@@ -32,6 +32,7 @@ import numpy as np
 
 from .._checks import check_number
 from ..errors import InvalidOptionError
+from ..options import schedule_hint
 from ..optim import KEYWORDS as OPTIMIZER_KEYWORDS
 from ..options import (GRID, MAX_SEED, FitOptions, _from_json, _plain, check_option, defaults,
                        flag, option_fields, option_names)
@@ -153,9 +154,8 @@ def _penalty(key, value):
 
 def _learning_rate(key, value):
     if isinstance(_py(value), str):
-        raise InvalidOptionError(f"{_label(key)} is the step size, a number; got {value!r}. "
-                        "scikit-learn's learning_rate schedule is called 'schedule' here "
-                        f"(e.g. schedule={value!r})")
+        raise InvalidOptionError(f"{_label(key)} is the step size, a number; got {value!r}"
+                                 + schedule_hint(value))
     if callable(value):
         raise InvalidOptionError(f"{_label(key)} must be a number; an optax schedule cannot be part "
                         "of a sweep's canonical configuration, use schedule='cosine' etc.")
