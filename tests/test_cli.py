@@ -72,6 +72,16 @@ def test_fit_from_flags_overrides_and_matches_the_library(csv_folder):
     (["--data", "empty.csv", "--target", "y"], "empty"),
     (["--data", "nope.csv", "--target", "y"], "nope.csv"),
     (["--data", "d.csv", "--target", "y", "--hidden", "8,x"], "8,x"),
+    (["--data", "d.csv", "--target", "y", "--hidden", "5,,5"], "empty width in '5,,5'"),
+    (["--data", "d.csv", "--target", "y", "--hidden", "5,"], "empty width in '5,'"),
+    (["--data", "d.csv", "--dataset", "cubic", "--target", "y"],
+     "argument --dataset: not allowed with argument --data"),
+    (["--dataset", "cubic", "--target", "foo"], "--target is for --data FILE.csv"),
+    (["--dataset", "cubic", "--drop", "x", "--features", "y"],
+     "--features and --drop are for --data FILE.csv"),
+    (["--data", "/dev/null", "--target", "y"], "is not a regular file"),
+    (["--data", "d.csv", "--target", "y", "--validation-split", "1.5"],
+     "--validation-split must be < 1, got 1.5"),
     (["--data", "d.csv", "--target", "y", "--learning-rate", "-1"], "-1"),
     (["--data", "d.csv", "--target", "y", "--activation", "relux"], "relux"),
     (["--data", "d.csv", "--target", "y", "--batch-size", "0"], "--batch-size must be >= 1"),
@@ -80,7 +90,11 @@ def test_fit_from_flags_overrides_and_matches_the_library(csv_folder):
 ])
 def test_bad_input_exits_2_with_one_line(csv_folder, args, message, monkeypatch, capsys):
     monkeypatch.chdir(csv_folder)
-    assert cli.main(["fit", *args, "--quiet"]) == 2
+    try:
+        code = cli.main(["fit", *args, "--quiet"])
+    except SystemExit as stop:  # argparse's own errors
+        code = stop.code
+    assert code == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], lines
 
@@ -92,6 +106,8 @@ def test_bad_input_exits_2_with_one_line(csv_folder, args, message, monkeypatch,
     ('[model]\nhidden = [4]\n', "needs exactly one of dataset"),
     ('[data]\ncsv = "d.csv"\n', "target"),
     ('[data\n', "invalid TOML"),
+    ('[data]\ndataset = "line"\ntarget = "y"\n',
+     "[data] target is for a csv, not a built-in dataset"),
     ('[data]\ndataset = "line"\n[train]\nbatch_size = "some"\n', "\"full\""),
 ])
 def test_config_errors_name_the_key(tmp_path, text, message):
@@ -232,10 +248,17 @@ def test_predict_errors_exit_2_with_one_line(penguins_like, monkeypatch, capsys)
     capsys.readouterr()
     for args, message in ((["run", "--data", "short.csv"], "no column 'flipper'"),
                           (["run", "--data", "nope.csv"], "nope.csv"),
-                          (["nowhere", "--data", "new.csv"], "not a folder")):
+                          (["nowhere", "--data", "new.csv"], "not a folder"),
+                          (["run", "--data", "new.csv", "--out", "run"],
+                           "--out 'run' is a folder; give the predictions' file path")):
         assert cli.main(["predict", *args]) == 2
         lines = capsys.readouterr().err.strip().splitlines()
         assert len(lines) == 1 and message in lines[0], lines
+    # a file in folders that do not exist yet: made, as nnfit fit makes a run folder's
+    assert cli.main(["predict", "run", "--data", "new.csv", "--out", "out/day 1/p.csv"]) == 0
+    written = pd.read_csv(penguins_like / "out" / "day 1" / "p.csv")
+    np.testing.assert_allclose(written.mass, nnfit.load_fit("run").predict(
+        pd.read_csv("new.csv")), rtol=1e-6)
 
 
 def test_a_hopeless_fit_is_flagged_on_the_terminal(penguins_like):
@@ -302,3 +325,15 @@ def test_number_codes_declared_categorical_are_one_hot(penguins_like, monkeypatc
     capsys.readouterr()
     assert cli.main(["predict", "run", "--data", "codes_new.csv"]) == 0
     assert "warning" not in capsys.readouterr().err  # 1, 2, 3 read back as the same categories
+
+
+def test_a_learning_rate_in_words_points_to_schedule_only_when_it_names_one(csv_folder,
+                                                                            monkeypatch, capsys):
+    monkeypatch.chdir(csv_folder)
+    for value, hint in (("abc", False), ("cosine", True), ("Adaptive", True)):
+        assert cli.main(["fit", "--data", "d.csv", "--target", "y", "--lr", value]) == 2
+        line, = capsys.readouterr().err.strip().splitlines()
+        assert f"--learning-rate is the step size, a number; got '{value}'" in line, line
+        assert ("schedule" in line) == hint, line
+        if hint:
+            assert f"--schedule {value}" in line, line

@@ -31,8 +31,9 @@ def build_parser():
                     "params.npz, history.csv, report.html). Give a TOML experiment file, or "
                     "--data FILE.csv --target COLUMN and flags; flags override the file.")
     fit.add_argument("config", nargs="?", metavar="CONFIG.toml", help="experiment file")
-    fit.add_argument("--data", metavar="FILE.csv", help="CSV file with a header row")
-    fit.add_argument("--dataset", metavar="NAME", help="a built-in data set, e.g. cubic")
+    source = fit.add_mutually_exclusive_group()
+    source.add_argument("--data", metavar="FILE.csv", help="CSV file with a header row")
+    source.add_argument("--dataset", metavar="NAME", help="a built-in data set, e.g. cubic")
     fit.add_argument("--target", metavar="COL", help="the column(s) to predict, comma-separated")
     fit.add_argument("--features", metavar="COLS", help="feature columns (default: all others)")
     fit.add_argument("--drop", metavar="COLS", help="columns to leave out, comma-separated")

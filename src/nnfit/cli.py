@@ -85,6 +85,14 @@ def _experiment(args):
     if args.data or args.dataset:
         data.pop("csv", None), data.pop("dataset", None)
         data.update({"csv": args.data} if args.data else {"dataset": args.dataset})
+    if args.dataset:
+        given = [flag for flag in ("target", "features", "drop", "test", "na_values", "categorical")
+                 if getattr(args, flag)]
+        if given:
+            flags = " and ".join("--" + flag.replace("_", "-") for flag in given)
+            raise UsageError(f"{flags} {'is' if len(given) == 1 else 'are'} for --data FILE.csv; "
+                             f"the built-in dataset {args.dataset!r} has its own target and "
+                             f"columns: leave {flags} out")
     if args.target:
         data["target"] = args.target.split(",") if "," in args.target else args.target
     if args.features:
@@ -112,8 +120,14 @@ def _experiment(args):
     tables["train"].setdefault("scale_target", True)
     model = tables["model"]
     if args.hidden is not None:
+        widths = [w.strip() for w in args.hidden.split(",")]
+        if widths == [""]:  # '' : no hidden layer
+            widths = []
+        if "" in widths:
+            raise UsageError(f"--hidden has an empty width in {args.hidden!r}; give widths like "
+                             "16,16 ('' for no hidden layer)")
         try:
-            model["hidden"] = [int(w) for w in args.hidden.split(",") if w.strip()]
+            model["hidden"] = [int(w) for w in widths]
         except ValueError:
             raise UsageError(f"--hidden must be widths like 16,16, got {args.hidden!r}") from None
     if args.activation:
@@ -242,6 +256,9 @@ def _predict(args):
         raise UsageError(f"{args.run_dir!r} is not a folder; give a run folder written by "
                          "nnfit fit")
     if args.out:
+        if os.path.isdir(args.out):
+            raise UsageError(f"--out {args.out!r} is a folder; give the predictions' file path, "
+                             f"e.g. {os.path.join(args.out, 'predictions.csv')!r}")
         _check_out(os.path.dirname(os.path.abspath(args.out)), "--out", run_folder=False)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -251,6 +268,8 @@ def _predict(args):
         print(f"note: {note}", file=sys.stderr)
     for message in dict.fromkeys(str(w.message) for w in caught):  # predict and probabilities
         print(f"warning: {as_flags(message)}", file=sys.stderr)
+    if args.out:  # its folder, as nnfit fit makes a run folder's
+        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     try:
         write_predictions(table, args.out)
     except BrokenPipeError:  # `nnfit predict ... | head`: the reader had enough

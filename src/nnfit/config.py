@@ -272,10 +272,12 @@ def validate(raw, *, tables=("data", "model", "train"), folder="."):
                 check_option(key, data[key], label=f"[data] {key}")
             except InvalidOptionError as err:
                 raise ConfigError(str(err)) from None
-    if "dataset" in data and any(k in data for k in ("drop", "features", "test_csv",
-                                                      "na_values", "categorical")):
-        raise ConfigError("[data] features, drop, na_values and test_csv go with a csv, not "
-                          "with a built-in dataset")
+    csv_only = [k for k in ("target", "features", "drop", "na_values", "categorical", "test_csv")
+                if k in data]
+    if "dataset" in data and csv_only:
+        raise ConfigError(f"[data] {' and '.join(csv_only)} {'is' if len(csv_only) == 1 else 'are'}"
+                          f" for a csv, not a built-in dataset (it has its own target and "
+                          f"columns): leave {' and '.join(csv_only)} out, or give csv = \"FILE\"")
     if not all(isinstance(v, str) for v in data.get("na_values", [])):
         raise ConfigError(f"[data] na_values must be strings, got {data['na_values']!r}")
     train = raw.get("train", {})

@@ -418,6 +418,10 @@ def read_table(path, *, min_rows=2, **read_csv_kwargs):
     from ._checks import first_line
 
     path = Path(path)
+    if path.exists() and not path.is_file() and not path.is_dir():  # a pipe or a device
+        raise InvalidOptionError(f"{str(path)!r} is not a regular file (a pipe or a device); "
+                                 "nnfit reads tables from files: save it to a file and give "
+                                 "that file's path")
     if not path.is_file():
         what = "is a directory, not a file" if path.is_dir() else "does not exist"
         raise FileNotFoundError(f"{str(path)!r} {what} (working directory {str(Path.cwd())!r}); "
