@@ -24,6 +24,41 @@ def fit_flags():
             for name, spec in option_fields().items() if CLI in spec.where}
 
 
+def model_flags(args):
+    """The ``[model]`` values the flags give (--hidden, --activation, --output, --normalize),
+    each checked here so that its message names its flag."""
+    from .errors import InvalidOptionError
+    from .mlp import canonical_activation
+
+    model = {}
+    if args.hidden is not None:
+        widths = [w.strip() for w in args.hidden.split(",")]
+        if widths == [""]:  # '': no hidden layer
+            widths = []
+        if "" in widths:
+            raise UsageError(f"--hidden has an empty width in {args.hidden!r}; give widths like "
+                             "16,16 ('' for no hidden layer)")
+        try:
+            model["hidden"] = [int(w) for w in widths]
+        except ValueError:
+            raise UsageError(f"--hidden must be widths like 16,16, got {args.hidden!r}") from None
+        if any(w < 1 for w in model["hidden"]):
+            raise UsageError(f"--hidden widths must be >= 1, got {args.hidden!r}; give widths "
+                             "like 16,16 ('' for no hidden layer)")
+    if args.activation:
+        acts = [a.strip() for a in args.activation.split(",")]
+        for act in acts:
+            try:
+                canonical_activation(act)
+            except InvalidOptionError as err:
+                raise UsageError(f"--activation: {err}") from None
+        model["activation"] = acts if len(acts) > 1 else acts[0]
+    for key in ("output", "normalize"):
+        if getattr(args, key) is not None:
+            model[key] = getattr(args, key)
+    return model
+
+
 # options that are True, False or None (unset): --x / --no-x, and neither for the default
 OPTIONAL_BOOLEANS = ("restore_best_weights", "scale_target")
 

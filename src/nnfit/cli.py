@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sys
 
-from ._cli_flags import UsageError, fit_flags, option_flags  # noqa: F401
+from ._cli_flags import UsageError, fit_flags, model_flags, option_flags  # noqa: F401
 from ._cli_output import as_flags, print_result
 from ._cli_parser import build_parser
 from ._signals import Signals
@@ -75,6 +75,9 @@ def _experiment(args):
     if args.config in ("true", "false", "True", "False"):
         raise UsageError(f"{args.config!r} is not an experiment file: a yes/no flag takes no "
                          "value (write --early-stopping or --no-early-stopping)")
+    if args.config and args.config.lower().endswith((".csv", ".tsv", ".txt")):
+        raise UsageError(f"{args.config!r} is a table, not an experiment file (.toml): give it "
+                         f"as --data {args.config} --target COLUMN")
     if args.config:
         raw = load_config(args.config)
         tables = {"data": dict(raw.data), "model": dict(raw.model), "train": dict(raw.train)}
@@ -95,6 +98,9 @@ def _experiment(args):
                              f"columns: leave {flags} out")
     if args.target:
         data["target"] = args.target.split(",") if "," in args.target else args.target
+    elif args.data and "target" not in data:
+        raise UsageError(f"--data needs --target COLUMN, the column to predict"
+                         f"{_columns_of(args.data)}")
     if args.features:
         data["features"] = args.features.split(",")
     if args.drop:
@@ -118,24 +124,7 @@ def _experiment(args):
     # and trains a regression on its standardised target (predictions in its units): a target
     # in the thousands must not need the user to know about scaling
     tables["train"].setdefault("scale_target", True)
-    model = tables["model"]
-    if args.hidden is not None:
-        widths = [w.strip() for w in args.hidden.split(",")]
-        if widths == [""]:  # '' : no hidden layer
-            widths = []
-        if "" in widths:
-            raise UsageError(f"--hidden has an empty width in {args.hidden!r}; give widths like "
-                             "16,16 ('' for no hidden layer)")
-        try:
-            model["hidden"] = [int(w) for w in widths]
-        except ValueError:
-            raise UsageError(f"--hidden must be widths like 16,16, got {args.hidden!r}") from None
-    if args.activation:
-        acts = args.activation.split(",")
-        model["activation"] = acts if len(acts) > 1 else acts[0]
-    for key in ("output", "normalize"):
-        if getattr(args, key) is not None:
-            model[key] = getattr(args, key)
+    tables["model"].update(model_flags(args))
     train = tables["train"]
     train.update(options)
     try:
@@ -149,6 +138,19 @@ def _experiment(args):
         if key in data:
             data[key] = os.path.abspath(experiment._path(data[key]))
     return experiment, tables
+
+
+def _columns_of(path):
+    """``"; FILE's columns: a, b, c"`` from a CSV file's header, or "" when it cannot be read
+    (the fit's own reading then says why)."""
+    import pandas as pd
+
+    try:
+        columns = [str(c) for c in pd.read_csv(path, nrows=0).columns]
+    except Exception:  # unreadable: the fit reading it says why
+        return ""
+    shown = ", ".join(columns[:20]) + (f", ... ({len(columns)} in all)" if len(columns) > 20 else "")
+    return f"; {os.path.basename(path)}'s columns: {shown}" if columns else ""
 
 
 def _fit(args):
@@ -167,7 +169,11 @@ def _fit(args):
         X, y, validation, data_keywords, data_name = experiment.rows()
         keywords = {**experiment.fit_keywords(), **data_keywords}
     except ConfigError as err:  # flags alone: no file's table to name
-        raise UsageError(str(err) if args.config else str(err).removeprefix("[data]: ")) from None
+        message = str(err)
+        if not args.config:
+            for table in ("[data]: ", "[model]: "):
+                message = message.removeprefix(table)
+        raise UsageError(as_flags(message)) from None
     name = os.path.splitext(os.path.basename(args.config))[0] if args.config else data_name
     out = args.out or os.path.join("nnfit-runs", name)
     _check_out(out, "--out" if args.out else "the run folder", run_folder=True)

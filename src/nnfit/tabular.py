@@ -370,7 +370,7 @@ def _as_frame(table, features, name):
     table = string_columns(table, name)
     missing = [c for c in features if c not in table.columns]
     if missing:
-        raise InvalidOptionError(f"{name} has no column {missing[0]!r}; the fit needs the columns "
+        raise InvalidOptionError(f"{name}: no column {missing[0]!r}; the fit needs the columns "
                                  f"{list(features)}")
     return table
 
