@@ -27,6 +27,7 @@ def csv_folder(tmp_path):
     pd.DataFrame({"x": x, "y": np.sin(5 * x)}).to_csv(tmp_path / "d.csv", index=False)
     (tmp_path / "bad.csv").write_text("x,y\n1,2\n3,abc\n4,5\n")
     (tmp_path / "empty.csv").write_text("")
+    (tmp_path / "ragged.csv").write_text("x,y\n1,2\n3,4,5\n")
     (tmp_path / "exp.toml").write_text(
         '[data]\ncsv = "d.csv"\ntarget = "y"\nvalidation_split = 0.25\n'
         '[model]\nhidden = [8]\nactivation = "tanh"\n'
@@ -87,6 +88,9 @@ def test_fit_from_flags_overrides_and_matches_the_library(csv_folder):
      "--activation: unknown activation 'foo'"),
     (["--data", "d.csv", "--target", "y", "--hidden", "4", "--activation", "relu,tanh"],
      "error: activation has 2 entries but the network has 1 hidden layer(s)"),
+    (["--data", "d.csv", "--target", "y", "--epochs", "abc"], "--epochs must be an integer, got 'abc'"),
+    (["--data", "ragged.csv", "--target", "y"], "Expected 2 fields in line 3, saw 3; check that "
+     "every line has as many cells as the header row"),
     (["--data", "d.csv", "--target", "y", "--validation-split", "1.5"],
      "--validation-split must be < 1, got 1.5"),
     (["--data", "d.csv", "--target", "y", "--learning-rate", "-1"], "-1"),
@@ -104,6 +108,7 @@ def test_bad_input_exits_2_with_one_line(csv_folder, args, message, monkeypatch,
     assert code == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], lines
+    assert " of type " not in lines[0], lines  # typed text: its Python type says nothing
 
 
 @pytest.mark.parametrize("text, message", [

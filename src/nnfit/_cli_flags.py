@@ -9,6 +9,7 @@ and checked by the option's own rule, its message naming the flag.
 from __future__ import annotations
 
 import argparse
+import re
 
 
 class UsageError(Exception):
@@ -123,7 +124,8 @@ def option_flags(args):
         try:
             check_option(name, value, label=flags[0])
         except InvalidOptionError as err:
-            text = str(err)
+            # the value was typed as text: its Python type ("of type str") says nothing more
+            text = re.sub(r"(got .*?) of type \w+", r"\1", str(err))
             raise UsageError(text if flags[0] in text else f"{flags[0]}: {text}") from None
         given[name] = value
     return given

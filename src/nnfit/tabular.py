@@ -433,7 +433,9 @@ def read_table(path, *, min_rows=2, **read_csv_kwargs):
                                  "data rows") from None
     except pd.errors.ParserError as err:
         raise InvalidOptionError(f"{str(path)!r} is not a readable CSV file: "
-                                 f"{first_line(err)}") from None
+                                 f"{first_line(err)}; check that every line has as many "
+                                 "cells as the header row (a CSV file is text, one row a line, "
+                                 "its cells split by commas)") from None
     except UnicodeDecodeError as err:
         raise InvalidOptionError(f"{str(path)!r} is not UTF-8 text (byte {err.start}); save it as "
                                  "UTF-8, or pass encoding=... (e.g. encoding='latin-1')") from None
