@@ -136,6 +136,9 @@ def test_divergence_saves_the_last_good_state(tmp_path):
     assert result.returncode == 1 and "diverged" in result.stderr
     status = json.loads((tmp_path / "div" / "status.json").read_text())
     assert status["status"] == "diverged"
+    # in the command line's words: the run folder, not the library's error.fit
+    assert "saved in this run folder" in status["message"] and "error.fit" not in status["message"]
+    assert "--normalize" in status["message"] and "MLP(" not in status["message"]
     fit = nnfit.load_fit(tmp_path / "div")
     assert np.all(np.isfinite(fit.history.loss)) and len(fit.history) < 50
 

@@ -197,7 +197,10 @@ def _fit(args):
                 callback=None if least_squares else signals.between_chunks,
                 on_note=lambda text: print(f"note: {as_flags(text)}", file=sys.stderr))
         except TrainingDiverged as err:
-            result, status, message, code = err.fit, "diverged", str(err), 1
+            # the run folder keeps what the library keeps in error.fit
+            message = as_flags(str(err).replace("are kept in error.fit", "are saved in this run "
+                                                "folder"))
+            result, status, code = err.fit, "diverged", 1
     signals.defer(f"nnfit fit: saving the run to {out} first")
     interrupted = "interrupted" in (result.stop_reasons or [])
     if interrupted:
