@@ -70,7 +70,7 @@ def _one_line(err):
 
 def _experiment(args):
     """The experiment of ``nnfit fit``: the TOML file, if any, with the flags laid over it."""
-    from .config import DATA_OPTIONS, ConfigError, load_config, validate
+    from .config import CSV_ONLY, DATA_OPTIONS, ConfigError, load_config, validate
 
     if args.config in ("true", "false", "True", "False"):
         raise UsageError(f"{args.config!r} is not an experiment file: a yes/no flag takes no "
@@ -89,8 +89,8 @@ def _experiment(args):
         data.pop("csv", None), data.pop("dataset", None)
         data.update({"csv": args.data} if args.data else {"dataset": args.dataset})
     if args.dataset:
-        given = [flag for flag in ("target", "features", "drop", "test", "na_values", "categorical")
-                 if getattr(args, flag)]
+        given = [key.removesuffix("_csv") for key in CSV_ONLY  # test_csv: --test
+                 if getattr(args, key.removesuffix("_csv"))]
         if given:
             flags = " and ".join("--" + flag.replace("_", "-") for flag in given)
             raise UsageError(f"{flags} {'is' if len(given) == 1 else 'are'} for --data FILE.csv; "

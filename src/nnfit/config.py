@@ -246,6 +246,10 @@ def load_config(path, *, tables=("data", "model", "train")):
     return experiment
 
 
+# [data] keys that describe a csv's columns and files: a built-in dataset has its own
+CSV_ONLY = ("target", "features", "drop", "na_values", "categorical", "test_csv")
+
+
 def validate(raw, *, tables=("data", "model", "train"), folder="."):
     """Validate an already-parsed experiment dictionary; see :func:`load_config`."""
     unknown = set(raw) - set(tables)
@@ -272,8 +276,7 @@ def validate(raw, *, tables=("data", "model", "train"), folder="."):
                 check_option(key, data[key], label=f"[data] {key}")
             except InvalidOptionError as err:
                 raise ConfigError(str(err)) from None
-    csv_only = [k for k in ("target", "features", "drop", "na_values", "categorical", "test_csv")
-                if k in data]
+    csv_only = [k for k in CSV_ONLY if k in data]
     if "dataset" in data and csv_only:
         raise ConfigError(f"[data] {' and '.join(csv_only)} {'is' if len(csv_only) == 1 else 'are'}"
                           f" for a csv, not a built-in dataset (it has its own target and "

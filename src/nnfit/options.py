@@ -136,9 +136,10 @@ def _numbers(name, value, check, depth):
 def schedule_hint(value):
     """Where a learning rate given as ``value`` (a string) names a schedule, where to put it
     instead: scikit-learn's ``learning_rate`` is its schedule; else nothing."""
-    if str(value).strip().lower() not in SCHEDULES:
+    name = str(value).strip().lower()
+    if name not in SCHEDULES:
         return ""
-    return f". The learning-rate schedule is the option 'schedule' (e.g. schedule={value!r})"
+    return f". The learning-rate schedule is the option 'schedule' (e.g. schedule={name!r})"
 
 
 def learning_rate(name, value):
