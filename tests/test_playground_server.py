@@ -186,6 +186,21 @@ def test_bad_settings_become_a_message_and_the_session_goes_on(server):
     page.close()
 
 
+def test_malformed_messages_get_a_message_and_the_session_goes_on(server):
+    page = Page(server[0], {"data": "circle"})
+    page.until("frame")
+    page.send({"type": "config", "config": "x"})
+    assert '"config" must be a JSON object of settings' in page.until("error")["message"]
+    for message in ([], "str", 123, {}, None):
+        page.send(message)
+        assert 'must be a JSON object with a "type"' in page.until("error")["message"]
+    page.ws.send(b"not json")  # a binary frame
+    assert "not JSON text" in page.until("error")["message"]
+    page.send({"type": "config", "config": {"data": "circle", "hidden": "3"}})
+    assert page.until("frame")["sizes"] == [2, 3, 1]
+    page.close()
+
+
 def test_bad_uploads_get_a_message_and_a_good_one_with_text_columns_trains(server):
     page = Page(server[0], {"data": "circle"})
     page.until("frame")

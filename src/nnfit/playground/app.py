@@ -62,11 +62,14 @@ def create_app(upload=None):
         started = False
         try:
             while True:
-                text = await websocket.receive_text()
-                try:
-                    message = json.loads(text)
+                received = await websocket.receive()
+                if received["type"] == "websocket.disconnect":
+                    raise WebSocketDisconnect(received.get("code", 1000))
+                try:  # a binary frame has no "text"
+                    message = json.loads(received.get("text") or "")
                 except json.JSONDecodeError:
-                    outbox.put_nowait({"type": "error", "message": "a message that is not JSON"})
+                    outbox.put_nowait({"type": "error", "message": "a message that is not JSON "
+                                       "text (the page sends JSON objects as text frames)"})
                     continue
                 if not started:
                     started = True

@@ -20,6 +20,7 @@ thread; closing the tab closes the session, which stops its thread at the end of
 
 from __future__ import annotations
 
+import json
 import logging
 import queue
 import threading
@@ -48,6 +49,10 @@ log = logging.getLogger("nnfit.playground")
 # programs this process has compiled (approximately: what decides a program's shapes); the
 # first chunk of another says so in the page, since compiling takes seconds
 _COMPILED = set()
+
+
+# what the worker's loop takes when no command is waiting
+_NO_COMMAND = object()
 
 
 class Session:
@@ -114,9 +119,9 @@ class Session:
             try:
                 message = self.commands.get(block=not training)
             except queue.Empty:
-                message = None
+                message = _NO_COMMAND  # (a page's JSON null is a command, refused as such)
             try:
-                if message is not None:
+                if message is not _NO_COMMAND:
                     self._handle(message)
                 elif training:
                     self._train()
@@ -149,11 +154,18 @@ class Session:
         self.emit({"type": "status", "playing": False, "epoch": self.epoch})
 
     def _handle(self, message):
-        kind = message.get("type") if isinstance(message, dict) else None
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            raise InvalidOptionError(f"a message must be a JSON object with a \"type\", such as "
+                                     f"{{\"type\": \"play\"}}; got {json.dumps(message)[:80]}")
+        kind = message["type"]
         if kind == "close":
             return
         if kind == "config":
-            values = dict(message.get("config") or {})
+            values = message.get("config") or {}
+            if not isinstance(values, dict):
+                raise InvalidOptionError(f"\"config\" must be a JSON object of settings, such as "
+                                         f"{{\"hidden\": [4, 2]}}; got {json.dumps(values)[:80]}")
+            values = dict(values)
             if self.upload is not None and not values.get("data"):
                 # a link without a data set (a new tab) opens on the table given (--data or
                 # an upload); a link that names another set still chooses it
