@@ -412,7 +412,14 @@ def test_report_of_an_old_folder_without_data_warns_and_writes(saved, capsys):
     (saved / "data.npz").unlink()
     assert cli.main(["report", str(saved)]) == 0
     err = capsys.readouterr().err
-    assert "has no data.npz" in err and len(err.strip().splitlines()) == 1
+    assert "keeps no training rows (data.npz" in err and len(err.strip().splitlines()) == 1
+
+
+def test_report_refuses_a_folder_whose_listed_data_was_deleted(saved, capsys):
+    (saved / "data.npz").unlink()  # listed in the manifest: the folder was changed
+    assert cli.main(["report", str(saved)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "data.npz is missing (listed in" in err[0], err
 
 
 # ------------------------------------------------------------------------------ --out

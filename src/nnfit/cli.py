@@ -376,8 +376,9 @@ def _report(args):
     result = load_fit(folder)
     data = read_data(folder, result.network.n_inputs)  # the run's own record: no outside file
     if data is None:
-        print(f"warning: {folder} has no data.npz (written by an older nnfit): the report shows "
-              "no data; re-run nnfit fit to have it", file=sys.stderr)
+        print(f"warning: {folder} keeps no training rows (data.npz: a sweep's fits and folders "
+              "of older nnfit versions have none): the report shows no data; a run of nnfit fit "
+              "keeps them", file=sys.stderr)
     X, y = data if data is not None else (None, None)
     try:
         write_report(folder, result, X=X, y=y)

@@ -115,9 +115,9 @@ def read_data(folder, n_inputs):
     from .errors import RunFolderError
 
     path = os.path.join(folder, "data.npz")
+    verify(folder, ("data.npz",))  # first: a listed data.npz that is gone is a changed folder
     if not os.path.exists(path):
         return None
-    verify(folder, ("data.npz",))
     arrays = read_npz(path, "the run's data")
     X, y = arrays.get("X"), arrays.get("y")
     if X is None or y is None or set(arrays) != {"X", "y"}:
