@@ -352,3 +352,19 @@ def test_a_learning_rate_in_words_points_to_schedule_only_when_it_names_one(csv_
         assert ("schedule" in line) == hint, line
         if hint:
             assert f"--schedule {value.lower()}" in line, line
+
+
+def test_a_sweep_refuses_what_only_nnfit_fit_takes(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.toml").write_text(
+        '[data]\ndataset = "line"\nvalidation_split = 0.2\nvalidation_shuffle = true\n'
+        '[sweep]\ngrid = { hidden = [[2]] }\n')
+    assert cli.main(["sweep", "s.toml", "--quiet"]) == 2
+    line, = capsys.readouterr().err.strip().splitlines()
+    assert "validation_shuffle is not one nnfit sweep takes" in line, line
+    (tmp_path / "s.toml").write_text('[data]\ndataset = "line"\n[train]\nscale_target = true\n'
+                                     '[sweep]\ngrid = { hidden = [[2]] }\n')
+    assert cli.main(["sweep", "s.toml", "--quiet"]) == 2
+    line, = capsys.readouterr().err.strip().splitlines()
+    assert "'scale_target' is not one a sweep takes" in line, line
+    assert not (tmp_path / "nnfit-runs").exists()

@@ -56,9 +56,12 @@ def build_parser():
         "sweep", help="train a grid of models and seeds from a TOML file",
         description="Train every configuration of the [sweep] grid with every seed and write a "
                     "resumable run folder (table.csv, one fit per run, report.html). [data] is as "
-                    "for nnfit fit; [model] and [train] hold the options every configuration "
-                    "shares; [sweep] holds grid = { hidden = [[8], [16, 16]], l2 = [0.0, 0.01] }, "
-                    "seeds = [0, 1, 2] and max_configs.")
+                    "for nnfit fit, but a sweep validates on the last rows and trains on the "
+                    "target as given, as nnfit.fit does (nnfit fit shuffles its validation rows "
+                    "and scales the target): the same file can score differently; [model] and "
+                    "[train] hold the options every configuration shares; [sweep] holds grid = { "
+                    "hidden = [[8], [16, 16]], l2 = [0.0, 0.01] }, seeds = [0, 1, 2] and "
+                    "max_configs.")
     sweep.add_argument("config", metavar="CONFIG.toml", help="experiment file with a [sweep] table")
     sweep.add_argument("--out", metavar="DIR", help="run folder (default nnfit-runs/NAME)")
     sweep.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, tcp://host:8786")

@@ -335,6 +335,10 @@ def _sweep(args):
         experiment = load_config(args.config, tables=("data", "model", "train", "sweep"))
         if "grid" not in experiment.sweep:
             raise ConfigError("[sweep] needs grid = { KEY = [candidates], ... }")
+        if "validation_shuffle" in experiment.data:  # nnfit fit's, not taken by sweeps
+            raise ConfigError("[data] validation_shuffle is not one nnfit sweep takes: a sweep "
+                              "validates on the last rows (Keras' rule); shuffle the table's "
+                              "rows first, or give validation_csv = \"FILE\"")
         data, validation, split = experiment.dataset()
     except ConfigError as err:
         raise UsageError(str(err)) from None

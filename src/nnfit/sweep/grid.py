@@ -80,11 +80,13 @@ def canonical_key(key, where="grid"):
     if name in KEYS or name == "seed":
         return name
     if key in NOT_GRID_KEYS:
-        raise InvalidOptionError(f"{where} key {key!r} cannot be swept: {NOT_GRID_KEYS[key]}")
+        what = "cannot be swept" if where == "grid" else "is not one a sweep takes"
+        raise InvalidOptionError(f"{where} key {key!r} {what}: {NOT_GRID_KEYS[key]}")
     known = sorted(set(KEYS) | set(ALIASES) | {"seed"})
     close = difflib.get_close_matches(key, known, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
-    raise InvalidOptionError(f"unknown {where} key {key!r}{hint} Known keys: {', '.join(known)}")
+    raise InvalidOptionError(f"unknown {where} key {key!r}{hint or '.'} Known keys: "
+                             f"{', '.join(known)}")
 
 
 # ------------------------------------------------------------------------------ values
