@@ -368,3 +368,14 @@ def test_a_sweep_refuses_what_only_nnfit_fit_takes(tmp_path, monkeypatch, capsys
     line, = capsys.readouterr().err.strip().splitlines()
     assert "'scale_target' is not one a sweep takes" in line, line
     assert not (tmp_path / "nnfit-runs").exists()
+
+
+def test_a_sweep_too_big_says_the_flag_that_allows_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.toml").write_text('[data]\ndataset = "line"\n[sweep]\nmax_configs = 2\n'
+                                     'grid = { hidden = [[2], [3], [4]] }\n')
+    assert cli.main(["sweep", "s.toml", "--quiet"]) == 2
+    line, = capsys.readouterr().err.strip().splitlines()
+    assert "3 configurations, more than max_configs=2; pass --confirm" in line, line
+    assert "raise max_configs in [sweep]" in line and "confirm=True" not in line, line
+    assert nnfit.list_datasets() == nnfit.datasets.list_datasets()

@@ -19,6 +19,7 @@ _EXPORTS = {
     "TrainingDiverged": "nnfit.engine",
     "Dataset": "nnfit.datasets",
     "load_dataset": "nnfit.datasets",
+    "list_datasets": "nnfit.datasets",
     "load_table": "nnfit.tabular",
     "LinearRegression": "nnfit.linear_regression",
     "MLPRegressor": "nnfit.estimators",

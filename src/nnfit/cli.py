@@ -328,6 +328,7 @@ def _sweep(args):
 
     from . import sweep
     from .config import ConfigError, load_config
+    from .errors import InvalidOptionError
     from .sweep.__main__ import print_summary
 
     signals = getattr(args, "signals", None) or Signals()
@@ -349,11 +350,16 @@ def _sweep(args):
     _check_out(out, "--out" if args.out else "the sweep folder", run_folder=False)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = sweep.run(experiment.sweep["grid"], data.X, data.y, X_val=X_val, y_val=y_val,
-                           validation_split=split, seeds=experiment.sweep.get("seeds", (0,)),
-                           base=base, out=out, scheduler=args.scheduler, n_jobs=args.n_jobs,
-                           max_configs=experiment.sweep.get("max_configs", 1000),
-                           confirm=args.confirm, verbose=not args.quiet)
+        try:
+            result = sweep.run(experiment.sweep["grid"], data.X, data.y, X_val=X_val,
+                               y_val=y_val, validation_split=split,
+                               seeds=experiment.sweep.get("seeds", (0,)), base=base, out=out,
+                               scheduler=args.scheduler, n_jobs=args.n_jobs,
+                               max_configs=experiment.sweep.get("max_configs", 1000),
+                               confirm=args.confirm, verbose=not args.quiet)
+        except InvalidOptionError as err:  # in the command line's words
+            raise UsageError(str(err).replace("pass confirm=True", "pass --confirm").replace(
+                "raise max_configs", "raise max_configs in [sweep]")) from None
     stopped = [str(w.message) for w in caught if str(w.message).startswith("sweep interrupted")]
     for w in caught:
         if not str(w.message).startswith("sweep interrupted"):
