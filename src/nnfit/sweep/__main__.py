@@ -126,7 +126,8 @@ def print_summary(result, out=None):
     shown = [c for c in summary.columns if c in result.swept() or c in ("n_params", "n_seeds")
              or c.endswith(("_mean", "_std"))]
     with pd.option_context("display.width", 200, "display.max_columns", 30):
-        print(summary[shown].to_string(index=False))
+        # a one-seed group has no spread: '-' as the fit report shows it, not NaN
+        print(summary[shown].to_string(index=False, na_rep="-"))
     if out:
         print(f"report: {result.report()}")
 
