@@ -28,6 +28,8 @@ def csv_folder(tmp_path):
     (tmp_path / "bad.csv").write_text("x,y\n1,2\n3,abc\n4,5\n")
     (tmp_path / "empty.csv").write_text("")
     (tmp_path / "ragged.csv").write_text("x,y\n1,2\n3,4,5\n")
+    # one cell too many on every row: pandas would make the first column the index, silently
+    (tmp_path / "shifted.csv").write_text("x,y\n1,2,3\n4,5,6\n7,8,9\n")
     (tmp_path / "exp.toml").write_text(
         '[data]\ncsv = "d.csv"\ntarget = "y"\nvalidation_split = 0.25\n'
         '[model]\nhidden = [8]\nactivation = "tanh"\n'
@@ -89,6 +91,8 @@ def test_fit_from_flags_overrides_and_matches_the_library(csv_folder):
     (["--data", "d.csv", "--target", "y", "--hidden", "4", "--activation", "relu,tanh"],
      "error: activation has 2 entries but the network has 1 hidden layer(s)"),
     (["--data", "d.csv", "--target", "y", "--epochs", "abc"], "--epochs must be an integer, got 'abc'"),
+    (["--data", "shifted.csv", "--target", "y"], "shifted.csv' has rows with more cells than "
+     "its header row names"),
     (["--data", "ragged.csv", "--target", "y"], "Expected 2 fields in line 3, saw 3; check that "
      "every line has as many cells as the header row"),
     (["--data", "d.csv", "--target", "y", "--validation-split", "1.5"],

@@ -194,6 +194,8 @@ def test_malformed_messages_get_a_message_and_the_session_goes_on(server):
     for message in ([], "str", 123, {}, None):
         page.send(message)
         assert 'must be a JSON object with a "type"' in page.until("error")["message"]
+    status, body = page.upload(b"a,b\n1,2,3\n4,5,6\n")  # a cell too many on each row
+    assert status == 400 and "more cells than its header row" in body["message"], body
     page.ws.send(b"not json")  # a binary frame
     assert "not JSON text" in page.until("error")["message"]
     page.send({"type": "config", "config": {"data": "circle", "hidden": "3"}})

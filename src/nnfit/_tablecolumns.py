@@ -92,10 +92,15 @@ def column_values(series, kind, column, where):
     return values, gaps | np.isnan(values)
 
 
+def _cell(value):
+    """A cell as its user wrote it: ``inf``, not NumPy's ``np.float64(inf)``."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
 def _refuse(bad, series, column, where, expected):
     if bad.any():
         at = int(np.flatnonzero(bad)[0])
-        raise InvalidOptionError(f"{where}: column {column!r} has {series.iloc[at]!r} in row "
+        raise InvalidOptionError(f"{where}: column {column!r} has {_cell(series.iloc[at])} in row "
                                  f"{_row(series, at)}, but the column holds {expected}; "
                                  "fix the cell, or mark it missing: leave it empty, or name "
                                  "its text in na_values (read_table(na_values=[...]), "
@@ -110,7 +115,7 @@ def numeric_target(series, column, where):
     if bad.any():
         at = int(np.flatnonzero(bad)[0])
         raise InvalidOptionError(
-            f"{where}: target {column!r} has {series.iloc[at]!r} in row {_row(series, at)}, not "
+            f"{where}: target {column!r} has {_cell(series.iloc[at])} in row {_row(series, at)}, not "
             "a finite number; a regression needs numbers (task='classification' "
             "predicts labels)")
     return values

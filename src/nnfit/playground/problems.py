@@ -17,6 +17,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..errors import InvalidOptionError
+from ..tabular import read_csv_rows
 from .config import FEATURES, PLAYGROUND_SETS
 
 # an upload is read into memory and trained on at every chunk: these keep a session's work
@@ -324,7 +325,9 @@ def read_upload(content, filename="upload.csv"):
         raise InvalidOptionError(f"{filename!r} is not UTF-8 text (byte {err.start}); save it "
                                  "as UTF-8 CSV") from None
     try:
-        frame = pd.read_csv(io.StringIO(text), nrows=MAX_ROWS + 1)
+        frame = read_csv_rows(io.StringIO(text), repr(filename), nrows=MAX_ROWS + 1)
+    except InvalidOptionError:  # already says what is wrong with the file
+        raise
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as err:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise InvalidOptionError(f"{filename!r} is not a readable CSV file: {first}") from None
