@@ -388,27 +388,6 @@ def is_table(X):
     return pd is not None and isinstance(X, pd.DataFrame)
 
 
-def read_csv_rows(source, label, **read_csv_kwargs):
-    """``pandas.read_csv(source)``, refusing rows with more cells than the header row.
-
-    pandas would take such a file's first column for the rows' index, silently, so that every
-    column's name sits over the next one's values; ``label`` names the file in the error.
-    """
-    import warnings
-
-    import pandas as pd
-
-    read_csv_kwargs.setdefault("index_col", False)  # extra cells: a ParserWarning, not an index
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", pd.errors.ParserWarning)
-        try:
-            return pd.read_csv(source, **read_csv_kwargs)
-        except pd.errors.ParserWarning:
-            raise InvalidOptionError(
-                f"{label} has rows with more cells than its header row names; check the file's "
-                "commas (a trailing comma, or a cell holding a comma outside quotes)") from None
-
-
 def read_table(path, *, min_rows=2, **read_csv_kwargs):
     """A CSV file with a header row as a DataFrame, with one-line errors.
 
@@ -437,6 +416,7 @@ def read_table(path, *, min_rows=2, **read_csv_kwargs):
     import pandas as pd
 
     from ._checks import first_line
+    from ._csvrows import read_csv_rows
 
     path = Path(path)
     if path.exists() and not path.is_file() and not path.is_dir():  # a pipe or a device

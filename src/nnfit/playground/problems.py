@@ -17,7 +17,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..errors import InvalidOptionError
-from ..tabular import read_csv_rows
+from .._csvrows import read_csv_rows
 from .config import FEATURES, PLAYGROUND_SETS
 
 # an upload is read into memory and trained on at every chunk: these keep a session's work
